@@ -1,0 +1,61 @@
+/** Builds the HTTP application (without listening), so tests and the server share one setup. */
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { requireAuth } from './auth.ts';
+import { installErrorHandling } from './http-errors.ts';
+import { authRoutes, publicAuthRoutes } from './routes/auth.ts';
+import { definitionRoutes } from './routes/definitions.ts';
+import { processRoutes } from './routes/processes.ts';
+import { recordRoutes } from './routes/records.ts';
+import { healthRoutes, testClockRoutes } from './routes/system.ts';
+import type { App, RouteDeps } from './types.ts';
+
+export interface BuildOptions extends RouteDeps {
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Largest JSON body in bytes. */
+  readonly bodyLimit?: number;
+}
+
+export async function buildApp(options: BuildOptions): Promise<App> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
+    trustProxy: true,
+    ajv: undefined,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('actor', null);
+  app.decorateRequest('sessionToken', null);
+  installErrorHandling(app);
+
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Stageflow API', version: '1.0.0', description: 'Business processes of the CRM.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const deps: RouteDeps = { ctx: options.ctx, testClock: options.testClock };
+  await healthRoutes(app, deps);
+  await publicAuthRoutes(app, deps);
+  await app.register(async (secured) => {
+    const api = secured.withTypeProvider<ZodTypeProvider>();
+    api.addHook('onRequest', requireAuth(options.ctx));
+    await authRoutes(api, deps);
+    await recordRoutes(api, deps);
+    await definitionRoutes(api, deps);
+    await processRoutes(api, deps);
+    await testClockRoutes(api, deps);
+  });
+  return app;
+}

@@ -1,0 +1,61 @@
+/** Every failure leaves the API in one shape: {"error": {code, message, details}}. */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.ts';
+import { isBusy, isUniqueViolation } from '../store/store.ts';
+
+export function errorBody(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+  return { error: { code, message: message ?? ERROR_CATALOGUE[code].text, ...(details ? { details } : {}) } };
+}
+
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'too_large',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'validation_failed',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformed_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'validation_failed',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
+const BY_STATUS: Record<number, ErrorCode> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'duplicate',
+  413: 'too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof DomainError) {
+      const level = err.status >= 500 ? 'error' : 'info';
+      request.log[level]({ code: err.code }, err.message);
+      return reply.code(err.status).send(errorBody(err.code, err.message, err.details as Record<string, unknown>));
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({
+        path: `${err.validationContext ?? ''}${v.instancePath}`,
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send(errorBody('validation_failed', 'The request does not match the schema.', { issues }));
+    }
+    if (isUniqueViolation(err)) return reply.code(409).send(errorBody('duplicate'));
+    if (isBusy(err)) return reply.code(503).send(errorBody('database_busy'));
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+    const status = err.statusCode ?? 500;
+    if (mapped || (status >= 400 && status < 500)) {
+      const code = mapped ?? BY_STATUS[status] ?? 'validation_failed';
+      const body = errorBody(code, err instanceof SyntaxError ? 'The request body is not valid JSON.' : err.message);
+      return reply.code(ERROR_CATALOGUE[code].status).send(body);
+    }
+    request.log.error({ err }, 'unexpected error');
+    return reply.code(500).send(errorBody('internal'));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+  });
+}

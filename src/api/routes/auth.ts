@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { DomainError } from '../../domain/errors.ts';
+import { createEmployee, getEmployee, listEmployees, login, logout } from '../../engine/employees.ts';
+import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+export const loginBody = z.strictObject({ login: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+
+/** Login is public; it answers the same for an unknown login and a wrong password. */
+export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.post('/api/auth/login', { schema: { body: loginBody, tags: ['auth'] } }, async (request, reply) => {
+    const session = await login(ctx, request.body.login, request.body.password);
+    reply.setCookie(SESSION_COOKIE, session.token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: request.protocol === 'https',
+      path: '/',
+      maxAge: 30 * 24 * 3600,
+    });
+    return session;
+  });
+}
+
+export async function authRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.get('/api/me', { schema: { tags: ['auth'] } }, async (request) => {
+    const actor = actorOf(request);
+    const me = await getEmployee(ctx, actor.id);
+    if (!me) throw new DomainError('unauthorized');
+    return me;
+  });
+
+  app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (request, reply) => {
+    if (request.sessionToken) await logout(ctx, request.sessionToken);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return { ok: true };
+  });
+
+  app.get('/api/employees', { schema: { tags: ['employees'] } }, async () => {
+    const items = await listEmployees(ctx);
+    return { items, nextCursor: null };
+  });
+
+  app.post(
+    '/api/employees',
+    {
+      schema: {
+        tags: ['employees'],
+        body: z.strictObject({
+          login: z.string().min(1).max(100).regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits and . _ @ - only'),
+          name: z.string().trim().min(1).max(200),
+          password: z.string().min(8).max(200),
+          role: z.enum(['admin', 'manager']),
+        }),
+      },
+    },
+    async (request, reply) => {
+      requireAdmin(request);
+      reply.code(201);
+      return createEmployee(ctx, request.body);
+    },
+  );
+
+  app.get('/api/employees/:id', { schema: { tags: ['employees'], params: z.strictObject({ id: z.string().min(1).max(100) }) } }, async (request) => {
+    const employee = await getEmployee(ctx, request.params.id);
+    if (!employee) throw new DomainError('not_found', 'Employee not found.');
+    return employee;
+  });
+}

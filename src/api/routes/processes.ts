@@ -1,0 +1,189 @@
+import { z } from 'zod';
+import { cancelProcess } from '../../engine/cancel-process.ts';
+import { bulkLaunch, launchProcess } from '../../engine/launch.ts';
+import { moveStage } from '../../engine/move-stage.ts';
+import { pauseProcess, resumeProcess } from '../../engine/pause-process.ts';
+import { journal, journalCounts, processCard, protocolOf } from '../../engine/process-card.ts';
+import { updateProcess } from '../../engine/update-process.ts';
+import type { JournalFilter } from '../../store/journal.ts';
+import { actorOf } from '../auth.ts';
+import { expectedVersion, id, idParams, linkSchema, listQuery } from '../schemas.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+const tags = ['processes'];
+const STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
+const note = z.string().max(20000);
+const time = z.iso.datetime({ offset: true });
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+const journalQuery = z.object({
+  status: z
+    .string()
+    .max(100)
+    .transform((v) => v.split(',').filter((s) => s !== ''))
+    .pipe(z.array(z.enum(STATUSES)))
+    .optional(),
+  definitionId: id.optional(),
+  stageKey: z.string().min(1).max(100).optional(),
+  responsibleId: id.optional(),
+  counterpartyId: id.optional(),
+  initiatorId: id.optional(),
+  parentId: id.optional(),
+  startedFrom: time.optional(),
+  startedTo: time.optional(),
+  mine: flag.optional(),
+  overdue: flag.optional(),
+  q: z.string().max(200).optional(),
+  sort: z.enum(['startedAt', '-startedAt', 'updatedAt', '-updatedAt']).default('-updatedAt'),
+  ...listQuery,
+});
+
+function filterOf(q: z.infer<typeof journalQuery>): JournalFilter {
+  return {
+    status: q.status,
+    definitionId: q.definitionId,
+    stageKey: q.stageKey,
+    responsibleId: q.responsibleId,
+    counterpartyId: q.counterpartyId,
+    initiatorId: q.initiatorId,
+    parentId: q.parentId,
+    startedFrom: q.startedFrom ? Date.parse(q.startedFrom) : undefined,
+    startedTo: q.startedTo ? Date.parse(q.startedTo) : undefined,
+    mine: q.mine,
+    overdue: q.overdue,
+    q: q.q,
+  };
+}
+
+export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.post(
+    '/api/processes',
+    {
+      schema: {
+        tags,
+        body: z.strictObject({
+          definitionId: id,
+          counterpartyId: id.nullable().optional(),
+          note: note.optional(),
+          links: z.array(linkSchema).max(100).optional(),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const row = await launchProcess(ctx, actor, { ...request.body, counterpartyId: request.body.counterpartyId ?? undefined });
+      reply.code(201);
+      return processCard(ctx, actor, row.id);
+    },
+  );
+
+  app.post(
+    '/api/processes/bulk',
+    {
+      schema: {
+        tags,
+        body: z.strictObject({ definitionId: id, counterpartyIds: z.array(id).min(1).max(1000), note: note.optional() }),
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const rows = await bulkLaunch(ctx, actor, request.body);
+      const items = [];
+      for (const row of rows) items.push(await processCard(ctx, actor, row.id));
+      reply.code(201);
+      return { items };
+    },
+  );
+
+  app.get('/api/processes', { schema: { tags, querystring: journalQuery } }, async (request) => {
+    const q = request.query;
+    return journal(ctx, actorOf(request), { filter: filterOf(q), sort: q.sort, limit: q.limit, cursor: q.cursor });
+  });
+
+  app.get('/api/processes/counts', { schema: { tags, querystring: journalQuery } }, async (request) =>
+    journalCounts(ctx, actorOf(request), filterOf(request.query)),
+  );
+
+  app.get('/api/processes/:id', { schema: { tags, params: idParams } }, async (request) =>
+    processCard(ctx, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/api/processes/:id/stage',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: z.strictObject({
+          state: z.enum(['in_progress', 'done']),
+          result: z.string().max(200).optional(),
+          nextResponsibleId: id.optional(),
+          expectedVersion,
+        }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await moveStage(ctx, actor, request.params.id, request.body);
+      return processCard(ctx, actor, row.id, row);
+    },
+  );
+
+  app.patch(
+    '/api/processes/:id',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: z.strictObject({ note: note.optional(), responsibleId: id.optional(), expectedVersion }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await updateProcess(ctx, actor, request.params.id, request.body);
+      return processCard(ctx, actor, row.id, row);
+    },
+  );
+
+  app.post(
+    '/api/processes/:id/pause',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: z.strictObject({ until: time.optional(), for: z.string().min(2).max(64).optional(), expectedVersion }),
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await pauseProcess(ctx, actor, request.params.id, request.body);
+      return processCard(ctx, actor, row.id, row);
+    },
+  );
+
+  const versionOnly = z.strictObject({ expectedVersion }).optional();
+  app.post('/api/processes/:id/resume', { schema: { tags, params: idParams, body: versionOnly } }, async (request) => {
+    const actor = actorOf(request);
+    const row = await resumeProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
+    return processCard(ctx, actor, row.id, row);
+  });
+
+  app.post('/api/processes/:id/cancel', { schema: { tags, params: idParams, body: versionOnly } }, async (request) => {
+    const actor = actorOf(request);
+    const row = await cancelProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
+    return processCard(ctx, actor, row.id, row);
+  });
+
+  app.get(
+    '/api/processes/:id/protocol',
+    {
+      schema: {
+        tags,
+        params: idParams,
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000), cursor: z.string().max(30).optional() }),
+      },
+    },
+    async (request) => protocolOf(ctx, actorOf(request), request.params.id, request.query.limit, request.query.cursor),
+  );
+}
+

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { parseDuration, addDuration } from '../../domain/duration.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { fireAllDue } from '../../engine/fire-due.ts';
+import { requireAdmin } from '../auth.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+/** Public: health. */
+export async function healthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.get('/api/health', { schema: { tags: ['system'] } }, async (_request, reply) => {
+    try {
+      await ctx.store.db.selectFrom('settings').select('key').limit(1).execute();
+      return { status: 'ok', store: ctx.store.caps.name, time: new Date(ctx.clock.now()).toISOString() };
+    } catch {
+      reply.code(503);
+      return { status: 'unavailable', store: ctx.store.caps.name };
+    }
+  });
+}
+
+/** With STAGEFLOW_TEST_CLOCK=1 only: move time forward and fire what fell due. */
+export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): Promise<void> {
+  if (!testClock) return;
+  app.post(
+    '/api/test/clock',
+    { schema: { tags: ['system'], body: z.strictObject({ advance: z.string().min(2).max(64) }) } },
+    async (request) => {
+      requireAdmin(request);
+      const parsed = parseDuration(request.body.advance);
+      if (!parsed) throw new DomainError('invalid_duration', `"${request.body.advance}" is not an ISO 8601 duration.`);
+      const now = ctx.clock.now();
+      testClock.advance(addDuration(now, parsed, ctx.zone) - now);
+      await ctx.store.transaction((tx) =>
+        tx
+          .insertInto('settings')
+          .values({ key: 'test_clock_offset', value: String(testClock.offset) })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(testClock.offset) }))
+          .execute(),
+      );
+      const fired = await fireAllDue(ctx);
+      return { now: new Date(ctx.clock.now()).toISOString(), fired };
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/** Starts Stageflow: opens the store, migrates, bootstraps, listens, and runs the timer worker. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import type { Config } from '../config.ts';
+import { createEngineContext, type EngineContext } from '../engine/context.ts';
+import { bootstrapAdmin } from '../engine/employees.ts';
+import { seedDemo } from '../engine/seed-demo.ts';
+import { systemClock, TestClock } from '../scheduler/clock.ts';
+import { TimerWorker } from '../scheduler/timer-worker.ts';
+import { openStore, type Store } from '../store/store.ts';
+import { buildApp } from './app.ts';
+import type { App } from './types.ts';
+
+export interface RunningServer {
+  readonly app: App;
+  readonly ctx: EngineContext;
+  readonly url: string;
+  readonly worker: TimerWorker;
+  /** Present with STAGEFLOW_TEST_CLOCK=1. */
+  readonly testClock: TestClock | undefined;
+  /** Lines worth showing the person who started the server (generated passwords, demo logins). */
+  readonly notices: readonly string[];
+  close(): Promise<void>;
+}
+
+export async function openConfiguredStore(config: Config): Promise<Store> {
+  if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
+  return openStore({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'stageflow.db') });
+}
+
+export async function startServer(config: Config, options: { logger?: boolean; workerIntervalMs?: number } = {}): Promise<RunningServer> {
+  const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  const store = await openConfiguredStore(config);
+  let testClock: TestClock | undefined;
+  if (config.testClock) {
+    const saved = await store.db.selectFrom('settings').select('value').where('key', '=', 'test_clock_offset').executeTakeFirst();
+    testClock = new TestClock(saved ? Number(saved.value) : 0);
+  }
+  const ctx = createEngineContext({ store, clock: testClock ?? systemClock, zone: config.timezone, log });
+  const notices: string[] = [];
+  const generated = await bootstrapAdmin(ctx, config.adminPassword);
+  if (generated) notices.push(`Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`);
+  if (config.demo) notices.push(...(await seedDemo(ctx)));
+
+  const app = await buildApp({ ctx, testClock, logger: options.logger === false ? false : { level: config.logLevel } });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const worker = new TimerWorker(ctx, { intervalMs: options.workerIntervalMs ?? 1000 });
+  worker.start();
+  return {
+    app,
+    ctx,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    worker,
+    testClock,
+    notices,
+    async close() {
+      await worker.stop();
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * Applies what the state machine decided, inside the caller's transaction: the process row, its
+ * protocol, members, tasks, events, timers, notifications and child processes all commit together.
+ */
+import type { Insertable } from 'kysely';
+import { DomainError, notFound } from '../domain/errors.ts';
+import { type Effect, launch, type ProcessState } from '../domain/process/step.ts';
+import {
+  addMembers,
+  deferTimer,
+  deleteTimers,
+  insertEvents,
+  insertNotifications,
+  insertProcess,
+  insertProtocol,
+  insertTasks,
+  type ProcessRow,
+  reassignFollowingTasks,
+  releaseDeferredTimers,
+  setTimers,
+  updateProcessIfVersion,
+} from '../store/processes.ts';
+import type {
+  EventTable,
+  NotificationTable,
+  ProcessLinkTable,
+  ProcessMemberTable,
+  ProtocolTable,
+  TaskTable,
+  TimerTable,
+} from '../store/schema.ts';
+import type { Db } from '../store/store.ts';
+import type { CommittedNotification, EngineContext } from './context.ts';
+import type { LoadedVersion } from './definition-cache.ts';
+import { notificationText } from './notification-text.ts';
+
+/** Collects what a transaction did that must be announced after it commits. */
+export class CommitLog {
+  readonly notifications: CommittedNotification[] = [];
+}
+
+/** Child processes launched within one transaction, at most this deep (validation forbids cycles). */
+const MAX_SPAWN_DEPTH = 16;
+
+export function stateOf(row: ProcessRow): ProcessState {
+  return {
+    id: row.id,
+    status: row.status,
+    stageKey: row.stage_key,
+    stageState: row.stage_state,
+    visit: row.visit,
+    responsibleId: row.responsible_id,
+    enteredAt: row.entered_at,
+    note: row.note,
+    pausedUntil: row.paused_until,
+    completedAt: row.completed_at,
+  };
+}
+
+/** The responsibles of every stage the process could enter next, whose presence routing needs. */
+export function candidateResponsibles(def: LoadedVersion, stageKey: string | null): string[] {
+  const keys = stageKey === null ? [def.compiled.start.key] : (def.compiled.outgoing.get(stageKey) ?? []).map((t) => t.to);
+  const ids = new Set<string>();
+  for (const key of keys) for (const id of def.compiled.stages.get(key)?.responsibles ?? []) ids.add(id);
+  return [...ids];
+}
+
+export async function onlineSet(ctx: EngineContext, ids: readonly string[]): Promise<ReadonlySet<string>> {
+  return ids.length === 0 ? new Set() : ctx.presence.onlineAmong(ids);
+}
+
+export interface LaunchSpec {
+  readonly definitionId: string;
+  readonly actorId: string;
+  readonly counterpartyId: string | null;
+  readonly note: string;
+  readonly links: readonly { readonly type: ProcessLinkTable['type']; readonly id: string }[];
+  readonly parentId: string | null;
+}
+
+/** The latest published version of a definition, or a 422 when it has none. */
+export async function publishedVersion(tx: Db, ctx: EngineContext, definitionId: string): Promise<LoadedVersion> {
+  const def = await tx
+    .selectFrom('definitions')
+    .select(['version'])
+    .where('id', '=', definitionId)
+    .executeTakeFirst();
+  if (!def) throw notFound('Definition', definitionId);
+  if (def.version === 0) {
+    throw new DomainError('definition_not_published', undefined, { definitionId });
+  }
+  return ctx.definitions.load(tx, definitionId, def.version);
+}
+
+/** Launches a process inside the given transaction and returns its row. */
+export async function launchInTransaction(
+  tx: Db,
+  ctx: EngineContext,
+  spec: LaunchSpec,
+  log: CommitLog,
+  depth = 0,
+): Promise<ProcessRow> {
+  if (depth > MAX_SPAWN_DEPTH) throw new Error('child processes nested too deep');
+  const def = await publishedVersion(tx, ctx, spec.definitionId);
+  const now = ctx.clock.now();
+  const online = await onlineSet(ctx, candidateResponsibles(def, null));
+  const outcome = launch(
+    { id: ctx.newId(), actorId: spec.actorId, note: spec.note, parentId: spec.parentId },
+    { now, zone: ctx.zone, definition: def.compiled, isOnline: (id) => online.has(id) },
+  );
+  const p = outcome.process;
+  const row: ProcessRow = {
+    id: p.id,
+    definition_id: def.id,
+    definition_version: def.version,
+    status: p.status,
+    stage_key: p.stageKey,
+    stage_state: p.stageState,
+    visit: p.visit,
+    responsible_id: p.responsibleId,
+    entered_at: p.enteredAt,
+    note: p.note,
+    counterparty_id: spec.counterpartyId,
+    initiator_id: spec.actorId,
+    parent_id: spec.parentId,
+    paused_until: p.pausedUntil,
+    started_at: now,
+    updated_at: now,
+    completed_at: p.completedAt,
+    version: 1,
+  };
+  await insertProcess(tx, row);
+  if (spec.links.length > 0) {
+    await tx
+      .insertInto('process_links')
+      .values(spec.links.map((l) => ({ process_id: row.id, type: l.type, linked_id: l.id })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  }
+  await applyEffects(tx, ctx, { row, def, effects: outcome.effects, now, links: spec.links }, log, depth);
+  return row;
+}
+
+interface ApplyInput {
+  /** The process row as it now stands (already written). */
+  readonly row: ProcessRow;
+  readonly def: LoadedVersion;
+  readonly effects: readonly Effect[];
+  readonly now: number;
+  /** The process's links, inherited by spawned children; loaded on demand when absent. */
+  readonly links?: LaunchSpec['links'] | undefined;
+}
+
+/** Writes the new state of an existing process, checking its version; 409 when someone was faster. */
+export async function saveState(tx: Db, before: ProcessRow, next: ProcessState, now: number): Promise<ProcessRow> {
+  const patch = {
+    status: next.status,
+    stage_key: next.stageKey,
+    stage_state: next.stageState,
+    visit: next.visit,
+    responsible_id: next.responsibleId,
+    entered_at: next.enteredAt,
+    note: next.note,
+    paused_until: next.pausedUntil,
+    completed_at: next.completedAt,
+    updated_at: now,
+  };
+  const ok = await updateProcessIfVersion(tx, before.id, before.version, patch);
+  if (!ok) {
+    throw new DomainError('version_conflict', undefined, { processId: before.id });
+  }
+  return { ...before, ...patch, version: before.version + 1 };
+}
+
+export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput, log: CommitLog, depth = 0): Promise<void> {
+  const { row, def, now } = input;
+  const protocol: Insertable<ProtocolTable>[] = [];
+  const members: ProcessMemberTable[] = [];
+  const notifications: Insertable<NotificationTable>[] = [];
+  const tasks: Insertable<TaskTable>[] = [];
+  const events: Insertable<EventTable>[] = [];
+  const timers: Insertable<TimerTable>[] = [];
+  const stageName = (key: string) => def.compiled.stages.get(key)?.name ?? key;
+  const record = (action: string, actorId: string | null, details: Record<string, unknown>) =>
+    protocol.push({ process_id: row.id, at: now, actor_id: actorId, action, details: JSON.stringify(details) });
+  const notify = (employeeId: string, kind: string, details: Readonly<Record<string, unknown>>) => {
+    const id = ctx.newId();
+    const text = notificationText(kind, { ...details, definitionName: def.name });
+    notifications.push({
+      id,
+      employee_id: employeeId,
+      kind,
+      process_id: row.id,
+      text,
+      details: JSON.stringify(details),
+      read: 0,
+      at: now,
+    });
+  };
+
+  for (const effect of input.effects) {
+    switch (effect.type) {
+      case 'protocol':
+        record(effect.action, effect.actorId, { ...effect.details });
+        break;
+      case 'member.add':
+        members.push({ process_id: row.id, employee_id: effect.employeeId, role: effect.role });
+        break;
+      case 'notify':
+        notify(effect.employeeId, effect.kind, effect.details);
+        break;
+      case 'task.create': {
+        const id = ctx.newId();
+        const pending = effect.startsAt > now;
+        tasks.push({
+          id,
+          process_id: row.id,
+          stage_key: effect.stageKey,
+          visit: effect.visit,
+          title: effect.title,
+          description: effect.description,
+          assignee_id: effect.assigneeId,
+          follows_responsible: effect.followsResponsible ? 1 : 0,
+          blocking: effect.blocking ? 1 : 0,
+          status: pending ? 'pending' : 'open',
+          starts_at: effect.startsAt,
+          due_at: effect.dueAt,
+          created_at: now,
+          completed_at: null,
+          completed_by: null,
+        });
+        record('task.created', effect.actorId, {
+          taskId: id,
+          title: effect.title,
+          assigneeId: effect.assigneeId,
+          blocking: effect.blocking,
+          startsAt: effect.startsAt,
+          dueAt: effect.dueAt,
+        });
+        if (effect.assigneeId) members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });
+        if (pending) {
+          timers.push({ key: `task-start:${id}`, kind: 'task.start', process_id: row.id, due_at: effect.startsAt, deferred: 0 });
+        } else if (effect.assigneeId && effect.assigneeId !== effect.actorId) {
+          notify(effect.assigneeId, 'task.opened', { taskId: id, title: effect.title, stage: effect.stageKey });
+        }
+        break;
+      }
+      case 'event.create': {
+        const id = ctx.newId();
+        events.push({
+          id,
+          process_id: row.id,
+          stage_key: effect.stageKey,
+          type: effect.eventType,
+          comment: effect.comment,
+          at: now,
+          actor_id: effect.actorId,
+        });
+        record('event.created', effect.actorId, { eventId: id, type: effect.eventType, comment: effect.comment });
+        break;
+      }
+      case 'timer.set':
+        timers.push({ key: effect.key, kind: effect.kind, process_id: row.id, due_at: effect.dueAt, deferred: 0 });
+        break;
+      case 'timer.cancel':
+        await deleteTimers(tx, row.id, effect.kind);
+        break;
+      case 'timer.defer':
+        await deferTimer(tx, effect.key, row.id, effect.until);
+        break;
+      case 'timer.release':
+        await releaseDeferredTimers(tx, row.id, now);
+        break;
+      case 'tasks.reassign': {
+        const moved = await reassignFollowingTasks(tx, row.id, row.visit, effect.toId);
+        for (const task of moved) {
+          members.push({ process_id: row.id, employee_id: effect.toId, role: 'task' });
+          record('task.reassigned', null, { taskId: task.id, from: effect.fromId, to: effect.toId });
+        }
+        break;
+      }
+      case 'child.spawn': {
+        const links = input.links ?? (await linksOf(tx, row.id));
+        const child = await launchInTransaction(
+          tx,
+          ctx,
+          {
+            definitionId: effect.definitionId,
+            actorId: effect.actorId ?? row.initiator_id,
+            counterpartyId: row.counterparty_id,
+            note: '',
+            links,
+            parentId: row.id,
+          },
+          log,
+          depth + 1,
+        );
+        record('child.spawned', effect.actorId, {
+          childId: child.id,
+          definitionId: effect.definitionId,
+          stage: effect.stageKey,
+          stageName: stageName(effect.stageKey),
+        });
+        break;
+      }
+    }
+  }
+  await insertProtocol(tx, protocol);
+  await addMembers(tx, members);
+  await insertTasks(tx, tasks);
+  await insertEvents(tx, events);
+  await setTimers(tx, timers);
+  await insertNotifications(tx, notifications);
+  for (const n of notifications) {
+    log.notifications.push({
+      id: n.id,
+      employeeId: n.employee_id,
+      kind: n.kind,
+      processId: n.process_id ?? null,
+      text: n.text,
+      at: n.at,
+    });
+  }
+}
+
+async function linksOf(tx: Db, processId: string): Promise<LaunchSpec['links']> {
+  const rows = await tx.selectFrom('process_links').select(['type', 'linked_id']).where('process_id', '=', processId).execute();
+  return rows.map((r) => ({ type: r.type, id: r.linked_id }));
+}

@@ -1,0 +1,54 @@
+/** What every use case runs with: the store, the clock, the time zone, presence, and id generation. */
+import type { Logger } from 'pino';
+import { v7 as uuidv7 } from 'uuid';
+import type { Clock } from '../domain/clock.ts';
+import type { Store } from '../store/store.ts';
+import type { Viewer } from '../store/visibility.ts';
+import { DefinitionCache } from './definition-cache.ts';
+
+/** The employee a command runs for. */
+export interface Actor extends Viewer {
+  readonly name: string;
+}
+
+/** Who is online, as far as routing needs to know. */
+export interface Presence {
+  onlineAmong(employeeIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+/** A notification row that was committed, for live delivery. */
+export interface CommittedNotification {
+  readonly id: string;
+  readonly employeeId: string;
+  readonly kind: string;
+  readonly processId: string | null;
+  readonly text: string;
+  readonly at: number;
+}
+
+export interface EngineContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** IANA zone for calendar durations (STAGEFLOW_TIMEZONE). */
+  readonly zone: string;
+  readonly presence: Presence;
+  readonly definitions: DefinitionCache;
+  readonly newId: () => string;
+  readonly log?: Logger | undefined;
+  /** Called after a commit with the notifications it wrote. */
+  readonly onNotifications?: ((rows: readonly CommittedNotification[]) => void) | undefined;
+}
+
+export const NOBODY_ONLINE: Presence = { onlineAmong: async () => new Set() };
+
+export function createEngineContext(
+  parts: Pick<EngineContext, 'store' | 'clock'> & Partial<Omit<EngineContext, 'store' | 'clock'>>,
+): EngineContext {
+  return {
+    zone: 'UTC',
+    presence: NOBODY_ONLINE,
+    definitions: new DefinitionCache(),
+    newId: uuidv7,
+    ...parts,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Fires what has fallen due: ends of waits and pauses, delayed task starts. Each timer is deleted
+ * in the same transaction that applies it, so it fires once even across restarts and nodes.
+ */
+import { claimDueTimers, deleteTimer, findProcess, insertNotifications, insertProtocol, type TimerRow } from '../store/processes.ts';
+import type { Db } from '../store/store.ts';
+import type { CommitLog } from './apply-effects.ts';
+import type { EngineContext } from './context.ts';
+import { notificationText } from './notification-text.ts';
+import { applyCommand, inTransaction } from './run-command.ts';
+
+/** How long a timer whose application failed waits before it is tried again. */
+const RETRY_DELAY_MS = 60_000;
+
+async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
+  if (!(await deleteTimer(tx, timer.key))) return false;
+  if (timer.kind === 'task.start') return openTask(tx, ctx, timer, log);
+  const row = await findProcess(tx, timer.process_id);
+  if (!row) return false;
+  const command =
+    timer.kind === 'wait' ? ({ type: 'wait.elapse', key: timer.key } as const) : ({ type: 'resume', actorId: null, key: timer.key } as const);
+  return (await applyCommand(tx, ctx, row, command, log)).changed;
+}
+
+async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
+  const taskId = timer.key.slice('task-start:'.length);
+  const task = await tx
+    .updateTable('tasks')
+    .set({ status: 'open' })
+    .where('id', '=', taskId)
+    .where('status', '=', 'pending')
+    .returningAll()
+    .executeTakeFirst();
+  if (!task) return false;
+  const now = ctx.clock.now();
+  if (task.process_id) {
+    await insertProtocol(tx, [
+      { process_id: task.process_id, at: now, actor_id: null, action: 'task.opened', details: JSON.stringify({ taskId, title: task.title }) },
+    ]);
+  }
+  if (task.assignee_id) {
+    const process = task.process_id ? await findProcess(tx, task.process_id) : undefined;
+    const def = process ? await ctx.definitions.load(tx, process.definition_id, process.definition_version) : undefined;
+    const details = { taskId, title: task.title, stage: task.stage_key };
+    const row = {
+      id: ctx.newId(),
+      employee_id: task.assignee_id,
+      kind: 'task.opened',
+      process_id: task.process_id,
+      text: notificationText('task.opened', { ...details, definitionName: def?.name }),
+      details: JSON.stringify(details),
+      read: 0,
+      at: now,
+    };
+    await insertNotifications(tx, [row]);
+    log.notifications.push({ id: row.id, employeeId: row.employee_id, kind: row.kind, processId: row.process_id, text: row.text, at: now });
+  }
+  return true;
+}
+
+/**
+ * Claims and fires one batch of due timers in one transaction. When the batch fails as a whole,
+ * each timer is tried alone, and one that still fails is pushed back rather than blocking the rest.
+ * Returns how many timers changed something.
+ */
+export async function fireDueBatch(ctx: EngineContext, batchSize = 200): Promise<{ claimed: number; fired: number }> {
+  const now = ctx.clock.now();
+  try {
+    return await inTransaction(ctx, async (tx, log) => {
+      const timers = await claimDueTimers(tx, now, batchSize, ctx.store.caps.skipLocked);
+      let fired = 0;
+      for (const timer of timers) if (await applyTimer(tx, ctx, timer, log)) fired++;
+      return { claimed: timers.length, fired };
+    });
+  } catch (error) {
+    ctx.log?.warn({ err: error }, 'timer batch failed; firing one by one');
+    return fireOneByOne(ctx, now, batchSize);
+  }
+}
+
+async function fireOneByOne(ctx: EngineContext, now: number, batchSize: number): Promise<{ claimed: number; fired: number }> {
+  const due = await claimDueTimers(ctx.store.db, now, batchSize, false);
+  let fired = 0;
+  for (const timer of due) {
+    try {
+      const ok = await inTransaction(ctx, async (tx, log) => {
+        const [still] = await tx.selectFrom('timers').selectAll().where('key', '=', timer.key).execute();
+        return still ? applyTimer(tx, ctx, still, log) : false;
+      });
+      if (ok) fired++;
+    } catch (error) {
+      ctx.log?.error({ err: error, timer: timer.key }, 'timer failed; retrying later');
+      await ctx.store.transaction((tx) =>
+        tx.updateTable('timers').set({ due_at: now + RETRY_DELAY_MS }).where('key', '=', timer.key).execute(),
+      );
+    }
+  }
+  return { claimed: due.length, fired };
+}
+
+/** Fires everything due now, batch after batch, until nothing is left. */
+export async function fireAllDue(ctx: EngineContext, batchSize = 200): Promise<number> {
+  let total = 0;
+  for (let round = 0; round < 100_000; round++) {
+    const { claimed, fired } = await fireDueBatch(ctx, batchSize);
+    total += fired;
+    if (claimed === 0) break;
+  }
+  return total;
+}
+

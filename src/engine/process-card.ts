@@ -1,0 +1,217 @@
+/** Read models of processes: the card, the journal rows and the protocol, as the API shows them. */
+import { DomainError, notFound } from '../domain/errors.ts';
+import { countByStatus, type JournalFilter, type JournalSort, listProcesses } from '../store/journal.ts';
+import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
+import type { Db } from '../store/store.ts';
+import type { Actor, EngineContext } from './context.ts';
+import type { LoadedVersion } from './definition-cache.ts';
+
+export interface Ref {
+  readonly id: string;
+  readonly name: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+async function namesOf(db: Db, table: 'employees' | 'counterparties', ids: Iterable<string | null>) {
+  const wanted = [...new Set([...ids].filter((id): id is string => id !== null))];
+  const map = new Map<string, string>();
+  if (wanted.length === 0) return map;
+  const rows = await db.selectFrom(table).select(['id', 'name']).where('id', 'in', wanted).execute();
+  for (const r of rows) map.set(r.id, r.name);
+  return map;
+}
+
+function ref(map: Map<string, string>, id: string | null): Ref | null {
+  if (id === null) return null;
+  return { id, name: map.get(id) ?? '' };
+}
+
+/** The journal's view of a process. */
+function summary(row: ProcessRow, def: LoadedVersion, employees: Map<string, string>, counterparties: Map<string, string>) {
+  const stage = def.compiled.stages.get(row.stage_key);
+  return {
+    id: row.id,
+    version: row.version,
+    definition: { id: def.id, name: def.name, version: def.version },
+    status: row.status,
+    counterparty: ref(counterparties, row.counterparty_id),
+    initiator: ref(employees, row.initiator_id) as Ref,
+    note: row.note,
+    stage: {
+      key: row.stage_key,
+      name: stage?.name ?? row.stage_key,
+      kind: stage?.kind ?? 'normal',
+      state: row.stage_state,
+      responsible: ref(employees, row.responsible_id),
+      enteredAt: iso(row.entered_at),
+    },
+    parentId: row.parent_id,
+    pausedUntil: iso(row.paused_until),
+    startedAt: iso(row.started_at),
+    updatedAt: iso(row.updated_at),
+    completedAt: iso(row.completed_at),
+  };
+}
+
+export type ProcessSummary = ReturnType<typeof summary>;
+
+/** The process card: everything SPEC §2 shows about one process. */
+export async function processCard(ctx: EngineContext, viewer: Actor, processId: string, known?: ProcessRow) {
+  const db = ctx.store.db;
+  const row = known ?? (await findProcess(db, processId));
+  const access = row ? await accessOf(db, row.id, viewer) : 'none';
+  if (!row || access === 'none') throw notFound('Process', processId);
+  const def = await ctx.definitions.load(db, row.definition_id, row.definition_version);
+  const outgoing = row.status === 'active' || row.status === 'paused' ? (def.compiled.outgoing.get(row.stage_key) ?? []) : [];
+  const nextResponsibles = outgoing.flatMap((t) => def.compiled.stages.get(t.to)?.responsibles ?? []);
+  const [children, links, attachments, members, online] = await Promise.all([
+    db
+      .selectFrom('processes as c')
+      .innerJoin('definition_versions as v', (j) =>
+        j.onRef('v.definition_id', '=', 'c.definition_id').onRef('v.version', '=', 'c.definition_version'),
+      )
+      .select(['c.id', 'c.status', 'c.definition_id', 'c.definition_version', 'v.name'])
+      .where('c.parent_id', '=', row.id)
+      .orderBy('c.started_at')
+      .execute(),
+    db.selectFrom('process_links').select(['type', 'linked_id']).where('process_id', '=', row.id).execute(),
+    db
+      .selectFrom('attachments')
+      .select(['id', 'name', 'size', 'content_type', 'created_at'])
+      .where('process_id', '=', row.id)
+      .orderBy('created_at')
+      .execute(),
+    db
+      .selectFrom('process_members')
+      .select(['employee_id', 'role'])
+      .where('process_id', '=', row.id)
+      .where('role', 'in', ['view', 'edit'])
+      .execute(),
+    nextResponsibles.length > 0 ? ctx.presence.onlineAmong(nextResponsibles) : Promise.resolve(new Set<string>()),
+  ]);
+  const employees = await namesOf(db, 'employees', [row.initiator_id, row.responsible_id, ...nextResponsibles]);
+  const counterparties = await namesOf(db, 'counterparties', [row.counterparty_id]);
+  return {
+    ...summary(row, def, employees, counterparties),
+    next: outgoing.map((t) => {
+      const stage = def.compiled.stages.get(t.to);
+      return {
+        result: t.result,
+        stage: { key: t.to, name: stage?.name ?? t.to, kind: stage?.kind ?? 'normal' },
+        responsibles: (stage?.responsibles ?? []).map((id) => ({
+          id,
+          name: employees.get(id) ?? '',
+          online: online.has(id),
+        })),
+      };
+    }),
+    children: children.map((c) => ({
+      id: c.id,
+      definition: { id: c.definition_id, name: c.name, version: c.definition_version },
+      status: c.status,
+    })),
+    links: links.map((l) => ({ type: l.type, id: l.linked_id })),
+    attachments: attachments.map((a) => ({
+      id: a.id,
+      name: a.name,
+      size: a.size,
+      contentType: a.content_type,
+      createdAt: iso(a.created_at),
+    })),
+    access: members.map((m) => ({ employeeId: m.employee_id, level: m.role as 'view' | 'edit' })),
+    myAccess: access,
+  };
+}
+
+export type ProcessCard = Awaited<ReturnType<typeof processCard>>;
+
+export interface JournalQuery {
+  readonly filter: JournalFilter;
+  readonly sort: JournalSort;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+export function encodeCursor(next: { value: number; id: string }): string {
+  return Buffer.from(JSON.stringify([next.value, next.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { value: number; id: string } {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && Number.isFinite(parsed[0]) && typeof parsed[1] === 'string') {
+      return { value: parsed[0] as number, id: parsed[1] };
+    }
+  } catch {
+    // fall through: a cursor we did not make
+  }
+  throw new DomainError('invalid_cursor');
+}
+
+/** A page of the journal, as summaries. */
+export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQuery) {
+  const db = ctx.store.db;
+  const page = await listProcesses(db, viewer, query.filter, {
+    sort: query.sort,
+    limit: query.limit,
+    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    now: ctx.clock.now(),
+    ilike: ctx.store.caps.ilike,
+  });
+  const employees = await namesOf(
+    db,
+    'employees',
+    page.rows.flatMap((r) => [r.initiator_id, r.responsible_id]),
+  );
+  const counterparties = await namesOf(
+    db,
+    'counterparties',
+    page.rows.map((r) => r.counterparty_id),
+  );
+  const items: ProcessSummary[] = [];
+  for (const row of page.rows) {
+    const def = await ctx.definitions.load(db, row.definition_id, row.definition_version);
+    items.push(summary(row, def, employees, counterparties));
+  }
+  return { items, nextCursor: page.next ? encodeCursor(page.next) : null };
+}
+
+/** Counts per status of what the journal filter matches. */
+export async function journalCounts(ctx: EngineContext, viewer: Actor, filter: JournalFilter) {
+  return countByStatus(ctx.store.db, viewer, filter, ctx.clock.now(), ctx.store.caps.ilike);
+}
+
+/** The protocol of a process, oldest first. */
+export async function protocolOf(ctx: EngineContext, viewer: Actor, processId: string, limit: number, after?: string) {
+  const db = ctx.store.db;
+  const access = await accessOf(db, processId, viewer);
+  const exists = await findProcess(db, processId);
+  if (!exists || access === 'none') throw notFound('Process', processId);
+  let afterId = 0;
+  if (after !== undefined) {
+    afterId = Number.parseInt(after, 10);
+    if (!Number.isSafeInteger(afterId) || afterId < 0 || String(afterId) !== after) throw new DomainError('invalid_cursor');
+  }
+  const rows = await db
+    .selectFrom('protocol as r')
+    .leftJoin('employees as e', 'e.id', 'r.actor_id')
+    .select(['r.id', 'r.at', 'r.actor_id', 'e.name as actor_name', 'r.action', 'r.details'])
+    .where('r.process_id', '=', processId)
+    .where('r.id', '>', afterId)
+    .orderBy('r.id')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => ({
+      id: String(r.id),
+      at: iso(r.at),
+      actor: r.actor_id ? { id: r.actor_id, name: r.actor_name ?? '' } : null,
+      action: r.action,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    })),
+    nextCursor: rows.length > limit && last ? String(last.id) : null,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The shape of every command on a running process: load it, check the caller may act, let the
+ * state machine decide, then write the new state and apply its effects in one transaction.
+ */
+import { DomainError, notFound } from '../domain/errors.ts';
+import { type Command, step } from '../domain/process/step.ts';
+import { accessOf, countOpenBlockingTasks, findProcess, type ProcessRow } from '../store/processes.ts';
+import type { Db } from '../store/store.ts';
+import {
+  applyEffects,
+  CommitLog,
+  candidateResponsibles,
+  onlineSet,
+  saveState,
+  stateOf,
+} from './apply-effects.ts';
+import type { Actor, EngineContext } from './context.ts';
+import type { LoadedVersion } from './definition-cache.ts';
+
+export interface CommandOptions {
+  /** The version the caller last saw; 409 when the process has moved on since. */
+  readonly expectedVersion?: number | undefined;
+  /** Who may run it: anyone with edit access (default), or administrators only. */
+  readonly requires?: 'edit' | 'admin';
+}
+
+/** Runs `tx`-bound work and announces its notifications once it has committed. */
+export async function inTransaction<T>(ctx: EngineContext, work: (tx: Db, log: CommitLog) => Promise<T>): Promise<T> {
+  const log = new CommitLog();
+  const result = await ctx.store.transaction((tx) => work(tx, log));
+  if (log.notifications.length > 0) ctx.onNotifications?.(log.notifications);
+  return result;
+}
+
+/** Loads a process the actor may act on: 404 when they may not see it, 403 when they may only look. */
+export async function loadForWrite(
+  tx: Db,
+  actor: Actor,
+  processId: string,
+  options: CommandOptions = {},
+): Promise<ProcessRow> {
+  const row = await findProcess(tx, processId);
+  const access = row ? await accessOf(tx, processId, actor) : 'none';
+  if (!row || access === 'none') throw notFound('Process', processId);
+  if (access !== 'edit' || (options.requires === 'admin' && actor.role !== 'admin')) {
+    throw new DomainError('forbidden', 'You may not change this process.');
+  }
+  if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
+    throw new DomainError('version_conflict', undefined, { expected: options.expectedVersion, actual: row.version });
+  }
+  return row;
+}
+
+/** Applies a command to a loaded process within the transaction; returns the row as it now stands. */
+export async function applyCommand(
+  tx: Db,
+  ctx: EngineContext,
+  row: ProcessRow,
+  command: Command,
+  log: CommitLog,
+): Promise<{ row: ProcessRow; def: LoadedVersion; changed: boolean }> {
+  const def = await ctx.definitions.load(tx, row.definition_id, row.definition_version);
+  const moves = command.type === 'stage.finish' || command.type === 'wait.elapse';
+  const stage = def.compiled.stages.get(row.stage_key);
+  const openBlockingTasks =
+    command.type === 'stage.finish' && stage?.task?.blocking ? await countOpenBlockingTasks(tx, row.id, row.visit) : 0;
+  const online = moves ? await onlineSet(ctx, candidateResponsibles(def, row.stage_key)) : new Set<string>();
+  const now = ctx.clock.now();
+  const outcome = step(stateOf(row), command, {
+    now,
+    zone: ctx.zone,
+    definition: def.compiled,
+    isOnline: (id) => online.has(id),
+    openBlockingTasks,
+  });
+  // A stale timer, or a change to what already is: nothing to write, no version bump.
+  if (outcome.ignored || outcome.effects.length === 0) return { row, def, changed: false };
+  const saved = await saveState(tx, row, outcome.process, now);
+  await applyEffects(tx, ctx, { row: saved, def, effects: outcome.effects, now }, log);
+  return { row: saved, def, changed: true };
+}
+
+/** Loads, checks, steps and saves: the whole of a user command on one process. */
+export async function runProcessCommand(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  command: Command,
+  options: CommandOptions = {},
+): Promise<ProcessRow> {
+  return inTransaction(ctx, async (tx, log) => {
+    const row = await loadForWrite(tx, actor, processId, options);
+    return (await applyCommand(tx, ctx, row, command, log)).row;
+  });
+}

@@ -1,0 +1,24 @@
+/** What differs between the two SQL dialects, named once instead of tested everywhere. */
+export interface DialectCapabilities {
+  readonly name: 'sqlite' | 'postgres';
+  /** `FOR UPDATE SKIP LOCKED` lets several nodes claim disjoint batches of due timers. */
+  readonly skipLocked: boolean;
+  /** How an auto-incrementing key column is declared. */
+  readonly autoIncrementType: 'integer' | 'bigserial';
+  /** Case-insensitive LIKE operator. */
+  readonly ilike: 'like' | 'ilike';
+}
+
+export const SQLITE_CAPABILITIES: DialectCapabilities = {
+  name: 'sqlite',
+  skipLocked: false,
+  autoIncrementType: 'integer',
+  ilike: 'like',
+};
+
+export const POSTGRES_CAPABILITIES: DialectCapabilities = {
+  name: 'postgres',
+  skipLocked: true,
+  autoIncrementType: 'bigserial',
+  ilike: 'ilike',
+};

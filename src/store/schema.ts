@@ -1,0 +1,213 @@
+/**
+ * Table types for Kysely. Times are epoch milliseconds (bigint), booleans are 0/1 integers and
+ * structured values are JSON text, so both dialects store and return exactly the same values.
+ */
+import type { Generated } from 'kysely';
+
+export interface EmployeeTable {
+  id: string;
+  login: string;
+  name: string;
+  role: 'admin' | 'manager';
+  password_hash: string;
+  active: number;
+  created_at: number;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  employee_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface CounterpartyTable {
+  id: string;
+  name: string;
+  phone: string | null;
+  email: string | null;
+  grp: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ProjectTable {
+  id: string;
+  name: string;
+  counterparty_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Orders, invoices, contracts and waybills share one shape. */
+export interface DocumentTable {
+  id: string;
+  number: string;
+  counterparty_id: string | null;
+  amount: number | null;
+  date: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DefinitionTable {
+  id: string;
+  name: string;
+  description: string;
+  /** The draft body (JSON of {stages, transitions}). */
+  draft: string;
+  status: 'draft' | 'published';
+  /** The latest published version; 0 before the first publish. */
+  version: number;
+  /** 1 when the draft differs from the latest published version. */
+  draft_changed: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface DefinitionVersionTable {
+  definition_id: string;
+  version: number;
+  name: string;
+  body: string;
+  published_at: number;
+  published_by: string | null;
+}
+
+export interface ProcessTable {
+  id: string;
+  definition_id: string;
+  definition_version: number;
+  status: 'active' | 'paused' | 'completed' | 'cancelled';
+  stage_key: string;
+  stage_state: 'not_started' | 'in_progress' | 'done';
+  visit: number;
+  responsible_id: string | null;
+  entered_at: number;
+  note: string;
+  counterparty_id: string | null;
+  initiator_id: string;
+  parent_id: string | null;
+  paused_until: number | null;
+  started_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  version: number;
+}
+
+/** Who is connected to a process: initiator, (former) responsible, task holder, or granted view/edit. */
+export interface ProcessMemberTable {
+  process_id: string;
+  employee_id: string;
+  role: 'initiator' | 'responsible' | 'task' | 'view' | 'edit';
+}
+
+export interface ProtocolTable {
+  id: Generated<number>;
+  process_id: string;
+  at: number;
+  actor_id: string | null;
+  action: string;
+  details: string;
+}
+
+export interface ProcessLinkTable {
+  process_id: string;
+  type: 'invoice' | 'order' | 'contract' | 'project' | 'waybill';
+  linked_id: string;
+}
+
+export interface TaskTable {
+  id: string;
+  process_id: string | null;
+  stage_key: string | null;
+  visit: number | null;
+  title: string;
+  description: string | null;
+  assignee_id: string | null;
+  follows_responsible: number;
+  blocking: number;
+  status: 'pending' | 'open' | 'done';
+  starts_at: number;
+  due_at: number | null;
+  created_at: number;
+  completed_at: number | null;
+  completed_by: string | null;
+}
+
+export interface EventTable {
+  id: string;
+  process_id: string | null;
+  stage_key: string | null;
+  type: string;
+  comment: string | null;
+  at: number;
+  actor_id: string | null;
+}
+
+export interface TimerTable {
+  key: string;
+  kind: 'wait' | 'resume' | 'task.start';
+  process_id: string;
+  due_at: number;
+  /** 1 for a wait that fell due while its process was paused. */
+  deferred: number;
+}
+
+export interface NotificationTable {
+  id: string;
+  employee_id: string;
+  kind: string;
+  process_id: string | null;
+  text: string;
+  details: string;
+  read: number;
+  at: number;
+}
+
+export interface AttachmentTable {
+  id: string;
+  process_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+  created_at: number;
+  created_by: string | null;
+}
+
+export interface PresenceTable {
+  node_id: string;
+  employee_id: string;
+  connections: number;
+  heartbeat_at: number;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  employees: EmployeeTable;
+  sessions: SessionTable;
+  counterparties: CounterpartyTable;
+  projects: ProjectTable;
+  orders: DocumentTable;
+  invoices: DocumentTable;
+  contracts: DocumentTable;
+  waybills: DocumentTable;
+  definitions: DefinitionTable;
+  definition_versions: DefinitionVersionTable;
+  processes: ProcessTable;
+  process_members: ProcessMemberTable;
+  protocol: ProtocolTable;
+  process_links: ProcessLinkTable;
+  tasks: TaskTable;
+  events: EventTable;
+  timers: TimerTable;
+  notifications: NotificationTable;
+  attachments: AttachmentTable;
+  presence: PresenceTable;
+  settings: SettingTable;
+}

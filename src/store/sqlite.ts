@@ -1,0 +1,60 @@
+/** Embedded SQLite through better-sqlite3: WAL, a busy timeout, and BEGIN IMMEDIATE write transactions. */
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import { SQLITE_CAPABILITIES } from './capabilities.ts';
+import type { Database } from './schema.ts';
+import type { Db, Store } from './store.ts';
+
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * better-sqlite3 behind Kysely's SqliteDatabase interface, with prepared statements cached by
+ * their SQL: Kysely prepares on every query, and preparing costs more than running a small one.
+ */
+function cachedDatabase(raw: BetterSqlite3.Database) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => raw.close(),
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (!statement) {
+        statement = raw.prepare(text);
+        if (cache.size >= STATEMENT_CACHE_SIZE) {
+          const oldest = cache.keys().next().value;
+          if (oldest !== undefined) cache.delete(oldest);
+        }
+        cache.set(text, statement);
+      }
+      return statement;
+    },
+  };
+}
+
+export function openSqlite(file: string): Store {
+  const raw = new BetterSqlite3(file);
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedDatabase(raw) }) });
+  return {
+    caps: SQLITE_CAPABILITIES,
+    db,
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      // A deferred transaction that reads then writes can fail with SQLITE_BUSY whatever the
+      // timeout; IMMEDIATE takes the write lock up front. The held connection serialises callers.
+      return db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`commit`.execute(conn);
+          return result;
+        } catch (error) {
+          if (raw.inTransaction) await sql`rollback`.execute(conn);
+          throw error;
+        }
+      });
+    },
+    close: () => db.destroy(),
+  };
+}

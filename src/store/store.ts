@@ -1,0 +1,59 @@
+/**
+ * The one Store interface over both SQL back ends. Reads go through `db`; every change goes through
+ * `transaction()`, so a state change and the rows that record it commit together or not at all.
+ */
+import { Migrator, type Kysely } from 'kysely';
+import type { DialectCapabilities } from './capabilities.ts';
+import { migrationProvider } from './migrations/index.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface Store {
+  readonly caps: DialectCapabilities;
+  /** For reads outside a transaction. Never use it inside `transaction()`'s callback. */
+  readonly db: Db;
+  /** Runs `fn` in one write transaction (SQLite: BEGIN IMMEDIATE) and commits, or rolls back on throw. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface StoreConfig {
+  /** `postgres://…` for PostgreSQL; unset for embedded SQLite. */
+  readonly databaseUrl?: string | undefined;
+  /** SQLite database file (`:memory:` allowed). */
+  readonly sqliteFile?: string | undefined;
+  /** PostgreSQL pool size. */
+  readonly poolSize?: number | undefined;
+}
+
+/** Opens the configured store and runs pending migrations. */
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const store = config.databaseUrl
+    ? (await import('./postgres.ts')).openPostgres(config.databaseUrl, config.poolSize ?? 10)
+    : (await import('./sqlite.ts')).openSqlite(config.sqliteFile ?? ':memory:');
+  await migrate(store);
+  return store;
+}
+
+/** Brings the schema up to date; safe to run on every start and from several nodes at once. */
+export async function migrate(store: Store): Promise<void> {
+  const migrator = new Migrator({ db: store.db, provider: migrationProvider(store.caps) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error || failed) {
+    throw new Error(`migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}
+
+/** Whether an error is a unique-key violation, in either dialect. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** Whether an error is the database being momentarily busy (a retry may succeed). */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === '40001' || code === '40P01' || code === '55P03';
+}
