@@ -61,7 +61,7 @@ const looseContext: fc.Arbitrary<ValidationContext> = fc
         startSpawns: fc.array(fc.constantFrom('a', 'b', 'c', 'self', '__proto__'), { maxLength: 3 }),
       }),
     ),
-    employees: fc.option(fc.array(fc.constantFrom('e1', 'e2', 'a', '__proto__')), { nil: undefined }),
+    employees: fc.option(fc.array(fc.constantFrom<string>('e1', 'e2', 'a', '__proto__')), { nil: undefined }),
   })
   .map(({ selfId, table, employees }) => ({
     selfId,
@@ -158,7 +158,10 @@ function keyOf(index: number): string {
 const randomDefinition: fc.Arbitrary<RandomDefinition> = fc.integer({ min: 1, max: 12 }).chain((n) =>
   fc
     .record({
-      kinds: fc.array(fc.constantFrom<Kind>('start', 'normal', 'normal', 'end'), { minLength: n, maxLength: n }),
+      kinds: fc.array(fc.constantFrom<Kind>('start', 'normal', 'normal', 'end'), {
+        minLength: n,
+        maxLength: n,
+      }),
       waits: fc.array(fc.option(fc.constantFrom(GOOD_WAIT, BAD_WAIT), { freq: 3, nil: undefined }), {
         minLength: n,
         maxLength: n,
@@ -204,7 +207,9 @@ const nearlyValidDefinition: fc.Arbitrary<RandomDefinition> = fc.integer({ min: 
       ),
     })
     .map(({ isEnd, extra, waits, perturbation }) => {
-      const kinds: Kind[] = isEnd.map((end, i) => (i === 0 ? 'start' : i === n - 1 || end ? 'end' : 'normal'));
+      const kinds: Kind[] = isEnd.map((end, i) =>
+        i === 0 ? 'start' : i === n - 1 || end ? 'end' : 'normal',
+      );
       const transitions: RandomTransition[] = [];
       const nextResult = new Map<number, number>();
       const connect = (from: number, to: number) => {
@@ -222,7 +227,12 @@ const nearlyValidDefinition: fc.Arbitrary<RandomDefinition> = fc.integer({ min: 
       for (const [from, to] of extra) if (kinds[from] !== 'end') connect(from, to);
       const stages: RandomStage[] = kinds.map((kind, i) => {
         const single = (nextResult.get(i) ?? 0) === 1;
-        return { key: keyOf(i), name: `Stage ${i}`, kind, ...(waits[i] && single ? { wait: GOOD_WAIT } : {}) };
+        return {
+          key: keyOf(i),
+          name: `Stage ${i}`,
+          kind,
+          ...(waits[i] && single ? { wait: GOOD_WAIT } : {}),
+        };
       });
       if (perturbation) {
         const [what, a, b] = perturbation;

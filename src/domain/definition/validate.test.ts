@@ -133,7 +133,11 @@ describe('validateDefinition: shape', () => {
   });
 
   it('given stages that are not a list, then it reports invalid_shape and no_stages', () => {
-    expectOnly(validateDefinition({ stages: { a: 1 }, transitions: [] }), { code: 'invalid_shape' }, { code: 'no_stages' });
+    expectOnly(
+      validateDefinition({ stages: { a: 1 }, transitions: [] }),
+      { code: 'invalid_shape' },
+      { code: 'no_stages' },
+    );
   });
 
   it('given transitions that are not a list, then it reports invalid_shape and the stage with no way out', () => {
@@ -210,9 +214,15 @@ describe('validateDefinition: stages', () => {
     ['not a list', 'e1'],
     ['a list with a number', ['e1', 2]],
     ['a list with null', [null]],
-  ])('given responsibles that are %s, then it reports invalid_responsibles for that stage', (_l, responsibles) => {
-    expectOnly(validateDefinition(withMiddle({ responsibles })), { code: 'invalid_responsibles', stage: 'mid' });
-  });
+  ])(
+    'given responsibles that are %s, then it reports invalid_responsibles for that stage',
+    (_l, responsibles) => {
+      expectOnly(validateDefinition(withMiddle({ responsibles })), {
+        code: 'invalid_responsibles',
+        stage: 'mid',
+      });
+    },
+  );
 
   it('given an employee listed twice among the responsibles, then it reports duplicate_responsible', () => {
     const body = withMiddle({ responsibles: ['e1', 'e2', 'e1'] });
@@ -274,13 +284,18 @@ describe('validateDefinition: stages', () => {
   it.each([
     ['startDelay', 'P11Y'],
     ['dueIn', 'P999999Y'],
-  ])('given a task whose %s is %s, longer than ten years, then it reports invalid_duration', (name, value) => {
-    const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', [name]: value } });
-    expectOnly(validateDefinition(body), { code: 'invalid_duration', stage: 'mid' });
-  });
+  ])(
+    'given a task whose %s is %s, longer than ten years, then it reports invalid_duration',
+    (name, value) => {
+      const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', [name]: value } });
+      expectOnly(validateDefinition(body), { code: 'invalid_duration', stage: 'mid' });
+    },
+  );
 
   it('given a task with no start delay and a ten-year due time, then it is valid', () => {
-    const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', startDelay: 'PT0S', dueIn: 'P10Y' } });
+    const body = withMiddle({
+      task: { title: 'Do it', assignee: 'responsible', startDelay: 'PT0S', dueIn: 'P10Y' },
+    });
     expectValid(validateDefinition(body));
   });
 
@@ -302,14 +317,12 @@ describe('validateDefinition: stages', () => {
     expectOnly(validateDefinition(withMiddle({ wait })), { code: 'invalid_duration', stage: 'mid' });
   });
 
-  it.each([
-    'PT59S',
-    'PT0S',
-    'P10Y1D',
-    'P11Y',
-  ])('given a wait of %s, then it reports wait_out_of_range for that stage', (wait) => {
-    expectOnly(validateDefinition(withMiddle({ wait })), { code: 'wait_out_of_range', stage: 'mid' });
-  });
+  it.each(['PT59S', 'PT0S', 'P10Y1D', 'P11Y'])(
+    'given a wait of %s, then it reports wait_out_of_range for that stage',
+    (wait) => {
+      expectOnly(validateDefinition(withMiddle({ wait })), { code: 'wait_out_of_range', stage: 'mid' });
+    },
+  );
 
   it.each(['PT1M', 'P30D', 'P10Y', 'P120M'])('given a wait of %s, then it is valid', (wait) => {
     expectValid(validateDefinition(withMiddle({ wait })));
@@ -434,17 +447,24 @@ describe('validateDefinition: transitions', () => {
   it('given a transition between two unknown stages, then it reports unknown_stage for each end', () => {
     const body = minimal();
     body.transitions.push({ from: 'x', to: 'y', result: 'Go' });
-    expectOnly(validateDefinition(body), { code: 'unknown_stage', transition: 1 }, { code: 'unknown_stage', transition: 1 });
+    expectOnly(
+      validateDefinition(body),
+      { code: 'unknown_stage', transition: 1 },
+      { code: 'unknown_stage', transition: 1 },
+    );
   });
 
   it.each([
     ['empty', ''],
     ['blank', '   '],
-  ])('given a result that is %s, then it reports empty_result naming the transition and its stage', (_l, result) => {
-    const body = withMiddle();
-    body.transitions.push({ from: 'mid', to: 'start', result });
-    expectOnly(validateDefinition(body), { code: 'empty_result', transition: 2, stage: 'mid' });
-  });
+  ])(
+    'given a result that is %s, then it reports empty_result naming the transition and its stage',
+    (_l, result) => {
+      const body = withMiddle();
+      body.transitions.push({ from: 'mid', to: 'start', result });
+      expectOnly(validateDefinition(body), { code: 'empty_result', transition: 2, stage: 'mid' });
+    },
+  );
 
   it('given an empty result from an unknown stage, then it names only the transition', () => {
     const body = minimal();
@@ -457,15 +477,21 @@ describe('validateDefinition: transitions', () => {
     ['the same text', 'Done'],
     ['different case', 'DONE'],
     ['surrounding spaces', '  done '],
-  ])('given two results of one stage with %s, then it reports duplicate_result at the second', (_l, result) => {
-    const body = withMiddle();
-    body.transitions.push({ from: 'mid', to: 'start', result });
-    expectOnly(validateDefinition(body), { code: 'duplicate_result', transition: 2, stage: 'mid' });
-  });
+  ])(
+    'given two results of one stage with %s, then it reports duplicate_result at the second',
+    (_l, result) => {
+      const body = withMiddle();
+      body.transitions.push({ from: 'mid', to: 'start', result });
+      expectOnly(validateDefinition(body), { code: 'duplicate_result', transition: 2, stage: 'mid' });
+    },
+  );
 
   it('given a duplicate result from an unknown stage, then it names only the transition', () => {
     const body = minimal();
-    body.transitions.push({ from: 'ghost', to: 'end', result: 'X' }, { from: 'ghost', to: 'end', result: 'X' });
+    body.transitions.push(
+      { from: 'ghost', to: 'end', result: 'X' },
+      { from: 'ghost', to: 'end', result: 'X' },
+    );
     const dup = validateDefinition(body).errors.find((e) => e.code === 'duplicate_result');
     expect(dup).toEqual({ code: 'duplicate_result', message: expect.any(String), transition: 2 });
   });
@@ -539,7 +565,10 @@ describe('validateDefinition: reachability', () => {
 });
 
 describe('validateDefinition: spawns', () => {
-  const published = (startSpawns: readonly string[] = []): SpawnTarget => ({ status: 'published', startSpawns });
+  const published = (startSpawns: readonly string[] = []): SpawnTarget => ({
+    status: 'published',
+    startSpawns,
+  });
 
   function lookup(defs: Record<string, SpawnTarget>): ValidationContext['definition'] {
     return (id) => (Object.hasOwn(defs, id) ? defs[id] : undefined);
@@ -620,7 +649,10 @@ describe('validateDefinition: spawns', () => {
 
   it('given the start stage spawning its own definition, then it reports spawn_cycle', () => {
     const ctx: ValidationContext = { selfId: 'self', definition: lookup({}) };
-    expectOnly(validateDefinition(spawningAt('start', ['self']), ctx), { code: 'spawn_cycle', stage: 'start' });
+    expectOnly(validateDefinition(spawningAt('start', ['self']), ctx), {
+      code: 'spawn_cycle',
+      stage: 'start',
+    });
   });
 
   it('given the start stage spawning its own definition and no lookup, then it still reports spawn_cycle', () => {

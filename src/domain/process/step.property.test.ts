@@ -1,5 +1,5 @@
-import { DateTime } from 'luxon';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { compileDefinition, type DefinitionBody, type Stage, type Transition } from '../definition/types.ts';
 import { validateDefinition } from '../definition/validate.ts';
@@ -65,7 +65,9 @@ const validDefinition: fc.Arbitrary<DefinitionBody> = fc.integer({ min: 2, max: 
           kind: kind as Stage['kind'],
           responsibles: responsibles[i],
           ...(wait !== undefined && kind !== 'end' && count.get(i) === 1 ? { wait } : {}),
-          ...(tasks[i] ? { task: { title: `Task ${i}`, assignee: 'responsible' as const, dueIn: 'P1D' } } : {}),
+          ...(tasks[i]
+            ? { task: { title: `Task ${i}`, assignee: 'responsible' as const, dueIn: 'P1D' } }
+            : {}),
           ...(spawns[i] ? { spawn: [`child-${i}`] } : {}),
         };
       });
@@ -131,7 +133,12 @@ describe('random walks of valid definitions', () => {
         (def, moves, zone, online) => {
           const compiled = compileDefinition(def);
           let now = START;
-          const ctxAt = (): StepContext => ({ now, zone, definition: compiled, isOnline: (id) => online.includes(id) });
+          const ctxAt = (): StepContext => ({
+            now,
+            zone,
+            definition: compiled,
+            isOnline: (id) => online.includes(id),
+          });
           const ends = new Set(def.stages.filter((s) => s.kind === 'end').map((s) => s.key));
 
           const launched = launch({ id: 'p', actorId: 'initiator', note: '' }, ctxAt());
@@ -179,7 +186,8 @@ describe('random walks of valid definitions', () => {
               };
               outcome = step(current, command, ctxAt());
               const passed = outcome.effects.some(
-                (e) => e.type === 'protocol' && e.action === 'stage.started' && e.details.passedThrough === true,
+                (e) =>
+                  e.type === 'protocol' && e.action === 'stage.started' && e.details.passedThrough === true,
               );
               expect(passed).toBe(current.stageState === 'not_started');
               expect(outcome.process.stageKey).toBe(chosen.to);
@@ -211,19 +219,31 @@ describe('random walks of valid definitions', () => {
                 if (timer.type === 'timer.set') expect(timer.dueAt).toBeGreaterThan(now);
               }
             }
-            expect(outcome.effects.filter((e) => e.type === 'child.spawn')).toHaveLength(next?.spawn?.length ?? 0);
+            expect(outcome.effects.filter((e) => e.type === 'child.spawn')).toHaveLength(
+              next?.spawn?.length ?? 0,
+            );
           }
 
           if (process.status === 'completed') {
             const ctxNow = ctxAt();
-            expectThrowsCode(() => step(process, { type: 'stage.finish', actorId: 'mover' }, ctxNow), 'process_not_active');
+            expectThrowsCode(
+              () => step(process, { type: 'stage.finish', actorId: 'mover' }, ctxNow),
+              'process_not_active',
+            );
             const anyResult = def.transitions[0]?.result;
             expectThrowsCode(
               () => step(process, { type: 'stage.finish', actorId: 'mover', result: anyResult }, ctxNow),
               'process_not_active',
             );
-            expectThrowsCode(() => step(process, { type: 'stage.start', actorId: 'mover' }, ctxNow), 'process_not_active');
-            const late = step(process, { type: 'wait.elapse', key: waitTimerKey('p', process.stageKey, process.visit) }, ctxNow);
+            expectThrowsCode(
+              () => step(process, { type: 'stage.start', actorId: 'mover' }, ctxNow),
+              'process_not_active',
+            );
+            const late = step(
+              process,
+              { type: 'wait.elapse', key: waitTimerKey('p', process.stageKey, process.visit) },
+              ctxNow,
+            );
             expect(late).toEqual({ process, effects: [], ignored: true });
           }
         },
@@ -252,9 +272,12 @@ describe('random walks of valid definitions', () => {
     fc.assert(
       fc.property(
         validDefinition,
-        fc.array(fc.tuple(fc.constantFrom('pause', 'resume', 'fire', 'elapse'), fc.integer({ min: 1, max: 10_000 })), {
-          maxLength: 20,
-        }),
+        fc.array(
+          fc.tuple(fc.constantFrom('pause', 'resume', 'fire', 'elapse'), fc.integer({ min: 1, max: 10_000 })),
+          {
+            maxLength: 20,
+          },
+        ),
         (def, actions) => {
           const compiled = compileDefinition(def);
           const now = START;
@@ -267,13 +290,19 @@ describe('random walks of valid definitions', () => {
             let outcome: StepOutcome | undefined;
             if (action === 'pause') {
               outcome = step(process, { type: 'pause', actorId: 'm', until: now + minutes * MINUTE }, ctx);
-              expect(outcome.process).toMatchObject({ status: 'paused', pausedUntil: now + minutes * MINUTE });
+              expect(outcome.process).toMatchObject({
+                status: 'paused',
+                pausedUntil: now + minutes * MINUTE,
+              });
             } else if (action === 'resume') {
               if (process.status === 'paused') {
                 outcome = step(process, { type: 'resume', actorId: 'm' }, ctx);
                 expect(outcome.process).toMatchObject({ status: 'active', pausedUntil: null });
               } else {
-                expectThrowsCode(() => step(process, { type: 'resume', actorId: 'm' }, ctx), 'process_not_active');
+                expectThrowsCode(
+                  () => step(process, { type: 'resume', actorId: 'm' }, ctx),
+                  'process_not_active',
+                );
               }
             } else if (action === 'fire') {
               const key = resumeTimerKey('p', now + minutes * MINUTE);
@@ -285,7 +314,11 @@ describe('random walks of valid definitions', () => {
               expect(outcome).toEqual({ process, effects: [], ignored: true });
             }
             if (outcome) process = outcome.process;
-            expect(process).toMatchObject({ stageKey: first.stageKey, visit: first.visit, stageState: first.stageState });
+            expect(process).toMatchObject({
+              stageKey: first.stageKey,
+              visit: first.visit,
+              stageState: first.stageState,
+            });
           }
         },
       ),

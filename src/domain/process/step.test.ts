@@ -5,8 +5,8 @@ import { compileDefinition, type DefinitionBody, type Transition } from '../defi
 import { validateDefinition } from '../definition/validate.ts';
 import { DomainError, type ErrorCode } from '../errors.ts';
 import {
-  chooseTransition,
   type Command,
+  chooseTransition,
   type Effect,
   launch,
   type ProcessState,
@@ -60,7 +60,10 @@ function protocols(effects: readonly Effect[]): string[] {
   return effects.flatMap((e) => (e.type === 'protocol' ? [e.action] : []));
 }
 
-function ofType<T extends Effect['type']>(effects: readonly Effect[], type: T): Extract<Effect, { type: T }>[] {
+function ofType<T extends Effect['type']>(
+  effects: readonly Effect[],
+  type: T,
+): Extract<Effect, { type: T }>[] {
   return effects.filter((e): e is Extract<Effect, { type: T }> => e.type === type);
 }
 
@@ -130,7 +133,13 @@ describe('launch', () => {
       },
     ]);
     expect(ofType(effects, 'event.create')).toEqual([
-      { type: 'event.create', stageKey: 'call', eventType: 'call', comment: 'Call the lost client', actorId: INITIATOR },
+      {
+        type: 'event.create',
+        stageKey: 'call',
+        eventType: 'call',
+        comment: 'Call the lost client',
+        actorId: INITIATOR,
+      },
     ]);
     expect(ofType(effects, 'timer.set')).toEqual([]);
   });
@@ -224,7 +233,10 @@ describe('stage.start', () => {
   it.each(['paused', 'completed', 'cancelled'] as const)(
     'given a %s process, when a stage is started, then it says process_not_active',
     (status) => {
-      expectDomainError(() => step(at('call', { status }), { type: 'stage.start', actorId: ANNA }, ctx()), 'process_not_active');
+      expectDomainError(
+        () => step(at('call', { status }), { type: 'stage.start', actorId: ANNA }, ctx()),
+        'process_not_active',
+      );
     },
   );
 });
@@ -243,7 +255,12 @@ describe('stage.finish', () => {
     });
     expect(protocols(effects)).toEqual(['stage.finished', 'transition', 'stage.entered']);
     expect(effects.slice(0, 3)).toEqual([
-      { type: 'protocol', action: 'stage.finished', actorId: ANNA, details: { stage: 'call', result: 'Reached' } },
+      {
+        type: 'protocol',
+        action: 'stage.finished',
+        actorId: ANNA,
+        details: { stage: 'call', result: 'Reached' },
+      },
       {
         type: 'protocol',
         action: 'transition',
@@ -318,7 +335,9 @@ describe('stage.finish', () => {
   });
 
   it('given no open blocking task, when finished, then it moves', () => {
-    expect(step(at('offer'), finish('Thinking'), ctx({ openBlockingTasks: 0 })).process.stageKey).toBe('rest');
+    expect(step(at('offer'), finish('Thinking'), ctx({ openBlockingTasks: 0 })).process.stageKey).toBe(
+      'rest',
+    );
   });
 
   it.each(['paused', 'completed', 'cancelled'] as const)(
@@ -335,7 +354,12 @@ describe('stage.finish', () => {
       ctx({}, [ANNA, BORIS]),
     );
     expect(process.responsibleId).toBe('manager-zoe');
-    expect(effects).toContainEqual(expect.objectContaining({ action: 'stage.entered', details: expect.objectContaining({ routing: 'hand_pick' }) }));
+    expect(effects).toContainEqual(
+      expect.objectContaining({
+        action: 'stage.entered',
+        details: expect.objectContaining({ routing: 'hand_pick' }),
+      }),
+    );
     expect(ofType(effects, 'notify').map((n) => n.employeeId)).toEqual(['manager-zoe']);
   });
 
@@ -432,7 +456,11 @@ describe('stage.finish', () => {
 
 describe('reaching an end stage', () => {
   it('given the offer stage, when the invoice is paid, then the process completes at Picking and delivery', () => {
-    const { process, effects } = step(at('offer', { stageState: 'in_progress' }), finish('Paid the invoice'), ctx({ now: LATER }));
+    const { process, effects } = step(
+      at('offer', { stageState: 'in_progress' }),
+      finish('Paid the invoice'),
+      ctx({ now: LATER }),
+    );
     expect(process).toMatchObject({
       status: 'completed',
       stageKey: 'delivery',
@@ -441,7 +469,12 @@ describe('reaching an end stage', () => {
       completedAt: LATER,
       enteredAt: LATER,
     });
-    expect(protocols(effects)).toEqual(['stage.finished', 'transition', 'stage.entered', 'process.completed']);
+    expect(protocols(effects)).toEqual([
+      'stage.finished',
+      'transition',
+      'stage.entered',
+      'process.completed',
+    ]);
     expect(effects.at(-1)).toEqual({
       type: 'protocol',
       action: 'process.completed',
@@ -468,7 +501,10 @@ describe('reaching an end stage', () => {
   it('given a completed process, when finished again or started, then it says process_not_active', () => {
     const { process } = step(at('analyse'), finish('Cannot return'), ctx());
     expectDomainError(() => step(process, finish(), ctx()), 'process_not_active');
-    expectDomainError(() => step(process, { type: 'stage.start', actorId: ANNA }, ctx()), 'process_not_active');
+    expectDomainError(
+      () => step(process, { type: 'stage.start', actorId: ANNA }, ctx()),
+      'process_not_active',
+    );
   });
 });
 
@@ -477,9 +513,16 @@ describe('wait stages', () => {
 
   it('given a wait of 30 days, when the Rest stage is entered, then the timer falls due 30 calendar days later', () => {
     const { process, effects } = step(at('call'), finish('Not reached'), ctx());
-    expect(process).toMatchObject({ stageKey: 'rest', stageState: 'in_progress', visit: 4, status: 'active' });
+    expect(process).toMatchObject({
+      stageKey: 'rest',
+      stageState: 'in_progress',
+      visit: 4,
+      status: 'active',
+    });
     const dueAt = DateTime.fromISO('2026-04-27T12:00', { zone: BERLIN }).toMillis();
-    expect(ofType(effects, 'timer.set')).toEqual([{ type: 'timer.set', kind: 'wait', key: restKey(4), dueAt }]);
+    expect(ofType(effects, 'timer.set')).toEqual([
+      { type: 'timer.set', kind: 'wait', key: restKey(4), dueAt },
+    ]);
     expect((dueAt - NOW) / HOUR).toBe(30 * 24 - 1);
     expect(effects.at(-1)).toEqual({
       type: 'protocol',
@@ -513,9 +556,18 @@ describe('wait stages', () => {
 
   it('given a waiting process, when its timer elapses with the right key, then it moves along the single transition', () => {
     const waiting = at('rest', { stageState: 'in_progress', visit: 4 });
-    const { process, effects, ignored } = step(waiting, { type: 'wait.elapse', key: restKey(4) }, ctx({ now: LATER }));
+    const { process, effects, ignored } = step(
+      waiting,
+      { type: 'wait.elapse', key: restKey(4) },
+      ctx({ now: LATER }),
+    );
     expect(ignored).toBeUndefined();
-    expect(process).toMatchObject({ stageKey: 'call', visit: 5, stageState: 'not_started', enteredAt: LATER });
+    expect(process).toMatchObject({
+      stageKey: 'call',
+      visit: 5,
+      stageState: 'not_started',
+      enteredAt: LATER,
+    });
     expect(protocols(effects)).toEqual(['wait.elapsed', 'stage.finished', 'transition', 'stage.entered']);
     expect(effects[0]).toEqual({
       type: 'protocol',
@@ -556,7 +608,9 @@ describe('wait stages', () => {
 
   it("given another process's key, when it elapses, then it is ignored", () => {
     const waiting = at('rest', { stageState: 'in_progress', visit: 4 });
-    expect(step(waiting, { type: 'wait.elapse', key: waitTimerKey('p2', 'rest', 4) }, ctx()).ignored).toBe(true);
+    expect(step(waiting, { type: 'wait.elapse', key: waitTimerKey('p2', 'rest', 4) }, ctx()).ignored).toBe(
+      true,
+    );
   });
 
   it('given a paused process, when its wait falls due, then the wait is deferred until the pause ends', () => {
@@ -633,12 +687,21 @@ describe('pause, resume and cancel', () => {
     ['now', NOW],
     ['the past', NOW - 1],
   ])('given a pause until %s, then it says invalid_time', (_label, when) => {
-    expectDomainError(() => step(at('call'), { type: 'pause', actorId: ANNA, until: when }, ctx()), 'invalid_time');
+    expectDomainError(
+      () => step(at('call'), { type: 'pause', actorId: ANNA, until: when }, ctx()),
+      'invalid_time',
+    );
   });
 
-  it.each(['completed', 'cancelled'] as const)('given a %s process, when paused, then it says process_not_active', (status) => {
-    expectDomainError(() => step(at('call', { status }), { type: 'pause', actorId: ANNA, until }, ctx()), 'process_not_active');
-  });
+  it.each(['completed', 'cancelled'] as const)(
+    'given a %s process, when paused, then it says process_not_active',
+    (status) => {
+      expectDomainError(
+        () => step(at('call', { status }), { type: 'pause', actorId: ANNA, until }, ctx()),
+        'process_not_active',
+      );
+    },
+  );
 
   it('given a paused process, when resumed early by a manager, then it is active and the responsible is told', () => {
     const paused = at('call', { status: 'paused', pausedUntil: until, responsibleId: BORIS });
@@ -686,7 +749,9 @@ describe('pause, resume and cancel', () => {
 
   it('given a process resumed early, when the resume timer fires anyway, then it is ignored', () => {
     const active = at('call');
-    expect(step(active, { type: 'resume', actorId: null, key: resumeTimerKey('p1', until) }, ctx()).ignored).toBe(true);
+    expect(
+      step(active, { type: 'resume', actorId: null, key: resumeTimerKey('p1', until) }, ctx()).ignored,
+    ).toBe(true);
   });
 
   it('given an active process, when resumed by hand, then it says process_not_active', () => {
@@ -698,19 +763,28 @@ describe('pause, resume and cancel', () => {
     expectDomainError(() => step(paused, finish('Reached'), ctx()), 'process_not_active');
   });
 
-  it.each(['active', 'paused'] as const)('given an %s process, when cancelled, then it is cancelled and every timer goes', (status) => {
-    const before = at('rest', { status, pausedUntil: status === 'paused' ? until : null });
-    const { process, effects } = step(before, { type: 'cancel', actorId: 'admin' }, ctx({ now: LATER }));
-    expect(process).toEqual({ ...before, status: 'cancelled', pausedUntil: null, completedAt: LATER });
-    expect(effects).toEqual([
-      { type: 'timer.cancel', kind: 'all' },
-      { type: 'protocol', action: 'process.cancelled', actorId: 'admin', details: { stage: 'rest' } },
-    ]);
-  });
+  it.each(['active', 'paused'] as const)(
+    'given an %s process, when cancelled, then it is cancelled and every timer goes',
+    (status) => {
+      const before = at('rest', { status, pausedUntil: status === 'paused' ? until : null });
+      const { process, effects } = step(before, { type: 'cancel', actorId: 'admin' }, ctx({ now: LATER }));
+      expect(process).toEqual({ ...before, status: 'cancelled', pausedUntil: null, completedAt: LATER });
+      expect(effects).toEqual([
+        { type: 'timer.cancel', kind: 'all' },
+        { type: 'protocol', action: 'process.cancelled', actorId: 'admin', details: { stage: 'rest' } },
+      ]);
+    },
+  );
 
-  it.each(['completed', 'cancelled'] as const)('given a %s process, when cancelled, then it says process_not_active', (status) => {
-    expectDomainError(() => step(at('call', { status }), { type: 'cancel', actorId: 'admin' }, ctx()), 'process_not_active');
-  });
+  it.each(['completed', 'cancelled'] as const)(
+    'given a %s process, when cancelled, then it says process_not_active',
+    (status) => {
+      expectDomainError(
+        () => step(at('call', { status }), { type: 'cancel', actorId: 'admin' }, ctx()),
+        'process_not_active',
+      );
+    },
+  );
 
   it('given a cancelled process, when a stage is finished, then it says process_not_active', () => {
     const { process } = step(at('call'), { type: 'cancel', actorId: 'admin' }, ctx());
@@ -749,7 +823,11 @@ describe('responsible.set', () => {
   });
 
   it('given a manager takes the stage themselves, then they are not notified', () => {
-    const { effects } = step(at('offer'), { type: 'responsible.set', actorId: BORIS, responsibleId: BORIS }, ctx());
+    const { effects } = step(
+      at('offer'),
+      { type: 'responsible.set', actorId: BORIS, responsibleId: BORIS },
+      ctx(),
+    );
     expect(ofType(effects, 'notify')).toEqual([]);
     expect(ofType(effects, 'tasks.reassign')).toHaveLength(1);
   });
@@ -764,20 +842,35 @@ describe('responsible.set', () => {
 
   it('given a paused process, when the responsible is set, then it is allowed', () => {
     const paused = at('offer', { status: 'paused', pausedUntil: NOW + HOUR });
-    expect(step(paused, { type: 'responsible.set', actorId: VERA, responsibleId: BORIS }, ctx()).process.responsibleId).toBe(BORIS);
+    expect(
+      step(paused, { type: 'responsible.set', actorId: VERA, responsibleId: BORIS }, ctx()).process
+        .responsibleId,
+    ).toBe(BORIS);
   });
 
-  it.each(['completed', 'cancelled'] as const)('given a %s process, when the responsible is set, then it says process_not_active', (status) => {
-    expectDomainError(
-      () => step(at('offer', { status }), { type: 'responsible.set', actorId: VERA, responsibleId: BORIS }, ctx()),
-      'process_not_active',
-    );
-  });
+  it.each(['completed', 'cancelled'] as const)(
+    'given a %s process, when the responsible is set, then it says process_not_active',
+    (status) => {
+      expectDomainError(
+        () =>
+          step(
+            at('offer', { status }),
+            { type: 'responsible.set', actorId: VERA, responsibleId: BORIS },
+            ctx(),
+          ),
+        'process_not_active',
+      );
+    },
+  );
 });
 
 describe('note.set', () => {
   it('given a new note, then it is kept and the protocol records it', () => {
-    const { process, effects } = step(at('call'), { type: 'note.set', actorId: ANNA, note: 'Call after 3 pm' }, ctx());
+    const { process, effects } = step(
+      at('call'),
+      { type: 'note.set', actorId: ANNA, note: 'Call after 3 pm' },
+      ctx(),
+    );
     expect(process.note).toBe('Call after 3 pm');
     expect(effects).toEqual([
       { type: 'protocol', action: 'note.changed', actorId: ANNA, details: { note: 'Call after 3 pm' } },

@@ -399,7 +399,7 @@ function enterStage(
   for (const definitionId of stage.spawn ?? []) {
     effects.push({ type: 'child.spawn', definitionId, stageKey: stage.key, actorId: options.moverId });
   }
-  if (stage.kind === 'end' && visit < 4) {
+  if (stage.kind === 'end') {
     next = { ...next, status: 'completed', stageState: 'done', completedAt: ctx.now };
     effects.push({
       type: 'protocol',
