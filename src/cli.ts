@@ -1,8 +1,9 @@
 /** Command line: `start` (default), `migrate`, `seed-demo`. */
+
+import { openConfiguredStore, startServer } from './api/server.ts';
 import { loadConfig } from './config.ts';
 import { createEngineContext } from './engine/context.ts';
 import { seedDemo } from './engine/seed-demo.ts';
-import { openConfiguredStore, startServer } from './api/server.ts';
 import { systemClock } from './scheduler/clock.ts';
 
 async function main(command: string): Promise<void> {

@@ -17,7 +17,8 @@ export interface Config {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${env.PORT}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got "${env.PORT}"`);
   const timezone = env.STAGEFLOW_TIMEZONE ?? 'UTC';
   if (!isValidZone(timezone)) throw new Error(`STAGEFLOW_TIMEZONE "${timezone}" is not an IANA time zone`);
   return {

@@ -3,14 +3,21 @@ import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { requireAuth } from './auth.ts';
 import { installErrorHandling } from './http-errors.ts';
 import { authRoutes, publicAuthRoutes } from './routes/auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { processRoutes } from './routes/processes.ts';
 import { recordRoutes } from './routes/records.ts';
 import { healthRoutes, testClockRoutes } from './routes/system.ts';
+import { taskRoutes } from './routes/tasks.ts';
 import type { App, RouteDeps } from './types.ts';
 
 export interface BuildOptions extends RouteDeps {
@@ -45,7 +52,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const deps: RouteDeps = { ctx: options.ctx, testClock: options.testClock };
+  const deps: RouteDeps = { ctx: options.ctx, testClock: options.testClock, live: options.live };
   await healthRoutes(app, deps);
   await publicAuthRoutes(app, deps);
   await app.register(async (secured) => {
@@ -55,6 +62,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     await recordRoutes(api, deps);
     await definitionRoutes(api, deps);
     await processRoutes(api, deps);
+    await taskRoutes(api, deps);
+    await notificationRoutes(api, deps);
     await testClockRoutes(api, deps);
   });
   return app;

@@ -34,14 +34,18 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (err instanceof DomainError) {
       const level = err.status >= 500 ? 'error' : 'info';
       request.log[level]({ code: err.code }, err.message);
-      return reply.code(err.status).send(errorBody(err.code, err.message, err.details as Record<string, unknown>));
+      return reply
+        .code(err.status)
+        .send(errorBody(err.code, err.message, err.details as Record<string, unknown>));
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({
         path: `${err.validationContext ?? ''}${v.instancePath}`,
         message: v.message ?? 'invalid',
       }));
-      return reply.code(400).send(errorBody('validation_failed', 'The request does not match the schema.', { issues }));
+      return reply
+        .code(400)
+        .send(errorBody('validation_failed', 'The request does not match the schema.', { issues }));
     }
     if (isUniqueViolation(err)) return reply.code(409).send(errorBody('duplicate'));
     if (isBusy(err)) return reply.code(503).send(errorBody('database_busy'));
@@ -49,7 +53,10 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = err.statusCode ?? 500;
     if (mapped || (status >= 400 && status < 500)) {
       const code = mapped ?? BY_STATUS[status] ?? 'validation_failed';
-      const body = errorBody(code, err instanceof SyntaxError ? 'The request body is not valid JSON.' : err.message);
+      const body = errorBody(
+        code,
+        err instanceof SyntaxError ? 'The request body is not valid JSON.' : err.message,
+      );
       return reply.code(ERROR_CATALOGUE[code].status).send(body);
     }
     request.log.error({ err }, 'unexpected error');

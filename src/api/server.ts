@@ -5,11 +5,13 @@ import pino from 'pino';
 import type { Config } from '../config.ts';
 import { createEngineContext, type EngineContext } from '../engine/context.ts';
 import { bootstrapAdmin } from '../engine/employees.ts';
+import { PresenceRegistry } from '../engine/presence-registry.ts';
 import { seedDemo } from '../engine/seed-demo.ts';
 import { systemClock, TestClock } from '../scheduler/clock.ts';
 import { TimerWorker } from '../scheduler/timer-worker.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
+import { LiveHub } from './live-hub.ts';
 import type { App } from './types.ts';
 
 export interface RunningServer {
@@ -21,29 +23,59 @@ export interface RunningServer {
   readonly testClock: TestClock | undefined;
   /** Lines worth showing the person who started the server (generated passwords, demo logins). */
   readonly notices: readonly string[];
+  readonly presence: PresenceRegistry;
   close(): Promise<void>;
 }
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
-  return openStore({ databaseUrl: config.databaseUrl, sqliteFile: path.join(config.dataDir, 'stageflow.db') });
+  return openStore({
+    databaseUrl: config.databaseUrl,
+    sqliteFile: path.join(config.dataDir, 'stageflow.db'),
+  });
 }
 
-export async function startServer(config: Config, options: { logger?: boolean; workerIntervalMs?: number } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  options: { logger?: boolean; workerIntervalMs?: number } = {},
+): Promise<RunningServer> {
   const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const store = await openConfiguredStore(config);
   let testClock: TestClock | undefined;
   if (config.testClock) {
-    const saved = await store.db.selectFrom('settings').select('value').where('key', '=', 'test_clock_offset').executeTakeFirst();
+    const saved = await store.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', 'test_clock_offset')
+      .executeTakeFirst();
     testClock = new TestClock(saved ? Number(saved.value) : 0);
   }
-  const ctx = createEngineContext({ store, clock: testClock ?? systemClock, zone: config.timezone, log });
+  const presence = new PresenceRegistry(store);
+  const hub = new LiveHub(store);
+  await hub.start();
+  presence.start();
+  const ctx = createEngineContext({
+    store,
+    clock: testClock ?? systemClock,
+    zone: config.timezone,
+    log,
+    presence,
+    onNotifications: (rows) => hub.publish(rows),
+  });
   const notices: string[] = [];
   const generated = await bootstrapAdmin(ctx, config.adminPassword);
-  if (generated) notices.push(`Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`);
+  if (generated)
+    notices.push(
+      `Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`,
+    );
   if (config.demo) notices.push(...(await seedDemo(ctx)));
 
-  const app = await buildApp({ ctx, testClock, logger: options.logger === false ? false : { level: config.logLevel } });
+  const app = await buildApp({
+    ctx,
+    testClock,
+    live: { hub, presence },
+    logger: options.logger === false ? false : { level: config.logLevel },
+  });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -56,9 +88,11 @@ export async function startServer(config: Config, options: { logger?: boolean; w
     worker,
     testClock,
     notices,
+    presence,
     async close() {
       await worker.stop();
       await app.close();
+      await presence.stop();
       await store.close();
     },
   };

@@ -1,7 +1,15 @@
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { EngineContext } from '../engine/context.ts';
+import type { PresenceRegistry } from '../engine/presence-registry.ts';
 import type { TestClock } from '../scheduler/clock.ts';
+import type { LiveHub } from './live-hub.ts';
 
 /** The Fastify instance with zod schemas as the type provider. */
 export type App = FastifyInstance<
@@ -17,4 +25,6 @@ export interface RouteDeps {
   readonly ctx: EngineContext;
   /** Present when STAGEFLOW_TEST_CLOCK=1. */
   readonly testClock?: TestClock | undefined;
+  /** Live notification streams and presence; absent in apps built without them. */
+  readonly live?: { readonly hub: LiveHub; readonly presence: PresenceRegistry } | undefined;
 }

@@ -59,7 +59,10 @@ export function stateOf(row: ProcessRow): ProcessState {
 
 /** The responsibles of every stage the process could enter next, whose presence routing needs. */
 export function candidateResponsibles(def: LoadedVersion, stageKey: string | null): string[] {
-  const keys = stageKey === null ? [def.compiled.start.key] : (def.compiled.outgoing.get(stageKey) ?? []).map((t) => t.to);
+  const keys =
+    stageKey === null
+      ? [def.compiled.start.key]
+      : (def.compiled.outgoing.get(stageKey) ?? []).map((t) => t.to);
   const ids = new Set<string>();
   for (const key of keys) for (const id of def.compiled.stages.get(key)?.responsibles ?? []) ids.add(id);
   return [...ids];
@@ -79,7 +82,11 @@ export interface LaunchSpec {
 }
 
 /** The latest published version of a definition, or a 422 when it has none. */
-export async function publishedVersion(tx: Db, ctx: EngineContext, definitionId: string): Promise<LoadedVersion> {
+export async function publishedVersion(
+  tx: Db,
+  ctx: EngineContext,
+  definitionId: string,
+): Promise<LoadedVersion> {
   const def = await tx
     .selectFrom('definitions')
     .select(['version'])
@@ -152,7 +159,12 @@ interface ApplyInput {
 }
 
 /** Writes the new state of an existing process, checking its version; 409 when someone was faster. */
-export async function saveState(tx: Db, before: ProcessRow, next: ProcessState, now: number): Promise<ProcessRow> {
+export async function saveState(
+  tx: Db,
+  before: ProcessRow,
+  next: ProcessState,
+  now: number,
+): Promise<ProcessRow> {
   const patch = {
     status: next.status,
     stage_key: next.stageKey,
@@ -172,7 +184,13 @@ export async function saveState(tx: Db, before: ProcessRow, next: ProcessState, 
   return { ...before, ...patch, version: before.version + 1 };
 }
 
-export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput, log: CommitLog, depth = 0): Promise<void> {
+export async function applyEffects(
+  tx: Db,
+  ctx: EngineContext,
+  input: ApplyInput,
+  log: CommitLog,
+  depth = 0,
+): Promise<void> {
   const { row, def, now } = input;
   const protocol: Insertable<ProtocolTable>[] = [];
   const members: ProcessMemberTable[] = [];
@@ -182,7 +200,13 @@ export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput
   const timers: Insertable<TimerTable>[] = [];
   const stageName = (key: string) => def.compiled.stages.get(key)?.name ?? key;
   const record = (action: string, actorId: string | null, details: Record<string, unknown>) =>
-    protocol.push({ process_id: row.id, at: now, actor_id: actorId, action, details: JSON.stringify(details) });
+    protocol.push({
+      process_id: row.id,
+      at: now,
+      actor_id: actorId,
+      action,
+      details: JSON.stringify(details),
+    });
   const notify = (employeeId: string, kind: string, details: Readonly<Record<string, unknown>>) => {
     const id = ctx.newId();
     const text = notificationText(kind, { ...details, definitionName: def.name });
@@ -237,11 +261,22 @@ export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput
           startsAt: effect.startsAt,
           dueAt: effect.dueAt,
         });
-        if (effect.assigneeId) members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });
+        if (effect.assigneeId)
+          members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });
         if (pending) {
-          timers.push({ key: `task-start:${id}`, kind: 'task.start', process_id: row.id, due_at: effect.startsAt, deferred: 0 });
+          timers.push({
+            key: `task-start:${id}`,
+            kind: 'task.start',
+            process_id: row.id,
+            due_at: effect.startsAt,
+            deferred: 0,
+          });
         } else if (effect.assigneeId && effect.assigneeId !== effect.actorId) {
-          notify(effect.assigneeId, 'task.opened', { taskId: id, title: effect.title, stage: effect.stageKey });
+          notify(effect.assigneeId, 'task.opened', {
+            taskId: id,
+            title: effect.title,
+            stage: effect.stageKey,
+          });
         }
         break;
       }
@@ -256,11 +291,21 @@ export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput
           at: now,
           actor_id: effect.actorId,
         });
-        record('event.created', effect.actorId, { eventId: id, type: effect.eventType, comment: effect.comment });
+        record('event.created', effect.actorId, {
+          eventId: id,
+          type: effect.eventType,
+          comment: effect.comment,
+        });
         break;
       }
       case 'timer.set':
-        timers.push({ key: effect.key, kind: effect.kind, process_id: row.id, due_at: effect.dueAt, deferred: 0 });
+        timers.push({
+          key: effect.key,
+          kind: effect.kind,
+          process_id: row.id,
+          due_at: effect.dueAt,
+          deferred: 0,
+        });
         break;
       case 'timer.cancel':
         await deleteTimers(tx, row.id, effect.kind);
@@ -324,6 +369,10 @@ export async function applyEffects(tx: Db, ctx: EngineContext, input: ApplyInput
 }
 
 async function linksOf(tx: Db, processId: string): Promise<LaunchSpec['links']> {
-  const rows = await tx.selectFrom('process_links').select(['type', 'linked_id']).where('process_id', '=', processId).execute();
+  const rows = await tx
+    .selectFrom('process_links')
+    .select(['type', 'linked_id'])
+    .where('process_id', '=', processId)
+    .execute();
   return rows.map((r) => ({ type: r.type, id: r.linked_id }));
 }

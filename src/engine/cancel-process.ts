@@ -9,8 +9,14 @@ export async function cancelProcess(
   processId: string,
   expectedVersion?: number,
 ): Promise<ProcessRow> {
-  return runProcessCommand(ctx, actor, processId, { type: 'cancel', actorId: actor.id }, {
-    expectedVersion,
-    requires: 'admin',
-  });
+  return runProcessCommand(
+    ctx,
+    actor,
+    processId,
+    { type: 'cancel', actorId: actor.id },
+    {
+      expectedVersion,
+      requires: 'admin',
+    },
+  );
 }

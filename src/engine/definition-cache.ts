@@ -1,5 +1,9 @@
 /** Published definition versions never change, so each is read and compiled once per node. */
-import { compileDefinition, type CompiledDefinition, type DefinitionBody } from '../domain/definition/types.ts';
+import {
+  type CompiledDefinition,
+  compileDefinition,
+  type DefinitionBody,
+} from '../domain/definition/types.ts';
 import { notFound } from '../domain/errors.ts';
 import type { Db } from '../store/store.ts';
 

@@ -16,7 +16,9 @@ export interface DefinitionInput {
 
 /** Loads what validation needs: employees, and every definition a spawn chain can reach. */
 async function validationContext(db: Db, body: DefinitionBody, selfId?: string) {
-  const employees = new Set((await db.selectFrom('employees').select('id').where('active', '=', 1).execute()).map((e) => e.id));
+  const employees = new Set(
+    (await db.selectFrom('employees').select('id').where('active', '=', 1).execute()).map((e) => e.id),
+  );
   const targets = new Map<string, SpawnTarget>();
   let frontier = [...new Set(body.stages.flatMap((s) => (Array.isArray(s.spawn) ? s.spawn : [])))].filter(
     (id) => typeof id === 'string' && id !== selfId,
@@ -24,7 +26,9 @@ async function validationContext(db: Db, body: DefinitionBody, selfId?: string) 
   while (frontier.length > 0) {
     const rows = await db
       .selectFrom('definitions as d')
-      .leftJoin('definition_versions as v', (j) => j.onRef('v.definition_id', '=', 'd.id').onRef('v.version', '=', 'd.version'))
+      .leftJoin('definition_versions as v', (j) =>
+        j.onRef('v.definition_id', '=', 'd.id').onRef('v.version', '=', 'd.version'),
+      )
       .select(['d.id', 'd.version', 'v.body'])
       .where('d.id', 'in', frontier)
       .execute();
@@ -32,7 +36,8 @@ async function validationContext(db: Db, body: DefinitionBody, selfId?: string) 
     for (const row of rows) {
       const published = row.version > 0 && row.body !== null;
       const startSpawns = published
-        ? ((JSON.parse(row.body as string) as DefinitionBody).stages.find((s) => s.kind === 'start')?.spawn ?? [])
+        ? ((JSON.parse(row.body as string) as DefinitionBody).stages.find((s) => s.kind === 'start')?.spawn ??
+          [])
         : [];
       targets.set(row.id, { status: published ? 'published' : 'draft', startSpawns });
       for (const id of startSpawns) if (!targets.has(id) && id !== selfId) next.push(id);
@@ -46,7 +51,11 @@ async function validationContext(db: Db, body: DefinitionBody, selfId?: string) 
   };
 }
 
-export async function validateDraft(ctx: EngineContext, body: DefinitionBody, selfId?: string): Promise<ValidationResult> {
+export async function validateDraft(
+  ctx: EngineContext,
+  body: DefinitionBody,
+  selfId?: string,
+): Promise<ValidationResult> {
   return validateDefinition(body, await validationContext(ctx.store.db, body, selfId));
 }
 
@@ -71,7 +80,10 @@ async function view(db: Db, row: Selectable<DefinitionTable>, validation?: Valid
     draftChanged: row.draft_changed === 1,
     stages: body.stages,
     transitions: body.transitions,
-    versions: versions.map((v) => ({ version: v.version, publishedAt: new Date(v.published_at).toISOString() })),
+    versions: versions.map((v) => ({
+      version: v.version,
+      publishedAt: new Date(v.published_at).toISOString(),
+    })),
     ...(validation ? { validation } : {}),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
@@ -84,7 +96,11 @@ function requireAdmin(actor: Actor): void {
   if (actor.role !== 'admin') throw new DomainError('forbidden', 'Only administrators design processes.');
 }
 
-export async function createDefinition(ctx: EngineContext, actor: Actor, input: DefinitionInput & { name: string }) {
+export async function createDefinition(
+  ctx: EngineContext,
+  actor: Actor,
+  input: DefinitionInput & { name: string },
+) {
   requireAdmin(actor);
   const body = bodyOf(input);
   const id = ctx.newId();
@@ -139,12 +155,18 @@ export async function updateDefinition(ctx: EngineContext, actor: Actor, id: str
 /** Freezes the draft as a new version. Running processes keep the version they started with. */
 export async function publishDefinition(ctx: EngineContext, actor: Actor, id: string) {
   requireAdmin(actor);
-  const current = await ctx.store.db.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
+  const current = await ctx.store.db
+    .selectFrom('definitions')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!current) throw notFound('Definition', id);
   const body = JSON.parse(current.draft) as DefinitionBody;
   const validation = validateDefinition(body, await validationContext(ctx.store.db, body, id));
   if (!validation.valid) {
-    throw new DomainError('invalid_definition', 'Fix the problems listed before publishing.', { errors: validation.errors });
+    throw new DomainError('invalid_definition', 'Fix the problems listed before publishing.', {
+      errors: validation.errors,
+    });
   }
   const row = await ctx.store.transaction(async (tx) => {
     const fresh = await tx.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
@@ -157,7 +179,14 @@ export async function publishDefinition(ctx: EngineContext, actor: Actor, id: st
     const now = ctx.clock.now();
     await tx
       .insertInto('definition_versions')
-      .values({ definition_id: id, version, name: fresh.name, body: fresh.draft, published_at: now, published_by: actor.id })
+      .values({
+        definition_id: id,
+        version,
+        name: fresh.name,
+        body: fresh.draft,
+        published_at: now,
+        published_by: actor.id,
+      })
       .execute();
     const patch = { status: 'published' as const, version, draft_changed: 0, updated_at: now };
     await tx.updateTable('definitions').set(patch).where('id', '=', id).execute();
@@ -167,7 +196,11 @@ export async function publishDefinition(ctx: EngineContext, actor: Actor, id: st
 }
 
 export async function getDefinition(ctx: EngineContext, id: string) {
-  const row = await ctx.store.db.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await ctx.store.db
+    .selectFrom('definitions')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
   if (!row) throw notFound('Definition', id);
   const body = JSON.parse(row.draft) as DefinitionBody;
   return view(ctx.store.db, row, validateDefinition(body, await validationContext(ctx.store.db, body, id)));
@@ -175,13 +208,21 @@ export async function getDefinition(ctx: EngineContext, id: string) {
 
 export async function listDefinitions(
   ctx: EngineContext,
-  options: { status?: 'draft' | 'published' | undefined; limit: number; after?: string | undefined; q?: string | undefined },
+  options: {
+    status?: 'draft' | 'published' | undefined;
+    limit: number;
+    after?: string | undefined;
+    q?: string | undefined;
+  },
 ) {
   let q = ctx.store.db.selectFrom('definitions').selectAll();
   if (options.status) q = q.where('status', '=', options.status);
   if (options.after) q = q.where('id', '>', options.after);
   if (options.q) q = q.where((eb) => eb(eb.fn('lower', ['name']), 'like', `%${options.q?.toLowerCase()}%`));
-  const rows = await q.orderBy('id').limit(options.limit + 1).execute();
+  const rows = await q
+    .orderBy('id')
+    .limit(options.limit + 1)
+    .execute();
   const page = rows.slice(0, options.limit);
   const items = [];
   for (const row of page) items.push(await view(ctx.store.db, row));

@@ -43,7 +43,8 @@ export async function createEmployee(
         .execute(),
     );
   } catch (error) {
-    if (isUniqueViolation(error)) throw new DomainError('duplicate', `The login "${input.login}" is taken.`, { field: 'login' });
+    if (isUniqueViolation(error))
+      throw new DomainError('duplicate', `The login "${input.login}" is taken.`, { field: 'login' });
     throw error;
   }
   return { id, login: input.login, name: input.name, role: input.role, online: false };
@@ -66,7 +67,12 @@ export async function login(ctx: EngineContext, loginName: string, password: str
   await ctx.store.transaction((tx) =>
     tx
       .insertInto('sessions')
-      .values({ token_hash: hashToken(token), employee_id: row.id, created_at: now, expires_at: now + SESSION_TTL_MS })
+      .values({
+        token_hash: hashToken(token),
+        employee_id: row.id,
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+      })
       .execute(),
   );
   const online = (await ctx.presence.onlineAmong([row.id])).has(row.id);
@@ -74,11 +80,16 @@ export async function login(ctx: EngineContext, loginName: string, password: str
 }
 
 export async function logout(ctx: EngineContext, token: string): Promise<void> {
-  await ctx.store.transaction((tx) => tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute());
+  await ctx.store.transaction((tx) =>
+    tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute(),
+  );
 }
 
 /** The employee a session token belongs to, or undefined when it is unknown or expired. */
-export async function authenticate(ctx: EngineContext, token: string): Promise<(Actor & { login: string }) | undefined> {
+export async function authenticate(
+  ctx: EngineContext,
+  token: string,
+): Promise<(Actor & { login: string }) | undefined> {
   const row = await ctx.store.db
     .selectFrom('sessions as s')
     .innerJoin('employees as e', 'e.id', 's.employee_id')
@@ -116,8 +127,15 @@ export async function getEmployee(ctx: EngineContext, id: string): Promise<Emplo
  * Creates the `admin` account on the first start. Returns the password when it was generated, so
  * the caller can print it once.
  */
-export async function bootstrapAdmin(ctx: EngineContext, password: string | undefined): Promise<string | undefined> {
-  const any = await ctx.store.db.selectFrom('employees').select('id').where('login', '=', 'admin').executeTakeFirst();
+export async function bootstrapAdmin(
+  ctx: EngineContext,
+  password: string | undefined,
+): Promise<string | undefined> {
+  const any = await ctx.store.db
+    .selectFrom('employees')
+    .select('id')
+    .where('login', '=', 'admin')
+    .executeTakeFirst();
   if (any) return undefined;
   const chosen = password ?? randomBytes(12).toString('base64url');
   await createEmployee(ctx, { login: 'admin', name: 'Administrator', password: chosen, role: 'admin' });

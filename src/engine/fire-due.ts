@@ -2,7 +2,14 @@
  * Fires what has fallen due: ends of waits and pauses, delayed task starts. Each timer is deleted
  * in the same transaction that applies it, so it fires once even across restarts and nodes.
  */
-import { claimDueTimers, deleteTimer, findProcess, insertNotifications, insertProtocol, type TimerRow } from '../store/processes.ts';
+import {
+  claimDueTimers,
+  deleteTimer,
+  findProcess,
+  insertNotifications,
+  insertProtocol,
+  type TimerRow,
+} from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import type { CommitLog } from './apply-effects.ts';
 import type { EngineContext } from './context.ts';
@@ -18,7 +25,9 @@ async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: Comm
   const row = await findProcess(tx, timer.process_id);
   if (!row) return false;
   const command =
-    timer.kind === 'wait' ? ({ type: 'wait.elapse', key: timer.key } as const) : ({ type: 'resume', actorId: null, key: timer.key } as const);
+    timer.kind === 'wait'
+      ? ({ type: 'wait.elapse', key: timer.key } as const)
+      : ({ type: 'resume', actorId: null, key: timer.key } as const);
   return (await applyCommand(tx, ctx, row, command, log)).changed;
 }
 
@@ -35,12 +44,20 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
   const now = ctx.clock.now();
   if (task.process_id) {
     await insertProtocol(tx, [
-      { process_id: task.process_id, at: now, actor_id: null, action: 'task.opened', details: JSON.stringify({ taskId, title: task.title }) },
+      {
+        process_id: task.process_id,
+        at: now,
+        actor_id: null,
+        action: 'task.opened',
+        details: JSON.stringify({ taskId, title: task.title }),
+      },
     ]);
   }
   if (task.assignee_id) {
     const process = task.process_id ? await findProcess(tx, task.process_id) : undefined;
-    const def = process ? await ctx.definitions.load(tx, process.definition_id, process.definition_version) : undefined;
+    const def = process
+      ? await ctx.definitions.load(tx, process.definition_id, process.definition_version)
+      : undefined;
     const details = { taskId, title: task.title, stage: task.stage_key };
     const row = {
       id: ctx.newId(),
@@ -53,7 +70,14 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
       at: now,
     };
     await insertNotifications(tx, [row]);
-    log.notifications.push({ id: row.id, employeeId: row.employee_id, kind: row.kind, processId: row.process_id, text: row.text, at: now });
+    log.notifications.push({
+      id: row.id,
+      employeeId: row.employee_id,
+      kind: row.kind,
+      processId: row.process_id,
+      text: row.text,
+      at: now,
+    });
   }
   return true;
 }
@@ -63,7 +87,10 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
  * each timer is tried alone, and one that still fails is pushed back rather than blocking the rest.
  * Returns how many timers changed something.
  */
-export async function fireDueBatch(ctx: EngineContext, batchSize = 200): Promise<{ claimed: number; fired: number }> {
+export async function fireDueBatch(
+  ctx: EngineContext,
+  batchSize = 200,
+): Promise<{ claimed: number; fired: number }> {
   const now = ctx.clock.now();
   try {
     return await inTransaction(ctx, async (tx, log) => {
@@ -78,7 +105,11 @@ export async function fireDueBatch(ctx: EngineContext, batchSize = 200): Promise
   }
 }
 
-async function fireOneByOne(ctx: EngineContext, now: number, batchSize: number): Promise<{ claimed: number; fired: number }> {
+async function fireOneByOne(
+  ctx: EngineContext,
+  now: number,
+  batchSize: number,
+): Promise<{ claimed: number; fired: number }> {
   const due = await claimDueTimers(ctx.store.db, now, batchSize, false);
   let fired = 0;
   for (const timer of due) {
@@ -91,7 +122,11 @@ async function fireOneByOne(ctx: EngineContext, now: number, batchSize: number):
     } catch (error) {
       ctx.log?.error({ err: error, timer: timer.key }, 'timer failed; retrying later');
       await ctx.store.transaction((tx) =>
-        tx.updateTable('timers').set({ due_at: now + RETRY_DELAY_MS }).where('key', '=', timer.key).execute(),
+        tx
+          .updateTable('timers')
+          .set({ due_at: now + RETRY_DELAY_MS })
+          .where('key', '=', timer.key)
+          .execute(),
       );
     }
   }
@@ -108,4 +143,3 @@ export async function fireAllDue(ctx: EngineContext, batchSize = 200): Promise<n
   }
   return total;
 }
-

@@ -13,7 +13,11 @@ export interface LaunchRequest {
 }
 
 /** Starts a process of the latest published version at its start stage. */
-export async function launchProcess(ctx: EngineContext, actor: Actor, request: LaunchRequest): Promise<ProcessRow> {
+export async function launchProcess(
+  ctx: EngineContext,
+  actor: Actor,
+  request: LaunchRequest,
+): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
     if (request.counterpartyId) await requireCounterparty(tx, request.counterpartyId);
     const links = dedupe(request.links ?? []);
@@ -41,7 +45,11 @@ export interface BulkLaunchRequest {
 }
 
 /** Launches one process per counterparty in one transaction: all of them, or none. */
-export async function bulkLaunch(ctx: EngineContext, actor: Actor, request: BulkLaunchRequest): Promise<ProcessRow[]> {
+export async function bulkLaunch(
+  ctx: EngineContext,
+  actor: Actor,
+  request: BulkLaunchRequest,
+): Promise<ProcessRow[]> {
   return inTransaction(ctx, async (tx, log) => {
     const ids = [...new Set(request.counterpartyIds)];
     for (const id of ids) await requireCounterparty(tx, id, 'counterpartyIds');

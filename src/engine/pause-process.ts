@@ -33,7 +33,8 @@ export async function pauseProcess(
     until = addDuration(now, parsed, ctx.zone);
   } else {
     until = Date.parse(request.until ?? '');
-    if (Number.isNaN(until)) throw new DomainError('invalid_time', `"${request.until}" is not an ISO 8601 time.`);
+    if (Number.isNaN(until))
+      throw new DomainError('invalid_time', `"${request.until}" is not an ISO 8601 time.`);
   }
   if (MAX_PAUSE && until > addDuration(now, MAX_PAUSE, ctx.zone)) {
     throw new DomainError('invalid_time', 'A pause lasts at most ten years.');

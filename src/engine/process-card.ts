@@ -28,7 +28,12 @@ function ref(map: Map<string, string>, id: string | null): Ref | null {
 }
 
 /** The journal's view of a process. */
-function summary(row: ProcessRow, def: LoadedVersion, employees: Map<string, string>, counterparties: Map<string, string>) {
+function summary(
+  row: ProcessRow,
+  def: LoadedVersion,
+  employees: Map<string, string>,
+  counterparties: Map<string, string>,
+) {
   const stage = def.compiled.stages.get(row.stage_key);
   return {
     id: row.id,
@@ -63,7 +68,10 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
   const access = row ? await accessOf(db, row.id, viewer) : 'none';
   if (!row || access === 'none') throw notFound('Process', processId);
   const def = await ctx.definitions.load(db, row.definition_id, row.definition_version);
-  const outgoing = row.status === 'active' || row.status === 'paused' ? (def.compiled.outgoing.get(row.stage_key) ?? []) : [];
+  const outgoing =
+    row.status === 'active' || row.status === 'paused'
+      ? (def.compiled.outgoing.get(row.stage_key) ?? [])
+      : [];
   const nextResponsibles = outgoing.flatMap((t) => def.compiled.stages.get(t.to)?.responsibles ?? []);
   const [children, links, attachments, members, online] = await Promise.all([
     db
@@ -88,9 +96,15 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       .where('process_id', '=', row.id)
       .where('role', 'in', ['view', 'edit'])
       .execute(),
-    nextResponsibles.length > 0 ? ctx.presence.onlineAmong(nextResponsibles) : Promise.resolve(new Set<string>()),
+    nextResponsibles.length > 0
+      ? ctx.presence.onlineAmong(nextResponsibles)
+      : Promise.resolve(new Set<string>()),
   ]);
-  const employees = await namesOf(db, 'employees', [row.initiator_id, row.responsible_id, ...nextResponsibles]);
+  const employees = await namesOf(db, 'employees', [
+    row.initiator_id,
+    row.responsible_id,
+    ...nextResponsibles,
+  ]);
   const counterparties = await namesOf(db, 'counterparties', [row.counterparty_id]);
   return {
     ...summary(row, def, employees, counterparties),
@@ -183,7 +197,13 @@ export async function journalCounts(ctx: EngineContext, viewer: Actor, filter: J
 }
 
 /** The protocol of a process, oldest first. */
-export async function protocolOf(ctx: EngineContext, viewer: Actor, processId: string, limit: number, after?: string) {
+export async function protocolOf(
+  ctx: EngineContext,
+  viewer: Actor,
+  processId: string,
+  limit: number,
+  after?: string,
+) {
   const db = ctx.store.db;
   const access = await accessOf(db, processId, viewer);
   const exists = await findProcess(db, processId);
@@ -191,7 +211,8 @@ export async function protocolOf(ctx: EngineContext, viewer: Actor, processId: s
   let afterId = 0;
   if (after !== undefined) {
     afterId = Number.parseInt(after, 10);
-    if (!Number.isSafeInteger(afterId) || afterId < 0 || String(afterId) !== after) throw new DomainError('invalid_cursor');
+    if (!Number.isSafeInteger(afterId) || afterId < 0 || String(afterId) !== after)
+      throw new DomainError('invalid_cursor');
   }
   const rows = await db
     .selectFrom('protocol as r')

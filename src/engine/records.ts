@@ -4,7 +4,14 @@ import type { Db } from '../store/store.ts';
 import type { EngineContext } from './context.ts';
 import { requireCounterparty } from './references.ts';
 
-export const RECORD_KINDS = ['counterparties', 'projects', 'orders', 'invoices', 'contracts', 'waybills'] as const;
+export const RECORD_KINDS = [
+  'counterparties',
+  'projects',
+  'orders',
+  'invoices',
+  'contracts',
+  'waybills',
+] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
 export interface CounterpartyInput {
@@ -28,9 +35,19 @@ export type RecordInput = CounterpartyInput & ProjectInput & DocumentInput;
 type Row = Record<string, unknown> & { id: string; created_at: number; updated_at: number };
 
 function toView(kind: RecordKind, row: Row) {
-  const base = { id: row.id, createdAt: new Date(row.created_at).toISOString(), updatedAt: new Date(row.updated_at).toISOString() };
+  const base = {
+    id: row.id,
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  };
   if (kind === 'counterparties') {
-    return { ...base, name: row.name, phone: row.phone ?? null, email: row.email ?? null, group: row.grp ?? null };
+    return {
+      ...base,
+      name: row.name,
+      phone: row.phone ?? null,
+      email: row.email ?? null,
+      group: row.grp ?? null,
+    };
   }
   if (kind === 'projects') return { ...base, name: row.name, counterpartyId: row.counterparty_id ?? null };
   return {
@@ -88,7 +105,9 @@ export async function updateRecord(ctx: EngineContext, kind: RecordKind, id: str
   return ctx.store.transaction(async (tx) => {
     // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
     const t = table(tx, kind) as any;
-    const current = (await t.selectFrom(kind).selectAll().where('id', '=', id).executeTakeFirst()) as Row | undefined;
+    const current = (await t.selectFrom(kind).selectAll().where('id', '=', id).executeTakeFirst()) as
+      | Row
+      | undefined;
     if (!current) throw notFound('Record', id);
     await checkRefs(tx, input);
     if (Object.keys(cols).length === 0) return toView(kind, current);
@@ -101,7 +120,9 @@ export async function updateRecord(ctx: EngineContext, kind: RecordKind, id: str
 export async function getRecord(ctx: EngineContext, kind: RecordKind, id: string) {
   // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
   const t = table(ctx.store.db, kind) as any;
-  const row = (await t.selectFrom(kind).selectAll().where('id', '=', id).executeTakeFirst()) as Row | undefined;
+  const row = (await t.selectFrom(kind).selectAll().where('id', '=', id).executeTakeFirst()) as
+    | Row
+    | undefined;
   if (!row) throw notFound('Record', id);
   return toView(kind, row);
 }
@@ -109,23 +130,37 @@ export async function getRecord(ctx: EngineContext, kind: RecordKind, id: string
 export async function listRecords(
   ctx: EngineContext,
   kind: RecordKind,
-  options: { q?: string | undefined; limit: number; after?: string | undefined; counterpartyId?: string | undefined; group?: string | undefined },
+  options: {
+    q?: string | undefined;
+    limit: number;
+    after?: string | undefined;
+    counterpartyId?: string | undefined;
+    group?: string | undefined;
+  },
 ) {
   // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
   let q = (table(ctx.store.db, kind) as any).selectFrom(kind).selectAll();
   if (options.after) q = q.where('id', '>', options.after);
-  if (options.counterpartyId && kind !== 'counterparties') q = q.where('counterparty_id', '=', options.counterpartyId);
+  if (options.counterpartyId && kind !== 'counterparties')
+    q = q.where('counterparty_id', '=', options.counterpartyId);
   if (options.group && kind === 'counterparties') q = q.where('grp', '=', options.group);
   if (options.q && options.q.trim() !== '') {
     const pattern = `%${options.q.trim().toLowerCase()}%`;
-    const cols = kind === 'counterparties' ? ['name', 'phone', 'email'] : kind === 'projects' ? ['name'] : ['number'];
+    const cols =
+      kind === 'counterparties' ? ['name', 'phone', 'email'] : kind === 'projects' ? ['name'] : ['number'];
     // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
     q = q.where((eb: any) => eb.or(cols.map((c) => eb(eb.fn('lower', [c]), 'like', pattern))));
   }
-  const rows = (await q.orderBy('id').limit(options.limit + 1).execute()) as Row[];
+  const rows = (await q
+    .orderBy('id')
+    .limit(options.limit + 1)
+    .execute()) as Row[];
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
-  return { items: page.map((r) => toView(kind, r)), nextCursor: rows.length > options.limit && last ? last.id : null };
+  return {
+    items: page.map((r) => toView(kind, r)),
+    nextCursor: rows.length > options.limit && last ? last.id : null,
+  };
 }
 
 export function assertKind(kind: string): asserts kind is RecordKind {

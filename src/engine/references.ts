@@ -22,7 +22,12 @@ function missing(field: string, id: string): DomainError {
 }
 
 export async function requireEmployee(db: Db, id: string, field: string): Promise<void> {
-  const row = await db.selectFrom('employees').select('id').where('id', '=', id).where('active', '=', 1).executeTakeFirst();
+  const row = await db
+    .selectFrom('employees')
+    .select('id')
+    .where('id', '=', id)
+    .where('active', '=', 1)
+    .executeTakeFirst();
   if (!row) throw missing(field, id);
 }
 

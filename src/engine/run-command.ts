@@ -25,7 +25,10 @@ export interface CommandOptions {
 }
 
 /** Runs `tx`-bound work and announces its notifications once it has committed. */
-export async function inTransaction<T>(ctx: EngineContext, work: (tx: Db, log: CommitLog) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  ctx: EngineContext,
+  work: (tx: Db, log: CommitLog) => Promise<T>,
+): Promise<T> {
   const log = new CommitLog();
   const result = await ctx.store.transaction((tx) => work(tx, log));
   if (log.notifications.length > 0) ctx.onNotifications?.(log.notifications);
@@ -46,7 +49,10 @@ export async function loadForWrite(
     throw new DomainError('forbidden', 'You may not change this process.');
   }
   if (options.expectedVersion !== undefined && options.expectedVersion !== row.version) {
-    throw new DomainError('version_conflict', undefined, { expected: options.expectedVersion, actual: row.version });
+    throw new DomainError('version_conflict', undefined, {
+      expected: options.expectedVersion,
+      actual: row.version,
+    });
   }
   return row;
 }
@@ -63,7 +69,9 @@ export async function applyCommand(
   const moves = command.type === 'stage.finish' || command.type === 'wait.elapse';
   const stage = def.compiled.stages.get(row.stage_key);
   const openBlockingTasks =
-    command.type === 'stage.finish' && stage?.task?.blocking ? await countOpenBlockingTasks(tx, row.id, row.visit) : 0;
+    command.type === 'stage.finish' && stage?.task?.blocking
+      ? await countOpenBlockingTasks(tx, row.id, row.visit)
+      : 0;
   const online = moves ? await onlineSet(ctx, candidateResponsibles(def, row.stage_key)) : new Set<string>();
   const now = ctx.clock.now();
   const outcome = step(stateOf(row), command, {

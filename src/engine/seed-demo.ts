@@ -39,10 +39,16 @@ const CLIENTS = [
 /** Fills the database with demo content once; a database that has any definition is left alone. */
 export async function seedDemo(ctx: EngineContext): Promise<string[]> {
   const db = ctx.store.db;
-  const seeded = await db.selectFrom('settings').select('value').where('key', '=', 'demo_seeded').executeTakeFirst();
+  const seeded = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('key', '=', 'demo_seeded')
+    .executeTakeFirst();
   const anyDefinition = await db.selectFrom('definitions').select('id').limit(1).executeTakeFirst();
   if (seeded || anyDefinition) return [];
-  await ctx.store.transaction((tx) => tx.insertInto('settings').values({ key: 'demo_seeded', value: '1' }).execute());
+  await ctx.store.transaction((tx) =>
+    tx.insertInto('settings').values({ key: 'demo_seeded', value: '1' }).execute(),
+  );
 
   const people: Record<string, Actor> = {};
   for (const p of PEOPLE) {
@@ -74,8 +80,16 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
       email: `office@${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`,
     });
     clients.push(c.id);
-    await createRecord(ctx, 'orders', { number: `ORD-${1001 + i}`, counterpartyId: c.id, amount: 15000 + i * 2500 });
-    await createRecord(ctx, 'invoices', { number: `INV-${2001 + i}`, counterpartyId: c.id, amount: 15000 + i * 2500 });
+    await createRecord(ctx, 'orders', {
+      number: `ORD-${1001 + i}`,
+      counterpartyId: c.id,
+      amount: 15000 + i * 2500,
+    });
+    await createRecord(ctx, 'invoices', {
+      number: `INV-${2001 + i}`,
+      counterpartyId: c.id,
+      amount: 15000 + i * 2500,
+    });
   }
 
   // Running processes at various stages, launched by the managers.
@@ -89,7 +103,11 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
     [clients[4] as string, boris, ['Reached', 'Cannot return']],
   ];
   for (const [counterpartyId, actor, results] of walks) {
-    const row = await launchProcess(ctx, actor, { definitionId: monitoring.id, counterpartyId, note: 'From the list of lost clients.' });
+    const row = await launchProcess(ctx, actor, {
+      definitionId: monitoring.id,
+      counterpartyId,
+      note: 'From the list of lost clients.',
+    });
     for (const result of results) {
       await moveStage(ctx, actor, row.id, { state: 'done', result });
     }
@@ -101,10 +119,20 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
   ];
 }
 
-function monitoringBody(callers: string[], senior: string, deliveryId: string): { stages: Stage[]; transitions: Transition[] } {
+function monitoringBody(
+  callers: string[],
+  senior: string,
+  deliveryId: string,
+): { stages: Stage[]; transitions: Transition[] } {
   return {
     stages: [
-      { key: 'call', name: 'Call the client', kind: 'start', responsibles: callers, event: { type: 'call', comment: 'Call the client' } },
+      {
+        key: 'call',
+        name: 'Call the client',
+        kind: 'start',
+        responsibles: callers,
+        event: { type: 'call', comment: 'Call the client' },
+      },
       { key: 'analyse', name: 'Analyse the reasons', kind: 'normal', responsibles: [senior] },
       {
         key: 'offer',
@@ -114,7 +142,12 @@ function monitoringBody(callers: string[], senior: string, deliveryId: string): 
       },
       { key: 'rest', name: 'Rest', kind: 'normal', wait: 'P30D' },
       { key: 'delivery', name: 'Picking and delivery', kind: 'end', spawn: [deliveryId] },
-      { key: 'lost', name: 'Client lost', kind: 'end', event: { type: 'note', comment: 'The client is lost' } },
+      {
+        key: 'lost',
+        name: 'Client lost',
+        kind: 'end',
+        event: { type: 'note', comment: 'The client is lost' },
+      },
     ],
     transitions: [
       { from: 'call', to: 'analyse', result: 'Reached' },
@@ -129,7 +162,11 @@ function monitoringBody(callers: string[], senior: string, deliveryId: string): 
   };
 }
 
-function deliveryBody(warehouse: string, logistician: string, senior: string): { stages: Stage[]; transitions: Transition[] } {
+function deliveryBody(
+  warehouse: string,
+  logistician: string,
+  senior: string,
+): { stages: Stage[]; transitions: Transition[] } {
   return {
     stages: [
       { key: 'pick', name: 'Pick the order', kind: 'start', responsibles: [warehouse] },
@@ -140,7 +177,12 @@ function deliveryBody(warehouse: string, logistician: string, senior: string): {
         responsibles: [logistician],
         task: { title: 'Choose a carrier', assignee: 'responsible', dueIn: 'P1D' },
       },
-      { key: 'ship', name: 'Shipment', kind: 'normal', event: { type: 'letter', comment: 'Shipping documents sent' } },
+      {
+        key: 'ship',
+        name: 'Shipment',
+        kind: 'normal',
+        event: { type: 'letter', comment: 'Shipping documents sent' },
+      },
       { key: 'transit', name: 'In transit', kind: 'normal', wait: 'P3D' },
       {
         key: 'docs',

@@ -19,11 +19,17 @@ export async function updateProcess(
   return inTransaction(ctx, async (tx, log) => {
     let row = await loadForWrite(tx, actor, processId, { expectedVersion: request.expectedVersion });
     if (request.note !== undefined) {
-      row = (await applyCommand(tx, ctx, row, { type: 'note.set', actorId: actor.id, note: request.note }, log)).row;
+      row = (
+        await applyCommand(tx, ctx, row, { type: 'note.set', actorId: actor.id, note: request.note }, log)
+      ).row;
     }
     if (request.responsibleId !== undefined) {
       await requireEmployee(tx, request.responsibleId, 'responsibleId');
-      const command = { type: 'responsible.set', actorId: actor.id, responsibleId: request.responsibleId } as const;
+      const command = {
+        type: 'responsible.set',
+        actorId: actor.id,
+        responsibleId: request.responsibleId,
+      } as const;
       row = (await applyCommand(tx, ctx, row, command, log)).row;
     }
     return row;

@@ -36,7 +36,13 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: number, ilike: 'like' | 'ilike'): Q {
+function applyFilter(
+  query: Q,
+  viewer: Viewer,
+  filter: JournalFilter,
+  now: number,
+  ilike: 'like' | 'ilike',
+): Q {
   let q = query.where(visibleTo(viewer));
   if (filter.status && filter.status.length > 0) q = q.where('p.status', 'in', [...filter.status]);
   if (filter.definitionId) q = q.where('p.definition_id', '=', filter.definitionId);
@@ -48,7 +54,9 @@ function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: numbe
   if (filter.startedFrom !== undefined) q = q.where('p.started_at', '>=', filter.startedFrom);
   if (filter.startedTo !== undefined) q = q.where('p.started_at', '<=', filter.startedTo);
   if (filter.mine) {
-    q = q.where((eb) => eb.or([eb('p.responsible_id', '=', viewer.id), eb('p.initiator_id', '=', viewer.id)]));
+    q = q.where((eb) =>
+      eb.or([eb('p.responsible_id', '=', viewer.id), eb('p.initiator_id', '=', viewer.id)]),
+    );
   }
   if (filter.overdue) {
     q = q.where((eb) =>
@@ -64,7 +72,8 @@ function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: numbe
   }
   if (filter.q && filter.q.trim() !== '') {
     const pattern = `%${escapeLike(filter.q.trim().toLowerCase())}%`;
-    const like = (col: string) => sql<boolean>`lower(${sql.ref(col)}) ${sql.raw(ilike)} ${pattern} escape '\\'`;
+    const like = (col: string) =>
+      sql<boolean>`lower(${sql.ref(col)}) ${sql.raw(ilike)} ${pattern} escape '\\'`;
     q = q.where((eb) =>
       eb.or([
         like('p.note'),
@@ -122,7 +131,9 @@ export async function listProcesses(
   const page = more ? rows.slice(0, options.limit) : rows;
   const last = page[page.length - 1];
   const next =
-    more && last ? { value: column === 'p.started_at' ? last.started_at : last.updated_at, id: last.id } : null;
+    more && last
+      ? { value: column === 'p.started_at' ? last.started_at : last.updated_at, id: last.id }
+      : null;
   return { rows: page, next };
 }
 
@@ -134,7 +145,13 @@ export async function countByStatus(
   now: number,
   ilike: 'like' | 'ilike',
 ): Promise<Record<ProcessTable['status'], number>> {
-  const rows = await applyFilter(db.selectFrom('processes as p'), viewer, { ...filter, status: undefined }, now, ilike)
+  const rows = await applyFilter(
+    db.selectFrom('processes as p'),
+    viewer,
+    { ...filter, status: undefined },
+    now,
+    ilike,
+  )
     .select(['p.status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('p.status')
     .execute();

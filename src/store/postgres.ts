@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES_CAPABILITIES } from './capabilities.ts';
 import type { Database } from './schema.ts';
-import type { Db, Store } from './store.ts';
+import type { Db, PubSub, Store } from './store.ts';
 
 // int8 (bigint) columns hold epoch milliseconds and counts, all within Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
@@ -11,12 +11,50 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 export function openPostgres(url: string, poolSize: number): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const bus = listenBus(url, pool);
   return {
     caps: POSTGRES_CAPABILITIES,
     db,
+    pubsub: bus.pubsub,
     transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       return db.transaction().execute(fn);
     },
-    close: () => db.destroy(),
+    async close() {
+      await bus.close();
+      await db.destroy();
+    },
+  };
+}
+
+/** LISTEN on one dedicated connection (opened on first subscribe), NOTIFY through the pool. */
+function listenBus(url: string, pool: pg.Pool): { pubsub: PubSub; close(): Promise<void> } {
+  const handlers = new Map<string, ((payload: string) => void)[]>();
+  let listener: Promise<pg.Client> | undefined;
+  const connect = async () => {
+    const client = new pg.Client({ connectionString: url });
+    client.on('notification', (msg) => {
+      for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
+    });
+    client.on('error', () => undefined);
+    await client.connect();
+    return client;
+  };
+  return {
+    pubsub: {
+      async publish(channel, payload) {
+        await pool.query('select pg_notify($1, $2)', [channel, payload]);
+      },
+      async subscribe(channel, handler) {
+        listener ??= connect();
+        const client = await listener;
+        const list = handlers.get(channel) ?? [];
+        if (list.length === 0) await client.query(`listen "${channel.replace(/"/g, '')}"`);
+        list.push(handler);
+        handlers.set(channel, list);
+      },
+    },
+    async close() {
+      if (listener) await (await listener).end().catch(() => undefined);
+    },
   };
 }

@@ -55,7 +55,11 @@ export async function updateProcessIfVersion(
 }
 
 export async function insertProtocol(db: Db, rows: readonly Insertable<ProtocolTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('protocol').values([...rows]).execute();
+  if (rows.length > 0)
+    await db
+      .insertInto('protocol')
+      .values([...rows])
+      .execute();
 }
 
 export async function addMembers(db: Db, rows: readonly ProcessMemberTable[]): Promise<void> {
@@ -68,15 +72,30 @@ export async function addMembers(db: Db, rows: readonly ProcessMemberTable[]): P
 }
 
 export async function insertTasks(db: Db, rows: readonly Insertable<TaskTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('tasks').values([...rows]).execute();
+  if (rows.length > 0)
+    await db
+      .insertInto('tasks')
+      .values([...rows])
+      .execute();
 }
 
 export async function insertEvents(db: Db, rows: readonly Insertable<EventTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('events').values([...rows]).execute();
+  if (rows.length > 0)
+    await db
+      .insertInto('events')
+      .values([...rows])
+      .execute();
 }
 
-export async function insertNotifications(db: Db, rows: readonly Insertable<NotificationTable>[]): Promise<void> {
-  if (rows.length > 0) await db.insertInto('notifications').values([...rows]).execute();
+export async function insertNotifications(
+  db: Db,
+  rows: readonly Insertable<NotificationTable>[],
+): Promise<void> {
+  if (rows.length > 0)
+    await db
+      .insertInto('notifications')
+      .values([...rows])
+      .execute();
 }
 
 /** Sets timers; a key that exists already is left as it is, so re-running a step cannot double a timer. */
@@ -89,7 +108,11 @@ export async function setTimers(db: Db, rows: readonly Insertable<TimerTable>[])
     .execute();
 }
 
-export async function deleteTimers(db: Db, processId: string, kind: TimerTable['kind'] | 'all'): Promise<void> {
+export async function deleteTimers(
+  db: Db,
+  processId: string,
+  kind: TimerTable['kind'] | 'all',
+): Promise<void> {
   let q = db.deleteFrom('timers').where('process_id', '=', processId);
   if (kind !== 'all') q = q.where('kind', '=', kind);
   await q.execute();
@@ -105,7 +128,12 @@ export async function deferTimer(db: Db, key: string, processId: string, until: 
 }
 
 /** Claims up to `limit` due timers; with SKIP LOCKED, nodes claim disjoint batches. */
-export async function claimDueTimers(db: Db, now: number, limit: number, skipLocked: boolean): Promise<TimerRow[]> {
+export async function claimDueTimers(
+  db: Db,
+  now: number,
+  limit: number,
+  skipLocked: boolean,
+): Promise<TimerRow[]> {
   let q = db
     .selectFrom('timers')
     .selectAll()

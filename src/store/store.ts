@@ -2,7 +2,7 @@
  * The one Store interface over both SQL back ends. Reads go through `db`; every change goes through
  * `transaction()`, so a state change and the rows that record it commit together or not at all.
  */
-import { Migrator, type Kysely } from 'kysely';
+import { type Kysely, Migrator } from 'kysely';
 import type { DialectCapabilities } from './capabilities.ts';
 import { migrationProvider } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -15,7 +15,15 @@ export interface Store {
   readonly db: Db;
   /** Runs `fn` in one write transaction (SQLite: BEGIN IMMEDIATE) and commits, or rolls back on throw. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Messages between app nodes sharing the database (PostgreSQL LISTEN/NOTIFY); absent for SQLite. */
+  readonly pubsub?: PubSub | undefined;
   close(): Promise<void>;
+}
+
+export interface PubSub {
+  publish(channel: string, payload: string): Promise<void>;
+  /** Calls `handler` for every message on the channel, from any node; resolves once listening. */
+  subscribe(channel: string, handler: (payload: string) => void): Promise<void>;
 }
 
 export interface StoreConfig {

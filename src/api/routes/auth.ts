@@ -4,7 +4,10 @@ import { createEmployee, getEmployee, listEmployees, login, logout } from '../..
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import type { App, RouteDeps } from '../types.ts';
 
-export const loginBody = z.strictObject({ login: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+export const loginBody = z.strictObject({
+  login: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
 
 /** Login is public; it answers the same for an unknown login and a wrong password. */
 export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
@@ -46,7 +49,11 @@ export async function authRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
       schema: {
         tags: ['employees'],
         body: z.strictObject({
-          login: z.string().min(1).max(100).regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits and . _ @ - only'),
+          login: z
+            .string()
+            .min(1)
+            .max(100)
+            .regex(/^[\p{L}\p{N}._@-]+$/u, 'letters, digits and . _ @ - only'),
           name: z.string().trim().min(1).max(200),
           password: z.string().min(8).max(200),
           role: z.enum(['admin', 'manager']),
@@ -60,9 +67,13 @@ export async function authRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
     },
   );
 
-  app.get('/api/employees/:id', { schema: { tags: ['employees'], params: z.strictObject({ id: z.string().min(1).max(100) }) } }, async (request) => {
-    const employee = await getEmployee(ctx, request.params.id);
-    if (!employee) throw new DomainError('not_found', 'Employee not found.');
-    return employee;
-  });
+  app.get(
+    '/api/employees/:id',
+    { schema: { tags: ['employees'], params: z.strictObject({ id: z.string().min(1).max(100) }) } },
+    async (request) => {
+      const employee = await getEmployee(ctx, request.params.id);
+      if (!employee) throw new DomainError('not_found', 'Employee not found.');
+      return employee;
+    },
+  );
 }

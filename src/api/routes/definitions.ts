@@ -24,7 +24,12 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
 
   app.post(
     '/api/definitions',
-    { schema: { tags, body: z.strictObject({ name, description: description.optional(), ...definitionBodySchema }) } },
+    {
+      schema: {
+        tags,
+        body: z.strictObject({ name, description: description.optional(), ...definitionBodySchema }),
+      },
+    },
     async (request, reply) => {
       const actor = requireAdmin(request);
       const created = await createDefinition(ctx, actor, request.body);
@@ -39,7 +44,11 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
       schema: {
         tags,
         params: idParams,
-        body: z.strictObject({ name: name.optional(), description: description.optional(), ...definitionBodySchema }),
+        body: z.strictObject({
+          name: name.optional(),
+          description: description.optional(),
+          ...definitionBodySchema,
+        }),
       },
     },
     async (request) => updateDefinition(ctx, requireAdmin(request), request.params.id, request.body),
@@ -55,7 +64,11 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
     {
       schema: {
         tags,
-        querystring: z.object({ status: z.enum(['draft', 'published']).optional(), q: z.string().max(200).optional(), ...listQuery }),
+        querystring: z.object({
+          status: z.enum(['draft', 'published']).optional(),
+          q: z.string().max(200).optional(),
+          ...listQuery,
+        }),
       },
     },
     async (request) => {
@@ -69,5 +82,7 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
     },
   );
 
-  app.get('/api/definitions/:id', { schema: { tags, params: idParams } }, async (request) => getDefinition(ctx, request.params.id));
+  app.get('/api/definitions/:id', { schema: { tags, params: idParams } }, async (request) =>
+    getDefinition(ctx, request.params.id),
+  );
 }

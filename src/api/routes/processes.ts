@@ -71,7 +71,10 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const row = await launchProcess(ctx, actor, { ...request.body, counterpartyId: request.body.counterpartyId ?? undefined });
+      const row = await launchProcess(ctx, actor, {
+        ...request.body,
+        counterpartyId: request.body.counterpartyId ?? undefined,
+      });
       reply.code(201);
       return processCard(ctx, actor, row.id);
     },
@@ -82,7 +85,11 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
     {
       schema: {
         tags,
-        body: z.strictObject({ definitionId: id, counterpartyIds: z.array(id).min(1).max(1000), note: note.optional() }),
+        body: z.strictObject({
+          definitionId: id,
+          counterpartyIds: z.array(id).min(1).max(1000),
+          note: note.optional(),
+        }),
       },
     },
     async (request, reply) => {
@@ -97,7 +104,12 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
 
   app.get('/api/processes', { schema: { tags, querystring: journalQuery } }, async (request) => {
     const q = request.query;
-    return journal(ctx, actorOf(request), { filter: filterOf(q), sort: q.sort, limit: q.limit, cursor: q.cursor });
+    return journal(ctx, actorOf(request), {
+      filter: filterOf(q),
+      sort: q.sort,
+      limit: q.limit,
+      cursor: q.cursor,
+    });
   });
 
   app.get('/api/processes/counts', { schema: { tags, querystring: journalQuery } }, async (request) =>
@@ -151,7 +163,11 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
       schema: {
         tags,
         params: idParams,
-        body: z.strictObject({ until: time.optional(), for: z.string().min(2).max(64).optional(), expectedVersion }),
+        body: z.strictObject({
+          until: time.optional(),
+          for: z.string().min(2).max(64).optional(),
+          expectedVersion,
+        }),
       },
     },
     async (request) => {
@@ -161,18 +177,26 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
     },
   );
 
-  const versionOnly = z.strictObject({ expectedVersion }).optional();
-  app.post('/api/processes/:id/resume', { schema: { tags, params: idParams, body: versionOnly } }, async (request) => {
-    const actor = actorOf(request);
-    const row = await resumeProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
-    return processCard(ctx, actor, row.id, row);
-  });
+  const versionOnly = z.strictObject({ expectedVersion }).nullish();
+  app.post(
+    '/api/processes/:id/resume',
+    { schema: { tags, params: idParams, body: versionOnly } },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await resumeProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
+      return processCard(ctx, actor, row.id, row);
+    },
+  );
 
-  app.post('/api/processes/:id/cancel', { schema: { tags, params: idParams, body: versionOnly } }, async (request) => {
-    const actor = actorOf(request);
-    const row = await cancelProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
-    return processCard(ctx, actor, row.id, row);
-  });
+  app.post(
+    '/api/processes/:id/cancel',
+    { schema: { tags, params: idParams, body: versionOnly } },
+    async (request) => {
+      const actor = actorOf(request);
+      const row = await cancelProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
+      return processCard(ctx, actor, row.id, row);
+    },
+  );
 
   app.get(
     '/api/processes/:id/protocol',
@@ -180,10 +204,13 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
       schema: {
         tags,
         params: idParams,
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(5000).default(1000), cursor: z.string().max(30).optional() }),
+        querystring: z.object({
+          limit: z.coerce.number().int().min(1).max(5000).default(1000),
+          cursor: z.string().max(30).optional(),
+        }),
       },
     },
-    async (request) => protocolOf(ctx, actorOf(request), request.params.id, request.query.limit, request.query.cursor),
+    async (request) =>
+      protocolOf(ctx, actorOf(request), request.params.id, request.query.limit, request.query.cursor),
   );
 }
-

@@ -1,6 +1,13 @@
 /** The six CRM record types share one set of routes. */
 import { z } from 'zod';
-import { createRecord, getRecord, listRecords, RECORD_KINDS, type RecordKind, updateRecord } from '../../engine/records.ts';
+import {
+  createRecord,
+  getRecord,
+  listRecords,
+  RECORD_KINDS,
+  type RecordKind,
+  updateRecord,
+} from '../../engine/records.ts';
 import { id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -18,7 +25,10 @@ function bodies(kind: RecordKind) {
     return { create, patch: create.partial() };
   }
   if (kind === 'projects') {
-    const create = z.strictObject({ name: z.string().trim().min(1).max(300), counterpartyId: id.nullable().optional() });
+    const create = z.strictObject({
+      name: z.string().trim().min(1).max(300),
+      counterpartyId: id.nullable().optional(),
+    });
     return { create, patch: create.partial() };
   }
   const create = z.strictObject({
@@ -61,7 +71,9 @@ export async function recordRoutes(app: App, { ctx }: RouteDeps): Promise<void> 
       reply.code(201);
       return createRecord(ctx, kind, request.body);
     });
-    app.get(`${base}/:id`, { schema: { tags, params: idParams } }, async (request) => getRecord(ctx, kind, request.params.id));
+    app.get(`${base}/:id`, { schema: { tags, params: idParams } }, async (request) =>
+      getRecord(ctx, kind, request.params.id),
+    );
     app.patch(`${base}/:id`, { schema: { tags, params: idParams, body: patch } }, async (request) =>
       updateRecord(ctx, kind, request.params.id, request.body),
     );

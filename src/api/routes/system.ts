@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration, addDuration } from '../../domain/duration.ts';
+import { addDuration, parseDuration } from '../../domain/duration.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { fireAllDue } from '../../engine/fire-due.ts';
 import { requireAdmin } from '../auth.ts';
@@ -27,7 +27,8 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
     async (request) => {
       requireAdmin(request);
       const parsed = parseDuration(request.body.advance);
-      if (!parsed) throw new DomainError('invalid_duration', `"${request.body.advance}" is not an ISO 8601 duration.`);
+      if (!parsed)
+        throw new DomainError('invalid_duration', `"${request.body.advance}" is not an ISO 8601 duration.`);
       const now = ctx.clock.now();
       testClock.advance(addDuration(now, parsed, ctx.zone) - now);
       await ctx.store.transaction((tx) =>

@@ -129,12 +129,17 @@ function m001(caps: DialectCapabilities) {
       .addColumn('role', 'text', (c) => c.notNull())
       .addPrimaryKeyConstraint('process_members_pk', ['process_id', 'employee_id', 'role'])
       .execute();
-    await s.createIndex('process_members_employee').on('process_members').columns(['employee_id', 'process_id']).execute();
+    await s
+      .createIndex('process_members_employee')
+      .on('process_members')
+      .columns(['employee_id', 'process_id'])
+      .execute();
 
     let protocol = s.createTable('protocol');
-    protocol = caps.autoIncrementType === 'bigserial'
-      ? protocol.addColumn('id', 'bigserial', (c) => c.primaryKey())
-      : protocol.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+    protocol =
+      caps.autoIncrementType === 'bigserial'
+        ? protocol.addColumn('id', 'bigserial', (c) => c.primaryKey())
+        : protocol.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
     await protocol
       .addColumn('process_id', 'text', (c) => c.notNull().references('processes.id'))
       .addColumn('at', 'bigint', (c) => c.notNull())
@@ -209,7 +214,11 @@ function m001(caps: DialectCapabilities) {
       .addColumn('read', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('at', 'bigint', (c) => c.notNull())
       .execute();
-    await s.createIndex('notifications_employee').on('notifications').columns(['employee_id', 'id']).execute();
+    await s
+      .createIndex('notifications_employee')
+      .on('notifications')
+      .columns(['employee_id', 'id'])
+      .execute();
 
     await s
       .createTable('attachments')
@@ -232,7 +241,11 @@ function m001(caps: DialectCapabilities) {
       .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
       .addPrimaryKeyConstraint('presence_pk', ['node_id', 'employee_id'])
       .execute();
-    await s.createIndex('presence_employee').on('presence').columns(['employee_id', 'heartbeat_at']).execute();
+    await s
+      .createIndex('presence_employee')
+      .on('presence')
+      .columns(['employee_id', 'heartbeat_at'])
+      .execute();
 
     await s
       .createTable('settings')

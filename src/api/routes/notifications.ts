@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { listNotifications, markAllRead, markRead } from '../../engine/notifications.ts';
+import { actorOf } from '../auth.ts';
+import { idParams } from '../schemas.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+const tags = ['notifications'];
+/** A comment line keeps proxies from closing an idle stream. */
+const KEEPALIVE_MS = 20_000;
+
+export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Promise<void> {
+  app.get(
+    '/api/notifications',
+    {
+      schema: {
+        tags,
+        querystring: z.object({
+          unread: z.enum(['true', 'false']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(50),
+          cursor: z.string().max(100).optional(),
+        }),
+      },
+    },
+    async (request) =>
+      listNotifications(ctx, actorOf(request), {
+        unread: request.query.unread === 'true',
+        limit: request.query.limit,
+        before: request.query.cursor,
+      }),
+  );
+
+  app.post('/api/notifications/:id/read', { schema: { tags, params: idParams } }, async (request) =>
+    markRead(ctx, actorOf(request), request.params.id),
+  );
+
+  app.post('/api/notifications/read-all', { schema: { tags } }, async (request) => ({
+    updated: await markAllRead(ctx, actorOf(request)),
+  }));
+
+  /** Server-Sent Events of the caller's new notifications; while one is open, the caller is online. */
+  app.get('/api/notifications/stream', { schema: { tags } }, (request, reply) => {
+    const actor = actorOf(request);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const stop = live?.hub.listen(actor.id, (n) => {
+      const data = {
+        id: n.id,
+        kind: n.kind,
+        processId: n.processId,
+        text: n.text,
+        read: false,
+        at: new Date(n.at).toISOString(),
+      };
+      res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(data)}\n\n`);
+    });
+    live?.presence.connect(actor.id);
+    // Once the client sees `ready`, it counts as online on this node.
+    res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ employeeId: actor.id })}\n\n`);
+    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive.unref();
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      clearInterval(keepalive);
+      stop?.();
+      live?.presence.disconnect(actor.id);
+    };
+    request.raw.on('close', close);
+    res.on('close', close);
+  });
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { completeTask, listEvents, listTasks } from '../../engine/tasks.ts';
+import { actorOf } from '../auth.ts';
+import { id, idParams, listQuery } from '../schemas.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+export async function taskRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.get(
+    '/api/tasks',
+    {
+      schema: {
+        tags: ['tasks'],
+        querystring: z.object({
+          assigneeId: id.optional(),
+          processId: id.optional(),
+          status: z.enum(['pending', 'open', 'done']).optional(),
+          ...listQuery,
+        }),
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return listTasks(ctx, actorOf(request), {
+        assigneeId: q.assigneeId,
+        processId: q.processId,
+        status: q.status,
+        limit: q.limit,
+        after: q.cursor,
+      });
+    },
+  );
+
+  app.post('/api/tasks/:id/complete', { schema: { tags: ['tasks'], params: idParams } }, async (request) =>
+    completeTask(ctx, actorOf(request), request.params.id),
+  );
+
+  app.get(
+    '/api/events',
+    { schema: { tags: ['events'], querystring: z.object({ processId: id.optional(), ...listQuery }) } },
+    async (request) =>
+      listEvents(ctx, actorOf(request), request.query.processId, request.query.limit, request.query.cursor),
+  );
+}

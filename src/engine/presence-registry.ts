@@ -1,0 +1,115 @@
+/**
+ * Who is online: an employee with at least one open notification stream, on any node. Each node
+ * counts its own streams in memory (a closed stream counts at once) and, when nodes share a
+ * PostgreSQL, mirrors them into the `presence` table with a heartbeat, so a node that dies stops
+ * counting within PRESENCE_TTL_MS. Presence uses wall time, never the business clock.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Store } from '../store/store.ts';
+import type { Presence } from './context.ts';
+
+export const HEARTBEAT_MS = 15_000;
+export const PRESENCE_TTL_MS = 45_000;
+
+export class PresenceRegistry implements Presence {
+  readonly nodeId = randomUUID();
+  readonly #store: Store;
+  readonly #shared: boolean;
+  readonly #local = new Map<string, number>();
+  #timer: NodeJS.Timeout | undefined;
+  /** Writes to the presence table, in order, so a quick connect/disconnect cannot be reordered. */
+  #writes: Promise<void> = Promise.resolve();
+
+  constructor(store: Store) {
+    this.#store = store;
+    this.#shared = store.pubsub !== undefined;
+  }
+
+  start(): void {
+    if (!this.#shared) return;
+    this.#timer = setInterval(() => {
+      this.#enqueue(async () => {
+        const now = Date.now();
+        await this.#store.db
+          .updateTable('presence')
+          .set({ heartbeat_at: now })
+          .where('node_id', '=', this.nodeId)
+          .execute();
+        await this.#store.db
+          .deleteFrom('presence')
+          .where('heartbeat_at', '<', now - 10 * PRESENCE_TTL_MS)
+          .execute();
+      });
+    }, HEARTBEAT_MS);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#shared)
+      this.#enqueue(() => this.#store.db.deleteFrom('presence').where('node_id', '=', this.nodeId).execute());
+    await this.#writes;
+  }
+
+  connect(employeeId: string): void {
+    const count = (this.#local.get(employeeId) ?? 0) + 1;
+    this.#local.set(employeeId, count);
+    this.#mirror(employeeId, count);
+  }
+
+  disconnect(employeeId: string): void {
+    const count = Math.max(0, (this.#local.get(employeeId) ?? 0) - 1);
+    if (count === 0) this.#local.delete(employeeId);
+    else this.#local.set(employeeId, count);
+    this.#mirror(employeeId, count);
+  }
+
+  /** Resolves once the presence table reflects every connect and disconnect so far. */
+  flushed(): Promise<void> {
+    return this.#writes;
+  }
+
+  async onlineAmong(employeeIds: readonly string[]): Promise<ReadonlySet<string>> {
+    const online = new Set(employeeIds.filter((id) => this.#local.has(id)));
+    if (!this.#shared || online.size === employeeIds.length || employeeIds.length === 0) return online;
+    const rows = await this.#store.db
+      .selectFrom('presence')
+      .select('employee_id')
+      .distinct()
+      .where('employee_id', 'in', [...employeeIds])
+      .where('connections', '>', 0)
+      .where('heartbeat_at', '>', Date.now() - PRESENCE_TTL_MS)
+      .execute();
+    for (const r of rows) online.add(r.employee_id);
+    return online;
+  }
+
+  #mirror(employeeId: string, count: number): void {
+    if (!this.#shared) return;
+    this.#enqueue(async () => {
+      if (count === 0) {
+        await this.#store.db
+          .deleteFrom('presence')
+          .where('node_id', '=', this.nodeId)
+          .where('employee_id', '=', employeeId)
+          .execute();
+        return;
+      }
+      const now = Date.now();
+      await this.#store.db
+        .insertInto('presence')
+        .values({ node_id: this.nodeId, employee_id: employeeId, connections: count, heartbeat_at: now })
+        .onConflict((oc) =>
+          oc.columns(['node_id', 'employee_id']).doUpdateSet({ connections: count, heartbeat_at: now }),
+        )
+        .execute();
+    });
+  }
+
+  #enqueue(write: () => Promise<unknown>): void {
+    this.#writes = this.#writes.then(write).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
