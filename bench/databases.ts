@@ -6,7 +6,8 @@ import path from 'node:path';
 import pg from 'pg';
 
 /** The server the PostgreSQL benchmark database is created on (and dropped from afterwards). */
-export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const PG_ADMIN_URL =
+  process.env.BENCH_PG_URL ?? process.env.TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface BenchSqlite {
   readonly file: string;

@@ -4,7 +4,7 @@
  * process is launched, then finished stage by stage to the end: 5 moves. Sequential, so the
  * store's one connection is never contended.
  */
-import { createEngineContext, type Actor, type EngineContext } from '../src/engine/context.ts';
+import { type Actor, createEngineContext, type EngineContext } from '../src/engine/context.ts';
 import { createDefinition, publishDefinition } from '../src/engine/definitions.ts';
 import { createEmployee } from '../src/engine/employees.ts';
 import { launchProcess } from '../src/engine/launch.ts';
@@ -56,9 +56,11 @@ async function setUp(store: Store): Promise<Setup> {
   });
   const actor: Actor = { id: admin.id, role: admin.role, name: admin.name };
   const definition = await createDefinition(ctx, actor, chainDefinition());
-  if (!definition.validation?.valid) throw new Error(`bench definition invalid: ${JSON.stringify(definition.validation)}`);
+  if (!definition.validation?.valid)
+    throw new Error(`bench definition invalid: ${JSON.stringify(definition.validation)}`);
   const published = await publishDefinition(ctx, actor, definition.id);
-  if (published.version !== 1) throw new Error(`bench definition not published (version ${published.version})`);
+  if (published.version !== 1)
+    throw new Error(`bench definition not published (version ${published.version})`);
   return { ctx, actor, definitionId: definition.id };
 }
 
@@ -96,7 +98,11 @@ export async function benchEngineMoves(
     warmupProcesses: options.warmup,
     launches: launchMs.length,
     moves: moveMs.length,
-    seconds: { launches: round3(launchTotal / 1000), moves: round3(moveTotal / 1000), total: round3(totalMs / 1000) },
+    seconds: {
+      launches: round3(launchTotal / 1000),
+      moves: round3(moveTotal / 1000),
+      total: round3(totalMs / 1000),
+    },
     launchesPerSecond: perSecond(launchMs.length, launchTotal),
     movesPerSecond: perSecond(moveMs.length, moveTotal),
     movesIncludingLaunchPerSecond: perSecond(launchMs.length + moveMs.length, totalMs),

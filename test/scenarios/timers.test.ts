@@ -93,8 +93,8 @@ for (const kind of STORES) {
         const def = await createDefinition(ctx, actor, {
           name: 'Month',
           stages: [
-            { ...WAIT_BODY.stages[0], wait: 'P1M' } as (typeof WAIT_BODY.stages)[number],
-            WAIT_BODY.stages[1],
+            { key: 'w', name: 'Wait', kind: 'start', wait: 'P1M' },
+            { key: 'end', name: 'End', kind: 'end' },
           ],
           transitions: WAIT_BODY.transitions,
         });
