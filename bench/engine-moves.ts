@@ -49,7 +49,7 @@ interface Setup {
 async function setUp(store: Store): Promise<Setup> {
   const ctx = createEngineContext({ store, clock: { now: () => Date.now() } });
   const admin = await createEmployee(ctx, {
-    login: 'bench-admin',
+    login: `bench-admin-${Date.now().toString(36)}`,
     name: 'Bench Admin',
     password: 'bench-password-not-secret',
     role: 'admin',

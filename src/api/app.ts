@@ -1,5 +1,7 @@
 /** Builds the HTTP application (without listening), so tests and the server share one setup. */
 import fastifyCookie from '@fastify/cookie';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyServerOptions } from 'fastify';
@@ -14,6 +16,7 @@ import { installErrorHandling } from './http-errors.ts';
 import { authRoutes, publicAuthRoutes } from './routes/auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { notificationRoutes } from './routes/notifications.ts';
+import { processPartRoutes } from './routes/process-parts.ts';
 import { processRoutes } from './routes/processes.ts';
 import { recordRoutes } from './routes/records.ts';
 import { healthRoutes, testClockRoutes } from './routes/system.ts';
@@ -39,7 +42,34 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.decorateRequest('sessionToken', null);
   installErrorHandling(app);
 
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
   await app.register(fastifyCookie);
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: options.files?.maxUpload ?? 25 * 1024 * 1024,
+      files: 1,
+      fields: 10,
+      parts: 20,
+      headerPairs: 100,
+    },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -52,7 +82,12 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  const deps: RouteDeps = { ctx: options.ctx, testClock: options.testClock, live: options.live };
+  const deps: RouteDeps = {
+    ctx: options.ctx,
+    testClock: options.testClock,
+    live: options.live,
+    files: options.files,
+  };
   await healthRoutes(app, deps);
   await publicAuthRoutes(app, deps);
   await app.register(async (secured) => {
@@ -62,6 +97,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     await recordRoutes(api, deps);
     await definitionRoutes(api, deps);
     await processRoutes(api, deps);
+    await processPartRoutes(api, deps);
     await taskRoutes(api, deps);
     await notificationRoutes(api, deps);
     await testClockRoutes(api, deps);

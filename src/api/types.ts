@@ -26,5 +26,7 @@ export interface RouteDeps {
   /** Present when STAGEFLOW_TEST_CLOCK=1. */
   readonly testClock?: TestClock | undefined;
   /** Live notification streams and presence; absent in apps built without them. */
+  /** Where attachments live and how large an upload may be. */
+  readonly files?: { readonly dataDir: string; readonly maxUpload: number } | undefined;
   readonly live?: { readonly hub: LiveHub; readonly presence: PresenceRegistry } | undefined;
 }

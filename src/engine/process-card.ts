@@ -5,6 +5,7 @@ import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import type { Actor, EngineContext } from './context.ts';
 import type { LoadedVersion } from './definition-cache.ts';
+import { type LinkType, linkTable } from './references.ts';
 
 export interface Ref {
   readonly id: string;
@@ -25,6 +26,25 @@ async function namesOf(db: Db, table: 'employees' | 'counterparties', ids: Itera
 function ref(map: Map<string, string>, id: string | null): Ref | null {
   if (id === null) return null;
   return { id, name: map.get(id) ?? '' };
+}
+
+/** Each link with the number (documents) or name (projects) a person recognises it by. */
+async function labelLinks(db: Db, links: readonly { type: LinkType; linked_id: string }[]) {
+  const labels = new Map<string, string>();
+  for (const type of new Set(links.map((l) => l.type))) {
+    const ids = links.filter((l) => l.type === type).map((l) => l.linked_id);
+    const table = linkTable(type);
+    const rows =
+      table === 'projects'
+        ? await db.selectFrom('projects').select(['id', 'name as label']).where('id', 'in', ids).execute()
+        : await db.selectFrom(table).select(['id', 'number as label']).where('id', 'in', ids).execute();
+    for (const r of rows) labels.set(`${type}:${r.id}`, r.label);
+  }
+  return links.map((l) => ({
+    type: l.type,
+    id: l.linked_id,
+    label: labels.get(`${l.type}:${l.linked_id}`) ?? null,
+  }));
 }
 
 /** The journal's view of a process. */
@@ -125,7 +145,7 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       definition: { id: c.definition_id, name: c.name, version: c.definition_version },
       status: c.status,
     })),
-    links: links.map((l) => ({ type: l.type, id: l.linked_id })),
+    links: await labelLinks(db, links),
     attachments: attachments.map((a) => ({
       id: a.id,
       name: a.name,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import { createEmployee, getEmployee, listEmployees, login, logout } from '../../engine/employees.ts';
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
+import { LoginThrottle } from '../login-throttle.ts';
 import type { App, RouteDeps } from '../types.ts';
 
 export const loginBody = z.strictObject({
@@ -11,8 +12,22 @@ export const loginBody = z.strictObject({
 
 /** Login is public; it answers the same for an unknown login and a wrong password. */
 export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  const throttle = new LoginThrottle();
   app.post('/api/auth/login', { schema: { body: loginBody, tags: ['auth'] } }, async (request, reply) => {
-    const session = await login(ctx, request.body.login, request.body.password);
+    const wait = throttle.retryAfter(request.ip, request.body.login);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      throw new DomainError('rate_limited', 'Too many failed logins; try again later.', { retryAfter: wait });
+    }
+    let session: Awaited<ReturnType<typeof login>>;
+    try {
+      session = await login(ctx, request.body.login, request.body.password);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'invalid_credentials')
+        throttle.failed(request.ip, request.body.login);
+      throw error;
+    }
+    throttle.succeeded(request.ip, request.body.login);
     reply.setCookie(SESSION_COOKIE, session.token, {
       httpOnly: true,
       sameSite: 'lax',

@@ -1,0 +1,75 @@
+/** Granting employees `view` or `edit` access to a process. */
+import { DomainError } from '../domain/errors.ts';
+import { insertProtocol, type ProcessRow } from '../store/processes.ts';
+import type { Actor, EngineContext } from './context.ts';
+import { inTransaction, loadForWrite } from './run-command.ts';
+
+export interface AccessEntry {
+  readonly employeeId: string;
+  readonly level: 'view' | 'edit';
+}
+
+/** Replaces the granted access list. Launchers, responsibles and task holders keep theirs regardless. */
+export async function setAccess(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  entries: readonly AccessEntry[],
+): Promise<ProcessRow> {
+  const byEmployee = new Map<string, AccessEntry>();
+  for (const e of entries) byEmployee.set(e.employeeId, e);
+  if (byEmployee.size !== entries.length) {
+    throw new DomainError('validation_failed', 'An employee is listed twice.', { field: 'entries' });
+  }
+  return inTransaction(ctx, async (tx) => {
+    const row = await loadForWrite(tx, actor, processId);
+    const ids = [...byEmployee.keys()];
+    if (ids.length > 0) {
+      const found = await tx
+        .selectFrom('employees')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('active', '=', 1)
+        .execute();
+      const known = new Set(found.map((f) => f.id));
+      const missing = ids.find((id) => !known.has(id));
+      if (missing)
+        throw new DomainError('reference_not_found', `No employee "${missing}".`, {
+          field: 'entries',
+          id: missing,
+        });
+    }
+    const before = await tx
+      .selectFrom('process_members')
+      .select(['employee_id', 'role'])
+      .where('process_id', '=', processId)
+      .where('role', 'in', ['view', 'edit'])
+      .execute();
+    await tx
+      .deleteFrom('process_members')
+      .where('process_id', '=', processId)
+      .where('role', 'in', ['view', 'edit'])
+      .execute();
+    if (entries.length > 0) {
+      await tx
+        .insertInto('process_members')
+        .values(entries.map((e) => ({ process_id: processId, employee_id: e.employeeId, role: e.level })))
+        .execute();
+    }
+    const now = ctx.clock.now();
+    await insertProtocol(tx, [
+      {
+        process_id: processId,
+        at: now,
+        actor_id: actor.id,
+        action: 'access.changed',
+        details: JSON.stringify({
+          before: before.map((b) => ({ employeeId: b.employee_id, level: b.role })),
+          after: entries,
+        }),
+      },
+    ]);
+    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    return { ...row, updated_at: now };
+  });
+}

@@ -1,0 +1,179 @@
+/**
+ * Files attached to a process. Bytes are streamed to `DATA_DIR/attachments/<generated id>` (never
+ * the client's name) with their sha256; the content type comes from the bytes, not from the client;
+ * the display name is stripped of path parts and control characters.
+ */
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { fileTypeFromFile } from 'file-type';
+import { DomainError, notFound } from '../domain/errors.ts';
+import { accessOf, insertProtocol } from '../store/processes.ts';
+import type { Actor, EngineContext } from './context.ts';
+import { inTransaction, loadForWrite } from './run-command.ts';
+
+const FALLBACK_TYPE = 'application/octet-stream';
+
+/** The name to show: the last path part, without control characters, at most 255 characters. */
+export function displayName(raw: string | undefined): string {
+  const last = (raw ?? '').split(/[/\\]/).pop() ?? '';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  const clean = last.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  const safe = clean === '.' || clean === '..' ? '' : clean;
+  return (safe || 'file').slice(0, 255);
+}
+
+function attachmentDir(dataDir: string): string {
+  return path.join(dataDir, 'attachments');
+}
+
+export function attachmentPath(dataDir: string, id: string): string {
+  if (!/^[0-9a-f-]{36}$/.test(id)) throw notFound('Attachment', id);
+  return path.join(attachmentDir(dataDir), id);
+}
+
+async function requireAccess(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  level: 'view' | 'edit',
+): Promise<void> {
+  const exists = await ctx.store.db
+    .selectFrom('processes')
+    .select('id')
+    .where('id', '=', processId)
+    .executeTakeFirst();
+  const access = exists ? await accessOf(ctx.store.db, processId, actor) : 'none';
+  if (access === 'none') throw notFound('Process', processId);
+  if (level === 'edit' && access !== 'edit')
+    throw new DomainError('forbidden', 'You may not change this process.');
+}
+
+export interface Upload {
+  readonly filename: string | undefined;
+  readonly stream: Readable & { truncated?: boolean };
+}
+
+/** Stores an upload; throws `too_large` when the stream was cut at the size limit. */
+export async function addAttachment(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  dataDir: string,
+  upload: Upload,
+) {
+  await requireAccess(ctx, actor, processId, 'edit');
+  const id = ctx.newId();
+  const dir = attachmentDir(dataDir);
+  await mkdir(dir, { recursive: true });
+  const temp = path.join(dir, `.upload-${id}`);
+  const hash = createHash('sha256');
+  let size = 0;
+  upload.stream.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    size += chunk.length;
+  });
+  try {
+    await pipeline(upload.stream, createWriteStream(temp, { flags: 'wx' }));
+    if (upload.stream.truncated)
+      throw new DomainError('too_large', 'The file is larger than the upload limit.');
+    const detected = await fileTypeFromFile(temp);
+    const row = {
+      id,
+      process_id: processId,
+      name: displayName(upload.filename),
+      size,
+      content_type: detected?.mime ?? FALLBACK_TYPE,
+      sha256: hash.digest('hex'),
+      created_at: ctx.clock.now(),
+      created_by: actor.id,
+    };
+    await rename(temp, attachmentPath(dataDir, id));
+    try {
+      await inTransaction(ctx, async (tx) => {
+        await loadForWrite(tx, actor, processId);
+        await tx.insertInto('attachments').values(row).execute();
+        await insertProtocol(tx, [
+          {
+            process_id: processId,
+            at: row.created_at,
+            actor_id: actor.id,
+            action: 'attachment.added',
+            details: JSON.stringify({
+              attachmentId: id,
+              name: row.name,
+              size,
+              contentType: row.content_type,
+              sha256: row.sha256,
+            }),
+          },
+        ]);
+        await tx
+          .updateTable('processes')
+          .set({ updated_at: row.created_at })
+          .where('id', '=', processId)
+          .execute();
+      });
+    } catch (error) {
+      await rm(attachmentPath(dataDir, id), { force: true });
+      throw error;
+    }
+    return { id, name: row.name, size, contentType: row.content_type, sha256: row.sha256 };
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** An attachment the viewer may see, with where its bytes are. */
+export async function findAttachment(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  attachmentId: string,
+  dataDir: string,
+) {
+  await requireAccess(ctx, actor, processId, 'view');
+  const row = await ctx.store.db
+    .selectFrom('attachments')
+    .selectAll()
+    .where('id', '=', attachmentId)
+    .where('process_id', '=', processId)
+    .executeTakeFirst();
+  if (!row) throw notFound('Attachment', attachmentId);
+  return { ...row, file: attachmentPath(dataDir, row.id) };
+}
+
+export async function deleteAttachment(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  attachmentId: string,
+  dataDir: string,
+) {
+  const removed = await inTransaction(ctx, async (tx) => {
+    await loadForWrite(tx, actor, processId);
+    const row = await tx
+      .deleteFrom('attachments')
+      .where('id', '=', attachmentId)
+      .where('process_id', '=', processId)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound('Attachment', attachmentId);
+    const now = ctx.clock.now();
+    await insertProtocol(tx, [
+      {
+        process_id: processId,
+        at: now,
+        actor_id: actor.id,
+        action: 'attachment.removed',
+        details: JSON.stringify({ attachmentId, name: row.name }),
+      },
+    ]);
+    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    return row;
+  });
+  await rm(attachmentPath(dataDir, removed.id), { force: true });
+}

@@ -1,0 +1,78 @@
+/** Links from a process to invoices, orders, contracts, projects and waybills. */
+import { DomainError, notFound } from '../domain/errors.ts';
+import { insertProtocol, type ProcessRow } from '../store/processes.ts';
+import type { Actor, EngineContext } from './context.ts';
+import { type LinkType, requireLinkTarget } from './references.ts';
+import { inTransaction, loadForWrite } from './run-command.ts';
+
+export async function addLink(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  type: LinkType,
+  linkedId: string,
+): Promise<ProcessRow> {
+  return inTransaction(ctx, async (tx) => {
+    const row = await loadForWrite(tx, actor, processId);
+    await requireLinkTarget(tx, type, linkedId);
+    const existing = await tx
+      .selectFrom('process_links')
+      .select('linked_id')
+      .where('process_id', '=', processId)
+      .where('type', '=', type)
+      .where('linked_id', '=', linkedId)
+      .executeTakeFirst();
+    if (existing)
+      throw new DomainError('duplicate', 'The process is linked to this record already.', {
+        type,
+        id: linkedId,
+      });
+    const now = ctx.clock.now();
+    await tx
+      .insertInto('process_links')
+      .values({ process_id: processId, type, linked_id: linkedId })
+      .execute();
+    await insertProtocol(tx, [
+      {
+        process_id: processId,
+        at: now,
+        actor_id: actor.id,
+        action: 'link.added',
+        details: JSON.stringify({ type, id: linkedId }),
+      },
+    ]);
+    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    return { ...row, updated_at: now };
+  });
+}
+
+export async function removeLink(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  type: string,
+  linkedId: string,
+): Promise<ProcessRow> {
+  return inTransaction(ctx, async (tx) => {
+    const row = await loadForWrite(tx, actor, processId);
+    const removed = await tx
+      .deleteFrom('process_links')
+      .where('process_id', '=', processId)
+      .where('type', '=', type as LinkType)
+      .where('linked_id', '=', linkedId)
+      .executeTakeFirst();
+    if (Number(removed.numDeletedRows) === 0) throw notFound('Link', `${type}/${linkedId}`);
+    const now = ctx.clock.now();
+    await insertProtocol(tx, [
+      {
+        process_id: processId,
+        at: now,
+        actor_id: actor.id,
+        action: 'link.removed',
+        details: JSON.stringify({ type, id: linkedId }),
+      },
+    ]);
+    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    return { ...row, updated_at: now };
+  });
+}
