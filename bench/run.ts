@@ -2,20 +2,38 @@
  * `npm run bench`: engine stage moves per second against the bare-SQL floor, on SQLite and on
  * PostgreSQL, each in a fresh database. Prints one JSON document to stdout; progress goes to stderr.
  *
+ * The engine and the floor run in alternating rounds on the same database (the floor on the rows
+ * the engine just moved), so both see the same WAL size, checkpoints and disk weather.
+ *
  * Knobs (environment): BENCH_STORES=sqlite,postgres  BENCH_SQLITE_PROCESSES=2000
- * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
+ * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_ROUNDS=4
+ * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
  */
 import os from 'node:os';
+import type { Store } from '../src/store/store.ts';
 import { openStore } from '../src/store/store.ts';
 import { freshPostgres, freshSqlite } from './databases.ts';
-import { benchEngineMoves, type EngineMovesResult, MOVES_PER_PROCESS, STAGES } from './engine-moves.ts';
-import { type FloorResult, floorPostgres, floorSqlite } from './sql-floor.ts';
+import {
+  type EngineMovesResult,
+  newEngineSamples,
+  prepareEngineBench,
+  summariseEngine,
+} from './engine-moves.ts';
+import {
+  FLOOR_VARIANTS,
+  type FloorDriver,
+  type FloorResult,
+  newFloorSamples,
+  openPostgresFloor,
+  openSqliteFloor,
+  summariseFloor,
+} from './sql-floor.ts';
 import { log, round3 } from './stats.ts';
+import { MOVES_PER_PROCESS, STAGES } from './workload.ts';
 
 type Kind = 'sqlite' | 'postgres';
 
 const GOAL = 0.5;
-const FLOOR_WARMUP = 500;
 
 const intEnv = (name: string, fallback: number) => {
   const value = Number(process.env[name]);
@@ -31,35 +49,66 @@ const processes: Record<Kind, number> = {
   postgres: intEnv('BENCH_PG_PROCESSES', 1000),
 };
 const warmup = intEnv('BENCH_WARMUP', 100);
+const rounds = intEnv('BENCH_ROUNDS', 4);
 
 interface StoreFigures {
   readonly engine: EngineMovesResult;
+  /** One version-checked UPDATE + one INSERT INTO protocol per transaction, raw driver. */
   readonly floor: FloorResult;
+  /** The statements the engine sends per move, raw driver. */
   readonly engineStatementsRawDriver: FloorResult;
   readonly ratio: {
     /** engine moves/s ÷ floor transactions/s. */
     readonly movesToFloor: number;
-    /** engine (moves + launches)/s ÷ floor transactions/s. */
+    /** engine (launches + moves)/s ÷ floor transactions/s. */
     readonly movesIncludingLaunchToFloor: number;
-    /** engine moves/s ÷ the raw driver running the engine's own statements. */
+    /** engine moves/s ÷ raw-driver transactions/s of the engine's own statements. */
     readonly movesToEngineStatementsRaw: number;
+    /** floor p50 latency ÷ engine move p50 latency: the same ratio without the checkpoint tail. */
+    readonly medianLatencyFloorToMove: number;
     readonly goal: number;
     readonly meetsGoal: boolean;
   };
 }
 
-function figures(engine: EngineMovesResult, floors: FloorResult[]): StoreFigures {
-  const floor = floors.find((f) => f.variant === 'floor')!;
-  const raw = floors.find((f) => f.variant === 'engineStatements')!;
-  const movesToFloor = round3(engine.movesPerSecond / floor.transactionsPerSecond);
+/** Warm-up, then `rounds` × (engine block, then both floor variants on the rows it moved). */
+async function measure(kind: Kind, store: Store, floor: FloorDriver): Promise<StoreFigures> {
+  const engine = await prepareEngineBench(store);
+  const warmRows = await engine.run(warmup);
+  for (const variant of FLOOR_VARIANTS) await floor.run(variant, warmRows);
+  log(`${kind}: warmed up (${warmup} processes, ${warmRows.length * MOVES_PER_PROCESS} floor transactions)`);
+
+  const engineSamples = newEngineSamples();
+  const floorSamples = { floor: newFloorSamples(), engineStatements: newFloorSamples() };
+  const total = processes[kind];
+  for (let r = 0; r < rounds; r++) {
+    const share = Math.floor(total / rounds) + (r < total % rounds ? 1 : 0);
+    const rows = await engine.run(share, engineSamples);
+    // Alternate which variant follows the engine directly, so neither always inherits its WAL.
+    const order = r % 2 === 0 ? FLOOR_VARIANTS : [...FLOOR_VARIANTS].reverse();
+    for (const variant of order) await floor.run(variant, rows, floorSamples[variant]);
+    log(`${kind}: round ${r + 1}/${rounds} done`);
+  }
+
+  const engineResult = summariseEngine(engineSamples);
+  const floorResult = summariseFloor('floor', floorSamples.floor);
+  const raw = summariseFloor('engineStatements', floorSamples.engineStatements);
+  const movesToFloor = round3(engineResult.movesPerSecond / floorResult.transactionsPerSecond);
+  log(
+    `${kind}: engine ${engineResult.movesPerSecond} moves/s, floor ${floorResult.transactionsPerSecond} tx/s, ` +
+      `ratio ${movesToFloor}`,
+  );
   return {
-    engine,
-    floor,
+    engine: engineResult,
+    floor: floorResult,
     engineStatementsRawDriver: raw,
     ratio: {
       movesToFloor,
-      movesIncludingLaunchToFloor: round3(engine.movesIncludingLaunchPerSecond / floor.transactionsPerSecond),
-      movesToEngineStatementsRaw: round3(engine.movesPerSecond / raw.transactionsPerSecond),
+      movesIncludingLaunchToFloor: round3(
+        engineResult.movesIncludingLaunchPerSecond / floorResult.transactionsPerSecond,
+      ),
+      movesToEngineStatementsRaw: round3(engineResult.movesPerSecond / raw.transactionsPerSecond),
+      medianLatencyFloorToMove: round3(floorResult.latencyMs.p50 / engineResult.moveLatencyMs.p50),
       goal: GOAL,
       meetsGoal: movesToFloor >= GOAL,
     },
@@ -71,14 +120,16 @@ async function benchSqlite(): Promise<StoreFigures> {
   log(`sqlite: ${database.file}`);
   try {
     const store = await openStore({ sqliteFile: database.file });
-    let engine: EngineMovesResult;
     try {
-      engine = await benchEngineMoves(store, { processes: processes.sqlite, warmup });
+      const floor = openSqliteFloor(database.file);
+      try {
+        return await measure('sqlite', store, floor);
+      } finally {
+        await floor.close();
+      }
     } finally {
       await store.close();
     }
-    const floors = floorSqlite(database.file, { transactions: engine.moves, warmup: FLOOR_WARMUP });
-    return figures(engine, floors);
   } finally {
     database.drop();
   }
@@ -90,14 +141,16 @@ async function benchPostgres(): Promise<StoreFigures> {
   try {
     // One pooled connection: the engine runs sequentially, like the floor's single client.
     const store = await openStore({ databaseUrl: database.url, poolSize: 1 });
-    let engine: EngineMovesResult;
     try {
-      engine = await benchEngineMoves(store, { processes: processes.postgres, warmup });
+      const floor = await openPostgresFloor(database.url);
+      try {
+        return await measure('postgres', store, floor);
+      } finally {
+        await floor.close();
+      }
     } finally {
       await store.close();
     }
-    const floors = await floorPostgres(database.url, { transactions: engine.moves, warmup: FLOOR_WARMUP });
-    return figures(engine, floors);
   } finally {
     await database.drop();
   }
@@ -106,21 +159,22 @@ async function benchPostgres(): Promise<StoreFigures> {
 async function main(): Promise<void> {
   const started = Date.now();
   const cpus = os.cpus();
+  const meta: Record<string, unknown> = {
+    date: new Date(started).toISOString(),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpuCount: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    stages: STAGES,
+    movesPerProcess: MOVES_PER_PROCESS,
+    processes: Object.fromEntries(stores.map((k) => [k, processes[k]])),
+    warmupProcesses: warmup,
+    rounds,
+    mode: 'sequential, one connection each for the engine and the floor, used in turn',
+  };
   const report: Record<string, unknown> = {
     benchmark: 'stageflow engine stage moves vs bare-SQL floor',
-    meta: {
-      date: new Date(started).toISOString(),
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-      cpuCount: cpus.length,
-      cpuModel: cpus[0]?.model ?? 'unknown',
-      stages: STAGES,
-      movesPerProcess: MOVES_PER_PROCESS,
-      processes: Object.fromEntries(stores.map((k) => [k, processes[k]])),
-      warmupProcesses: warmup,
-      floorWarmupTransactions: FLOOR_WARMUP,
-      mode: 'sequential, one connection',
-    },
+    meta,
   };
   for (const kind of stores) {
     try {
@@ -131,7 +185,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   }
-  (report.meta as Record<string, unknown>).wallSeconds = round3((Date.now() - started) / 1000);
+  meta.wallSeconds = round3((Date.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 

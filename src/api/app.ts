@@ -2,8 +2,11 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import Fastify, { type FastifyServerOptions } from 'fastify';
 import {
   jsonSchemaTransform,
@@ -12,8 +15,9 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { requireAuth } from './auth.ts';
-import { installErrorHandling } from './http-errors.ts';
-import { authRoutes, publicAuthRoutes } from './routes/auth.ts';
+import { installErrorHandling, installNotFound } from './http-errors.ts';
+import { frameworkError, installInputGuards } from './input-guards.ts';
+import { authRoutes, publicAuthRoutes, sessionRoute } from './routes/auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processPartRoutes } from './routes/process-parts.ts';
@@ -27,7 +31,11 @@ export interface BuildOptions extends RouteDeps {
   readonly logger?: FastifyServerOptions['logger'];
   /** Largest JSON body in bytes. */
   readonly bodyLimit?: number;
+  /** The built web app (web/dist); served at / when it exists. */
+  readonly webRoot?: string;
 }
+
+const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist');
 
 export async function buildApp(options: BuildOptions): Promise<App> {
   const app = Fastify({
@@ -35,12 +43,14 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
     trustProxy: true,
     ajv: undefined,
+    frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
   installErrorHandling(app);
+  installInputGuards(app);
 
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -82,6 +92,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
+  const spa = existsSync(path.join(webRoot, 'index.html'));
+  if (spa) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+  installNotFound(app, spa);
+
   const deps: RouteDeps = {
     ctx: options.ctx,
     testClock: options.testClock,
@@ -90,6 +105,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   };
   await healthRoutes(app, deps);
   await publicAuthRoutes(app, deps);
+  await sessionRoute(app, deps);
   await app.register(async (secured) => {
     const api = secured.withTypeProvider<ZodTypeProvider>();
     api.addHook('onRequest', requireAuth(options.ctx));

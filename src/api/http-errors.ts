@@ -62,7 +62,17 @@ export function installErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unexpected error');
     return reply.code(500).send(errorBody('internal'));
   });
+}
+
+/**
+ * Unknown routes answer a JSON 404; with the web app built (`spa`), a page address that is not an
+ * API path or a file gets the app's page, which routes on the client.
+ */
+export function installNotFound(app: FastifyInstance, spa: boolean): void {
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}.`));
+    const pathname = request.url.split('?')[0] ?? '';
+    const page = spa && request.method === 'GET' && !pathname.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(pathname);
+    if (page) return reply.type('text/html').sendFile('index.html');
+    return reply.code(404).send(errorBody('not_found', `No route ${request.method} ${pathname}.`));
   });
 }

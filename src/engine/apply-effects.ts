@@ -209,14 +209,14 @@ export async function applyEffects(
     });
   const notify = (employeeId: string, kind: string, details: Readonly<Record<string, unknown>>) => {
     const id = ctx.newId();
-    const text = notificationText(kind, { ...details, definitionName: def.name });
+    const full = { ...details, definitionName: def.name };
     notifications.push({
       id,
       employee_id: employeeId,
       kind,
       process_id: row.id,
-      text,
-      details: JSON.stringify(details),
+      text: notificationText(kind, full),
+      details: JSON.stringify(full),
       read: 0,
       at: now,
     });
@@ -363,6 +363,7 @@ export async function applyEffects(
       kind: n.kind,
       processId: n.process_id ?? null,
       text: n.text,
+      details: JSON.parse(n.details) as Record<string, unknown>,
       at: n.at,
     });
   }

@@ -23,6 +23,7 @@ export interface CommittedNotification {
   readonly kind: string;
   readonly processId: string | null;
   readonly text: string;
+  readonly details: Readonly<Record<string, unknown>>;
   readonly at: number;
 }
 

@@ -58,13 +58,13 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
     const def = process
       ? await ctx.definitions.load(tx, process.definition_id, process.definition_version)
       : undefined;
-    const details = { taskId, title: task.title, stage: task.stage_key };
+    const details = { taskId, title: task.title, stage: task.stage_key, definitionName: def?.name };
     const row = {
       id: ctx.newId(),
       employee_id: task.assignee_id,
       kind: 'task.opened',
       process_id: task.process_id,
-      text: notificationText('task.opened', { ...details, definitionName: def?.name }),
+      text: notificationText('task.opened', details),
       details: JSON.stringify(details),
       read: 0,
       at: now,
@@ -76,6 +76,7 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
       kind: row.kind,
       processId: row.process_id,
       text: row.text,
+      details,
       at: now,
     });
   }

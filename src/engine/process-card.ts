@@ -174,7 +174,8 @@ export function encodeCursor(next: { value: number; id: string }): string {
 function decodeCursor(cursor: string): { value: number; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && Number.isFinite(parsed[0]) && typeof parsed[1] === 'string') {
+    // Sort keys are epoch milliseconds: a fraction or a huge number would fail in SQL (bigint), not here.
+    if (Array.isArray(parsed) && Number.isSafeInteger(parsed[0]) && typeof parsed[1] === 'string') {
       return { value: parsed[0] as number, id: parsed[1] };
     }
   } catch {

@@ -4,7 +4,7 @@
  */
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { ProcessRow } from './processes.ts';
-import type { Database, ProcessTable } from './schema.ts';
+import type { Database, ProcessLinkTable, ProcessTable } from './schema.ts';
 import type { Db } from './store.ts';
 import { type Viewer, visibleTo } from './visibility.ts';
 
@@ -21,6 +21,8 @@ export interface JournalFilter {
   readonly mine?: boolean | undefined;
   readonly overdue?: boolean | undefined;
   readonly q?: string | undefined;
+  /** Processes linked to one record (an order's or a project's card lists them). */
+  readonly link?: { readonly type: ProcessLinkTable['type']; readonly id: string } | undefined;
 }
 
 export type JournalSort = 'startedAt' | '-startedAt' | 'updatedAt' | '-updatedAt';
@@ -53,6 +55,19 @@ function applyFilter(
   if (filter.parentId) q = q.where('p.parent_id', '=', filter.parentId);
   if (filter.startedFrom !== undefined) q = q.where('p.started_at', '>=', filter.startedFrom);
   if (filter.startedTo !== undefined) q = q.where('p.started_at', '<=', filter.startedTo);
+  if (filter.link) {
+    const link = filter.link;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('process_links as l')
+          .select(sql`1`.as('one'))
+          .whereRef('l.process_id', '=', 'p.id')
+          .where('l.type', '=', link.type)
+          .where('l.linked_id', '=', link.id),
+      ),
+    );
+  }
   if (filter.mine) {
     q = q.where((eb) =>
       eb.or([eb('p.responsible_id', '=', viewer.id), eb('p.initiator_id', '=', viewer.id)]),

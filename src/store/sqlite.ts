@@ -36,6 +36,8 @@ export function openSqlite(file: string): Store {
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  // SQLite's own lower() folds ASCII only; text search must ignore case in every script (Cyrillic too).
+  raw.function('lower', { deterministic: true }, (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v));
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedDatabase(raw) }) });
   return {
     caps: SQLITE_CAPABILITIES,

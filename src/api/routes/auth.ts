@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
-import { createEmployee, getEmployee, listEmployees, login, logout } from '../../engine/employees.ts';
+import { authenticate, createEmployee, getEmployee, listEmployees, login, logout } from '../../engine/employees.ts';
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import type { App, RouteDeps } from '../types.ts';
@@ -36,6 +36,15 @@ export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<vo
       maxAge: 30 * 24 * 3600,
     });
     return session;
+  });
+}
+
+/** Who is logged in, answering 200 either way (the web app asks before it knows). */
+export async function sessionRoute(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.get('/api/auth/session', { schema: { tags: ['auth'] } }, async (request) => {
+    const token = request.cookies?.[SESSION_COOKIE];
+    const actor = token ? await authenticate(ctx, token) : undefined;
+    return { employee: actor ? await getEmployee(ctx, actor.id) : null };
   });
 }
 

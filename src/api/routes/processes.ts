@@ -4,6 +4,7 @@ import { bulkLaunch, launchProcess } from '../../engine/launch.ts';
 import { moveStage } from '../../engine/move-stage.ts';
 import { pauseProcess, resumeProcess } from '../../engine/pause-process.ts';
 import { journal, journalCounts, processCard, protocolOf } from '../../engine/process-card.ts';
+import { LINK_TYPES } from '../../engine/references.ts';
 import { updateProcess } from '../../engine/update-process.ts';
 import type { JournalFilter } from '../../store/journal.ts';
 import { actorOf } from '../auth.ts';
@@ -34,6 +35,8 @@ const journalQuery = z.object({
   mine: flag.optional(),
   overdue: flag.optional(),
   q: z.string().max(200).optional(),
+  linkType: z.enum(LINK_TYPES).optional(),
+  linkedId: id.optional(),
   sort: z.enum(['startedAt', '-startedAt', 'updatedAt', '-updatedAt']).default('-updatedAt'),
   ...listQuery,
 });
@@ -52,6 +55,7 @@ function filterOf(q: z.infer<typeof journalQuery>): JournalFilter {
     mine: q.mine,
     overdue: q.overdue,
     q: q.q,
+    link: q.linkType && q.linkedId ? { type: q.linkType, id: q.linkedId } : undefined,
   };
 }
 

@@ -1,0 +1,3 @@
+export function EmployeesPage() {
+  return <h1>Employees</h1>;
+}

@@ -1,0 +1,3 @@
+export function DesignerEditor() {
+  return <h1>Designer editor</h1>;
+}

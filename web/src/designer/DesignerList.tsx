@@ -1,0 +1,3 @@
+export function DesignerList() {
+  return <h1>Designer</h1>;
+}

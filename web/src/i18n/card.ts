@@ -1,0 +1,5 @@
+/** Strings of the card screens. */
+export default {
+  en: {},
+  ru: {},
+};

@@ -1,0 +1,5 @@
+/** Strings of the crm screens. */
+export default {
+  en: {},
+  ru: {},
+};

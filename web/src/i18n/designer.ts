@@ -1,0 +1,5 @@
+/** Strings of the designer screens. */
+export default {
+  en: {},
+  ru: {},
+};

@@ -1,0 +1,5 @@
+/** Strings of the journal screens. */
+export default {
+  en: {},
+  ru: {},
+};

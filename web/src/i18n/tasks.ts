@@ -1,0 +1,5 @@
+/** Strings of the tasks screens. */
+export default {
+  en: {},
+  ru: {},
+};

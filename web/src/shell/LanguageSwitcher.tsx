@@ -1,0 +1,21 @@
+import { useTranslation } from 'react-i18next';
+import { LANGUAGES, setLanguage } from '../i18n/index.ts';
+
+export function LanguageSwitcher() {
+  const { t, i18n } = useTranslation('shell');
+  return (
+    <div className="lang-switch" role="group" aria-label={t('language')}>
+      {LANGUAGES.map((lang) => (
+        <button
+          key={lang}
+          type="button"
+          className={i18n.language === lang ? 'active' : ''}
+          aria-pressed={i18n.language === lang}
+          onClick={() => setLanguage(lang)}
+        >
+          {lang.toUpperCase()}
+        </button>
+      ))}
+    </div>
+  );
+}
