@@ -30,7 +30,10 @@ async function main(command: string): Promise<void> {
   }
   if (command === 'seed-demo') {
     const store = await openConfiguredStore(config);
-    const lines = await seedDemo(createEngineContext({ store, clock: systemClock, zone: config.timezone }));
+    const lines = await seedDemo(
+      createEngineContext({ store, clock: systemClock, zone: config.timezone }),
+      config.language,
+    );
     for (const line of lines) console.log(line);
     await store.close();
     return;

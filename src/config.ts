@@ -9,6 +9,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly adminPassword: string | undefined;
   readonly demo: boolean;
+  /** Language of the demo content. */
+  readonly language: 'en' | 'ru';
   readonly testClock: boolean;
   readonly timezone: string;
   readonly maxUpload: number;
@@ -28,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     adminPassword: env.STAGEFLOW_ADMIN_PASSWORD || undefined,
     demo: (env.STAGEFLOW_DEMO ?? '1') === '1',
+    language: env.STAGEFLOW_LANGUAGE === 'ru' ? 'ru' : 'en',
     testClock: env.STAGEFLOW_TEST_CLOCK === '1',
     timezone,
     maxUpload: Number(env.STAGEFLOW_MAX_UPLOAD ?? 25 * 1024 * 1024),

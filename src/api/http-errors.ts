@@ -71,7 +71,8 @@ export function installErrorHandling(app: FastifyInstance): void {
 export function installNotFound(app: FastifyInstance, spa: boolean): void {
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?')[0] ?? '';
-    const page = spa && request.method === 'GET' && !pathname.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(pathname);
+    const page =
+      spa && request.method === 'GET' && !pathname.startsWith('/api/') && !/\.[a-z0-9]+$/i.test(pathname);
     if (page) return reply.type('text/html').sendFile('index.html');
     return reply.code(404).send(errorBody('not_found', `No route ${request.method} ${pathname}.`));
   });

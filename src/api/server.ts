@@ -68,7 +68,7 @@ export async function startServer(
     notices.push(
       `Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`,
     );
-  if (config.demo) notices.push(...(await seedDemo(ctx)));
+  if (config.demo) notices.push(...(await seedDemo(ctx, config.language)));
 
   const app = await buildApp({
     ctx,

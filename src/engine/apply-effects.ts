@@ -156,6 +156,8 @@ interface ApplyInput {
   readonly now: number;
   /** The process's links, inherited by spawned children; loaded on demand when absent. */
   readonly links?: LaunchSpec['links'] | undefined;
+  /** The responsible before this change (absent on launch): already a `responsible` member. */
+  readonly responsibleBefore?: string | null | undefined;
 }
 
 /** Writes the new state of an existing process, checking its version; 409 when someone was faster. */
@@ -228,6 +230,9 @@ export async function applyEffects(
         record(effect.action, effect.actorId, { ...effect.details });
         break;
       case 'member.add':
+        // Every change of responsible adds this row and responsible rows are never removed, so
+        // re-adding the one who stays responsible (the usual stage move) would be a no-op upsert.
+        if (effect.role === 'responsible' && effect.employeeId === input.responsibleBefore) break;
         members.push({ process_id: row.id, employee_id: effect.employeeId, role: effect.role });
         break;
       case 'notify':

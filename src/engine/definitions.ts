@@ -5,6 +5,7 @@ import { type SpawnTarget, validateDefinition } from '../domain/definition/valid
 import { DomainError, notFound } from '../domain/errors.ts';
 import type { DefinitionTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
+import { containsText } from '../store/text-search.ts';
 import type { Actor, EngineContext } from './context.ts';
 
 export interface DefinitionInput {
@@ -218,7 +219,7 @@ export async function listDefinitions(
   let q = ctx.store.db.selectFrom('definitions').selectAll();
   if (options.status) q = q.where('status', '=', options.status);
   if (options.after) q = q.where('id', '>', options.after);
-  if (options.q) q = q.where((eb) => eb(eb.fn('lower', ['name']), 'like', `%${options.q?.toLowerCase()}%`));
+  if (options.q) q = q.where(containsText('name', options.q));
   const rows = await q
     .orderBy('id')
     .limit(options.limit + 1)

@@ -1,6 +1,7 @@
 /** The CRM records around processes: counterparties, projects, orders, invoices, contracts, waybills. */
 import { DomainError, notFound } from '../domain/errors.ts';
 import type { Db } from '../store/store.ts';
+import { containsText } from '../store/text-search.ts';
 import type { EngineContext } from './context.ts';
 import { requireCounterparty } from './references.ts';
 
@@ -145,11 +146,11 @@ export async function listRecords(
     q = q.where('counterparty_id', '=', options.counterpartyId);
   if (options.group && kind === 'counterparties') q = q.where('grp', '=', options.group);
   if (options.q && options.q.trim() !== '') {
-    const pattern = `%${options.q.trim().toLowerCase()}%`;
+    const text = options.q.trim();
     const cols =
       kind === 'counterparties' ? ['name', 'phone', 'email'] : kind === 'projects' ? ['name'] : ['number'];
     // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
-    q = q.where((eb: any) => eb.or(cols.map((c) => eb(eb.fn('lower', [c]), 'like', pattern))));
+    q = q.where((eb: any) => eb.or(cols.map((c) => containsText(c, text))));
   }
   const rows = (await q
     .orderBy('id')

@@ -84,7 +84,12 @@ export async function applyCommand(
   // A stale timer, or a change to what already is: nothing to write, no version bump.
   if (outcome.ignored || outcome.effects.length === 0) return { row, def, changed: false };
   const saved = await saveState(tx, row, outcome.process, now);
-  await applyEffects(tx, ctx, { row: saved, def, effects: outcome.effects, now }, log);
+  await applyEffects(
+    tx,
+    ctx,
+    { row: saved, def, effects: outcome.effects, now, responsibleBefore: row.responsible_id },
+    log,
+  );
   return { row: saved, def, changed: true };
 }
 

@@ -12,32 +12,142 @@ import { createRecord } from './records.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 
-const PEOPLE = [
-  { login: 'anna', name: 'Anna Petrova', role: 'admin' },
-  { login: 'boris', name: 'Boris Ivanov', role: 'manager' },
-  { login: 'vera', name: 'Vera Smirnova', role: 'manager' },
-  { login: 'gleb', name: 'Gleb Orlov', role: 'manager' },
-  { login: 'daria', name: 'Daria Kuznetsova', role: 'manager' },
-  { login: 'lev', name: 'Lev Sokolov', role: 'manager' },
+export type DemoLanguage = 'en' | 'ru';
+
+/** The demo's words in each language; keys name what they are for. */
+const WORDS = {
+  en: {
+    monitoring: 'Monitoring lost clients',
+    monitoringAbout: 'Call through clients who left, learn why, try to win them back with a special offer.',
+    delivery: 'Delivery of goods',
+    deliveryAbout: 'Transport logistics and document control.',
+    call: 'Call the client',
+    analyse: 'Analyse the reasons',
+    offer: 'Prepare an offer',
+    offerTask: 'Prepare the commercial offer',
+    rest: 'Rest',
+    picking: 'Picking and delivery',
+    lost: 'Client lost',
+    lostNote: 'The client is lost',
+    reached: 'Reached',
+    notReached: 'Not reached',
+    chance: 'Chance to return',
+    cannot: 'Cannot return',
+    paid: 'Paid the invoice',
+    thinking: 'Thinking',
+    refused: 'Refused',
+    continue: 'Continue',
+    pick: 'Pick the order',
+    carrier: 'Choose a carrier',
+    ship: 'Shipment',
+    shipNote: 'Shipping documents sent',
+    transit: 'In transit',
+    docs: 'Documents control',
+    docsTask: 'Get the signed waybill back',
+    claim: 'Claim',
+    delivered: 'Delivered',
+    picked: 'Picked',
+    chosen: 'Chosen',
+    shipped: 'Shipped',
+    received: 'Documents received',
+    settled: 'Settled',
+    lostGroup: 'Lost',
+    launchNote: 'From the list of lost clients.',
+    people: [
+      'Anna Petrova',
+      'Boris Ivanov',
+      'Vera Smirnova',
+      'Gleb Orlov',
+      'Daria Kuznetsova',
+      'Lev Sokolov',
+    ],
+    clients: [
+      'LLC Romashka',
+      'Northwind Trading',
+      'Vostok Logistics',
+      'Baltic Foods',
+      'Ural Steelworks',
+      'Sibir Pharma',
+      'Volga Motors',
+      'Neva Print',
+      'Altai Honey',
+      'Kama Paper',
+      'Oka Textiles',
+      'Don Agro',
+    ],
+  },
+  ru: {
+    monitoring: 'Мониторинг потерянных клиентов',
+    monitoringAbout: 'Обзвон ушедших клиентов: узнать причину и вернуть специальным предложением.',
+    delivery: 'Доставка товара',
+    deliveryAbout: 'Транспортная логистика и контроль документов.',
+    call: 'Звонок клиенту',
+    analyse: 'Анализ причин отказа',
+    offer: 'Подготовка КП',
+    offerTask: 'Подготовить коммерческое предложение',
+    rest: 'Отдых',
+    picking: 'Комплектация, доставка',
+    lost: 'Клиент потерян',
+    lostNote: 'Клиент потерян',
+    reached: 'Дозвонились',
+    notReached: 'Не дозвонились',
+    chance: 'Есть шанс вернуть',
+    cannot: 'Вернуть нельзя',
+    paid: 'Оплатил счёт',
+    thinking: 'Думает',
+    refused: 'Отказ',
+    continue: 'Продолжить',
+    pick: 'Комплектация заказа',
+    carrier: 'Выбор перевозчика',
+    ship: 'Отгрузка',
+    shipNote: 'Отгрузочные документы отправлены',
+    transit: 'В пути',
+    docs: 'Контроль документов',
+    docsTask: 'Получить подписанную накладную',
+    claim: 'Претензия',
+    delivered: 'Доставлено',
+    picked: 'Скомплектован',
+    chosen: 'Выбран',
+    shipped: 'Отгружен',
+    received: 'Документы получены',
+    settled: 'Урегулирована',
+    lostGroup: 'Потерянные',
+    launchNote: 'Из списка потерянных клиентов.',
+    people: ['Анна Петрова', 'Борис Иванов', 'Вера Смирнова', 'Глеб Орлов', 'Дарья Кузнецова', 'Лев Соколов'],
+    clients: [
+      'ООО «Ромашка»',
+      'ТД «Северный ветер»',
+      'Восток-Логистик',
+      'Балтийские продукты',
+      'Уральский металл',
+      'Сибирь-Фарм',
+      'Волга-Моторс',
+      'Нева-Принт',
+      'Алтайский мёд',
+      'Кама-Бумага',
+      'Ока-Текстиль',
+      'Дон-Агро',
+    ],
+  },
+} as const;
+
+type Words = (typeof WORDS)[DemoLanguage];
+
+const LOGINS = [
+  ['anna', 'admin'],
+  ['boris', 'manager'],
+  ['vera', 'manager'],
+  ['gleb', 'manager'],
+  ['daria', 'manager'],
+  ['lev', 'manager'],
 ] as const;
 
-const CLIENTS = [
-  ['LLC Romashka', 'Lost'],
-  ['Northwind Trading', 'Lost'],
-  ['Vostok Logistics', 'Lost'],
-  ['Baltic Foods', 'Lost'],
-  ['Ural Steelworks', 'Lost'],
-  ['Sibir Pharma', null],
-  ['Volga Motors', null],
-  ['Neva Print', null],
-  ['Altai Honey', null],
-  ['Kama Paper', null],
-  ['Oka Textiles', null],
-  ['Don Agro', null],
-] as const;
+/** The first five clients are in the "Lost" group. */
+const LOST_CLIENTS = 5;
 
 /** Fills the database with demo content once; a database that has any definition is left alone. */
-export async function seedDemo(ctx: EngineContext): Promise<string[]> {
+export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): Promise<string[]> {
+  const w: Words = WORDS[lang];
   const db = ctx.store.db;
   const seeded = await db
     .selectFrom('settings')
@@ -51,7 +161,8 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
   );
 
   const people: Record<string, Actor> = {};
-  for (const p of PEOPLE) {
+  const accounts = LOGINS.map(([login, role], i) => ({ login, role, name: w.people[i] as string }));
+  for (const p of accounts) {
     const e = await createEmployee(ctx, { ...p, password: DEMO_PASSWORD });
     people[p.login] = { id: e.id, role: e.role, name: e.name };
   }
@@ -59,25 +170,25 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
   const id = (login: keyof typeof people) => (people[login] as Actor).id;
 
   const delivery = await createDefinition(ctx, anna, {
-    name: 'Delivery of goods',
-    description: 'Transport logistics and document control.',
-    ...deliveryBody(id('daria'), id('lev'), id('boris')),
+    name: w.delivery,
+    description: w.deliveryAbout,
+    ...deliveryBody(w, id('daria'), id('lev'), id('boris')),
   });
   await publishDefinition(ctx, anna, delivery.id);
   const monitoring = await createDefinition(ctx, anna, {
-    name: 'Monitoring lost clients',
-    description: 'Call through clients who left, learn why, try to win them back with a special offer.',
-    ...monitoringBody([id('vera'), id('gleb')], id('boris'), delivery.id),
+    name: w.monitoring,
+    description: w.monitoringAbout,
+    ...monitoringBody(w, [id('vera'), id('gleb')], id('boris'), delivery.id),
   });
   await publishDefinition(ctx, anna, monitoring.id);
 
   const clients: string[] = [];
-  for (const [i, [name, group]] of CLIENTS.entries()) {
+  for (const [i, name] of w.clients.entries()) {
     const c = await createRecord(ctx, 'counterparties', {
       name,
-      group,
+      group: i < LOST_CLIENTS ? w.lostGroup : null,
       phone: `+7 495 000-00-${String(10 + i).padStart(2, '0')}`,
-      email: `office@${name.toLowerCase().replace(/[^a-z]+/g, '')}.example`,
+      email: `office${i + 1}@client.example`,
     });
     clients.push(c.id);
     await createRecord(ctx, 'orders', {
@@ -97,10 +208,10 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
   const boris = people.boris as Actor;
   const walks: readonly (readonly [string, Actor, readonly string[]])[] = [
     [clients[0] as string, vera, []],
-    [clients[1] as string, vera, ['Reached']],
-    [clients[2] as string, vera, ['Not reached']],
-    [clients[3] as string, boris, ['Reached', 'Chance to return']],
-    [clients[4] as string, boris, ['Reached', 'Cannot return']],
+    [clients[1] as string, vera, [w.reached]],
+    [clients[2] as string, vera, [w.notReached]],
+    [clients[3] as string, boris, [w.reached, w.chance]],
+    [clients[4] as string, boris, [w.reached, w.cannot]],
   ];
   for (const [counterpartyId, actor, results] of walks) {
     const row = await launchProcess(ctx, actor, {
@@ -115,11 +226,12 @@ export async function seedDemo(ctx: EngineContext): Promise<string[]> {
 
   return [
     `Demo content loaded. Demo logins (password "${DEMO_PASSWORD}"):`,
-    ...PEOPLE.map((p) => `  ${p.login.padEnd(6)} ${p.name} (${p.role})`),
+    ...accounts.map((p) => `  ${p.login.padEnd(6)} ${p.name} (${p.role})`),
   ];
 }
 
 function monitoringBody(
+  w: Words,
   callers: string[],
   senior: string,
   deliveryId: string,
@@ -128,79 +240,70 @@ function monitoringBody(
     stages: [
       {
         key: 'call',
-        name: 'Call the client',
+        name: w.call,
         kind: 'start',
         responsibles: callers,
-        event: { type: 'call', comment: 'Call the client' },
+        event: { type: 'call', comment: w.call },
       },
-      { key: 'analyse', name: 'Analyse the reasons', kind: 'normal', responsibles: [senior] },
+      { key: 'analyse', name: w.analyse, kind: 'normal', responsibles: [senior] },
       {
         key: 'offer',
-        name: 'Prepare an offer',
+        name: w.offer,
         kind: 'normal',
-        task: { title: 'Prepare the commercial offer', assignee: 'responsible', blocking: true },
+        task: { title: w.offerTask, assignee: 'responsible', blocking: true },
       },
-      { key: 'rest', name: 'Rest', kind: 'normal', wait: 'P30D' },
-      { key: 'delivery', name: 'Picking and delivery', kind: 'end', spawn: [deliveryId] },
-      {
-        key: 'lost',
-        name: 'Client lost',
-        kind: 'end',
-        event: { type: 'note', comment: 'The client is lost' },
-      },
+      { key: 'rest', name: w.rest, kind: 'normal', wait: 'P30D' },
+      { key: 'delivery', name: w.picking, kind: 'end', spawn: [deliveryId] },
+      { key: 'lost', name: w.lost, kind: 'end', event: { type: 'note', comment: w.lostNote } },
     ],
     transitions: [
-      { from: 'call', to: 'analyse', result: 'Reached' },
-      { from: 'call', to: 'rest', result: 'Not reached' },
-      { from: 'analyse', to: 'offer', result: 'Chance to return' },
-      { from: 'analyse', to: 'lost', result: 'Cannot return' },
-      { from: 'offer', to: 'delivery', result: 'Paid the invoice' },
-      { from: 'offer', to: 'rest', result: 'Thinking' },
-      { from: 'offer', to: 'lost', result: 'Refused' },
-      { from: 'rest', to: 'call', result: 'Continue' },
+      { from: 'call', to: 'analyse', result: w.reached },
+      { from: 'call', to: 'rest', result: w.notReached },
+      { from: 'analyse', to: 'offer', result: w.chance },
+      { from: 'analyse', to: 'lost', result: w.cannot },
+      { from: 'offer', to: 'delivery', result: w.paid },
+      { from: 'offer', to: 'rest', result: w.thinking },
+      { from: 'offer', to: 'lost', result: w.refused },
+      { from: 'rest', to: 'call', result: w.continue },
     ],
   };
 }
 
 function deliveryBody(
+  w: Words,
   warehouse: string,
   logistician: string,
   senior: string,
 ): { stages: Stage[]; transitions: Transition[] } {
   return {
     stages: [
-      { key: 'pick', name: 'Pick the order', kind: 'start', responsibles: [warehouse] },
+      { key: 'pick', name: w.pick, kind: 'start', responsibles: [warehouse] },
       {
         key: 'carrier',
-        name: 'Choose a carrier',
+        name: w.carrier,
         kind: 'normal',
         responsibles: [logistician],
-        task: { title: 'Choose a carrier', assignee: 'responsible', dueIn: 'P1D' },
+        task: { title: w.carrier, assignee: 'responsible', dueIn: 'P1D' },
       },
-      {
-        key: 'ship',
-        name: 'Shipment',
-        kind: 'normal',
-        event: { type: 'letter', comment: 'Shipping documents sent' },
-      },
-      { key: 'transit', name: 'In transit', kind: 'normal', wait: 'P3D' },
+      { key: 'ship', name: w.ship, kind: 'normal', event: { type: 'letter', comment: w.shipNote } },
+      { key: 'transit', name: w.transit, kind: 'normal', wait: 'P3D' },
       {
         key: 'docs',
-        name: 'Documents control',
+        name: w.docs,
         kind: 'normal',
-        task: { title: 'Get the signed waybill back', assignee: 'responsible', blocking: true },
+        task: { title: w.docsTask, assignee: 'responsible', blocking: true },
       },
-      { key: 'claim', name: 'Claim', kind: 'normal', responsibles: [senior] },
-      { key: 'delivered', name: 'Delivered', kind: 'end' },
+      { key: 'claim', name: w.claim, kind: 'normal', responsibles: [senior] },
+      { key: 'delivered', name: w.delivered, kind: 'end' },
     ],
     transitions: [
-      { from: 'pick', to: 'carrier', result: 'Picked' },
-      { from: 'carrier', to: 'ship', result: 'Chosen' },
-      { from: 'ship', to: 'transit', result: 'Shipped' },
-      { from: 'transit', to: 'docs', result: 'Continue' },
-      { from: 'docs', to: 'delivered', result: 'Documents received' },
-      { from: 'docs', to: 'claim', result: 'Claim' },
-      { from: 'claim', to: 'delivered', result: 'Settled' },
+      { from: 'pick', to: 'carrier', result: w.picked },
+      { from: 'carrier', to: 'ship', result: w.chosen },
+      { from: 'ship', to: 'transit', result: w.shipped },
+      { from: 'transit', to: 'docs', result: w.continue },
+      { from: 'docs', to: 'delivered', result: w.received },
+      { from: 'docs', to: 'claim', result: w.claim },
+      { from: 'claim', to: 'delivered', result: w.settled },
     ],
   };
 }

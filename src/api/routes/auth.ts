@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
-import { authenticate, createEmployee, getEmployee, listEmployees, login, logout } from '../../engine/employees.ts';
+import {
+  authenticate,
+  createEmployee,
+  getEmployee,
+  listEmployees,
+  login,
+  logout,
+} from '../../engine/employees.ts';
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import type { App, RouteDeps } from '../types.ts';
