@@ -1,12 +1,15 @@
 /**
  * Slows password guessing: after MAX_PER_LOGIN failed logins for one login from one address (or
  * MAX_PER_ADDRESS from one address) within WINDOW_MS, further attempts get 429 until the window
- * passes. Unknown logins count exactly like known ones, so the answer reveals nothing. Counts are
- * per node and in memory: they protect, they are not business state.
+ * passes. The address comes from X-Forwarded-For (the server trusts its proxy), which a client can
+ * vary at will, so one login also has a cap over all addresses together (MAX_PER_LOGIN_ANY_ADDRESS).
+ * Unknown logins count exactly like known ones, so the answer reveals nothing. Counts are per node
+ * and in memory: they protect, they are not business state.
  */
 export const WINDOW_MS = 15 * 60 * 1000;
 export const MAX_PER_LOGIN = 5;
 export const MAX_PER_ADDRESS = 50;
+export const MAX_PER_LOGIN_ANY_ADDRESS = 20;
 
 export class LoginThrottle {
   readonly #failures = new Map<string, number[]>();
@@ -18,21 +21,31 @@ export class LoginThrottle {
     return list;
   }
 
+  /** The counters a failure adds to, each with the count at which it blocks. */
+  #keys(address: string, login: string): [string, number][] {
+    const name = login.toLowerCase();
+    return [
+      [`${address}\u0000${name}`, MAX_PER_LOGIN],
+      [address, MAX_PER_ADDRESS],
+      [`\u0000${name}`, MAX_PER_LOGIN_ANY_ADDRESS],
+    ];
+  }
+
   /** Seconds until the caller may try again, or 0 when they may try now. */
   retryAfter(address: string, login: string, now = Date.now()): number {
-    const perLogin = this.#recent(`${address}\u0000${login.toLowerCase()}`, now);
-    const perAddress = this.#recent(address, now);
-    const blocked = [
-      perLogin.length >= MAX_PER_LOGIN ? perLogin : undefined,
-      perAddress.length >= MAX_PER_ADDRESS ? perAddress : undefined,
-    ].filter((l): l is number[] => l !== undefined);
+    const blocked = this.#keys(address, login)
+      .map(([key, max]) => {
+        const list = this.#recent(key, now);
+        return list.length >= max ? list : undefined;
+      })
+      .filter((l): l is number[] => l !== undefined);
     if (blocked.length === 0) return 0;
     const until = Math.max(...blocked.map((l) => (l[0] as number) + WINDOW_MS));
     return Math.max(1, Math.ceil((until - now) / 1000));
   }
 
   failed(address: string, login: string, now = Date.now()): void {
-    for (const key of [`${address}\u0000${login.toLowerCase()}`, address]) {
+    for (const [key] of this.#keys(address, login)) {
       const list = this.#recent(key, now);
       list.push(now);
       this.#failures.set(key, list);

@@ -74,6 +74,8 @@ export async function startServer(
     ctx,
     testClock,
     live: { hub, presence },
+    // Attachments live under DATA_DIR (not the working directory) and obey STAGEFLOW_MAX_UPLOAD.
+    files: { dataDir: config.dataDir, maxUpload: config.maxUpload },
     logger: options.logger === false ? false : { level: config.logLevel },
   });
   await app.listen({ port: config.port, host: config.host });

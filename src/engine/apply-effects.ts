@@ -4,7 +4,7 @@
  */
 import type { Insertable } from 'kysely';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { type Effect, launch, type ProcessState } from '../domain/process/step.ts';
+import { type Effect, isoTime, launch, type ProcessState } from '../domain/process/step.ts';
 import {
   addMembers,
   deferTimer,
@@ -263,8 +263,8 @@ export async function applyEffects(
           title: effect.title,
           assigneeId: effect.assigneeId,
           blocking: effect.blocking,
-          startsAt: effect.startsAt,
-          dueAt: effect.dueAt,
+          startsAt: isoTime(effect.startsAt),
+          dueAt: effect.dueAt === null ? null : isoTime(effect.dueAt),
         });
         if (effect.assigneeId)
           members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });

@@ -83,6 +83,14 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
   return true;
 }
 
+export interface FireOptions {
+  /**
+   * Wait for due timers another transaction (the worker) holds instead of skipping them, so that
+   * everything due has fired when the call returns; the test clock promises exactly that.
+   */
+  readonly waitForLocked?: boolean | undefined;
+}
+
 /**
  * Claims and fires one batch of due timers in one transaction. When the batch fails as a whole,
  * each timer is tried alone, and one that still fails is pushed back rather than blocking the rest.
@@ -91,11 +99,13 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
 export async function fireDueBatch(
   ctx: EngineContext,
   batchSize = 200,
+  options: FireOptions = {},
 ): Promise<{ claimed: number; fired: number }> {
   const now = ctx.clock.now();
+  const lock = !ctx.store.caps.skipLocked ? 'none' : options.waitForLocked ? 'wait' : 'skip';
   try {
     return await inTransaction(ctx, async (tx, log) => {
-      const timers = await claimDueTimers(tx, now, batchSize, ctx.store.caps.skipLocked);
+      const timers = await claimDueTimers(tx, now, batchSize, lock);
       let fired = 0;
       for (const timer of timers) if (await applyTimer(tx, ctx, timer, log)) fired++;
       return { claimed: timers.length, fired };
@@ -111,7 +121,7 @@ async function fireOneByOne(
   now: number,
   batchSize: number,
 ): Promise<{ claimed: number; fired: number }> {
-  const due = await claimDueTimers(ctx.store.db, now, batchSize, false);
+  const due = await claimDueTimers(ctx.store.db, now, batchSize, 'none');
   let fired = 0;
   for (const timer of due) {
     try {
@@ -135,10 +145,14 @@ async function fireOneByOne(
 }
 
 /** Fires everything due now, batch after batch, until nothing is left. */
-export async function fireAllDue(ctx: EngineContext, batchSize = 200): Promise<number> {
+export async function fireAllDue(
+  ctx: EngineContext,
+  batchSize = 200,
+  options: FireOptions = {},
+): Promise<number> {
   let total = 0;
   for (let round = 0; round < 100_000; round++) {
-    const { claimed, fired } = await fireDueBatch(ctx, batchSize);
+    const { claimed, fired } = await fireDueBatch(ctx, batchSize, options);
     total += fired;
     if (claimed === 0) break;
   }

@@ -9,12 +9,18 @@ import { fireDueBatch } from '../engine/fire-due.ts';
 export interface TimerWorkerOptions {
   readonly intervalMs?: number;
   readonly batchSize?: number;
+  /**
+   * Batches fired side by side. Only a store that claims with SKIP LOCKED gains from more than
+   * one (SQLite serialises writers); default 4 there, 1 otherwise.
+   */
+  readonly concurrency?: number;
 }
 
 export class TimerWorker {
   readonly #ctx: EngineContext;
   readonly #intervalMs: number;
   readonly #batchSize: number;
+  readonly #concurrency: number;
   #handle: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
@@ -23,6 +29,7 @@ export class TimerWorker {
     this.#ctx = ctx;
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#batchSize = options.batchSize ?? 500;
+    this.#concurrency = Math.max(1, options.concurrency ?? (ctx.store.caps.skipLocked ? 4 : 1));
   }
 
   /** Fires what is overdue at once, then keeps polling. */
@@ -35,6 +42,11 @@ export class TimerWorker {
 
   /** Drains everything due now; returns how many timers fired. */
   async drain(): Promise<number> {
+    const lanes = await Promise.all(Array.from({ length: this.#concurrency }, () => this.#drainLane()));
+    return lanes.reduce((a, b) => a + b, 0);
+  }
+
+  async #drainLane(): Promise<number> {
     let fired = 0;
     for (;;) {
       if (this.#stopped) return fired;

@@ -10,6 +10,10 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
 export function openPostgres(url: string, poolSize: number): Store {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle pooled connection the server ends (restart, idle timeout, failover) is an 'error' on the
+  // pool; unheard, it would crash the process. The pool drops that client and connects anew on demand.
+  pool.on('error', () => undefined);
+  const connections = trackConnections(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const bus = listenBus(url, pool);
   return {
@@ -22,6 +26,35 @@ export function openPostgres(url: string, poolSize: number): Store {
     async close() {
       await bus.close();
       await db.destroy();
+      await connections.allClosed();
+    },
+  };
+}
+
+/** Longest wait in close() for the server to see our connections go. */
+const CLOSE_TIMEOUT_MS = 5000;
+
+/**
+ * pool.end() resolves once it has asked its connections to close, not once they have: whoever
+ * drops or restarts the database right after close() would still meet our sessions (and they
+ * would report being terminated). This waits until every connection has really ended.
+ */
+function trackConnections(pool: pg.Pool): { allClosed(): Promise<void> } {
+  const open = new Set<pg.PoolClient>();
+  pool.on('connect', (client) => open.add(client));
+  pool.on('remove', (client) => open.delete(client));
+  return {
+    allClosed() {
+      if (open.size === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
+        timer.unref();
+        pool.on('remove', () => {
+          if (open.size > 0) return;
+          clearTimeout(timer);
+          resolve();
+        });
+      });
     },
   };
 }

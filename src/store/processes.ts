@@ -127,12 +127,18 @@ export async function deferTimer(db: Db, key: string, processId: string, until: 
     .execute();
 }
 
-/** Claims up to `limit` due timers; with SKIP LOCKED, nodes claim disjoint batches. */
+/**
+ * How a claim treats due timers another transaction holds: `skip` leaves them to it (nodes claim
+ * disjoint batches), `wait` waits until it has fired them, `none` takes no row locks (SQLite).
+ */
+export type ClaimLock = 'skip' | 'wait' | 'none';
+
+/** Claims up to `limit` due timers. */
 export async function claimDueTimers(
   db: Db,
   now: number,
   limit: number,
-  skipLocked: boolean,
+  lock: ClaimLock,
 ): Promise<TimerRow[]> {
   let q = db
     .selectFrom('timers')
@@ -141,7 +147,8 @@ export async function claimDueTimers(
     .orderBy('due_at')
     .orderBy('key')
     .limit(limit);
-  if (skipLocked) q = q.forUpdate().skipLocked();
+  if (lock === 'skip') q = q.forUpdate().skipLocked();
+  else if (lock === 'wait') q = q.forUpdate();
   return q.execute();
 }
 

@@ -65,14 +65,20 @@ for (const store of STORES) {
       expectError(await boris.get(`/api/processes/${processId}`), 404, 'not_found');
       expect(await visible(boris)).toEqual([]);
 
-      const toBoris = await anna.post(`/api/processes/${processId}/stage`, { state: 'done', result: 'To Boris' });
+      const toBoris = await anna.post(`/api/processes/${processId}/stage`, {
+        state: 'done',
+        result: 'To Boris',
+      });
       expectStatus(toBoris, 200);
       expect(toBoris.body.stage.responsible).toEqual({ id: boris.id, name: 'Boris' });
       expectStatus(await boris.get(`/api/processes/${processId}`), 200);
       expect(await visible(boris)).toEqual([processId]);
 
       // Boris hands it on and is responsible no more, but he was.
-      const toDora = await boris.post(`/api/processes/${processId}/stage`, { state: 'done', result: 'To Dora' });
+      const toDora = await boris.post(`/api/processes/${processId}/stage`, {
+        state: 'done',
+        result: 'To Dora',
+      });
       expectStatus(toDora, 200);
       expect(toDora.body.stage.responsible.id).toBe(dora.id);
       expectStatus(await boris.get(`/api/processes/${processId}`), 200);
@@ -101,9 +107,14 @@ for (const store of STORES) {
 
       expect(await visible(carl)).toEqual([carlsId]);
       expect(await visible(anna)).not.toContain(carlsId);
-      expect((await carl.get(`/api/processes?q=${encodeURIComponent('secret deal')}`)).body.items).toEqual([]);
-      expect((await carl.get(`/api/processes?definitionId=${definitionId}&limit=500`)).body.items.map((p: any) => p.id))
-        .toEqual([carlsId]);
+      expect((await carl.get(`/api/processes?q=${encodeURIComponent('secret deal')}`)).body.items).toEqual(
+        [],
+      );
+      expect(
+        (await carl.get(`/api/processes?definitionId=${definitionId}&limit=500`)).body.items.map(
+          (p: any) => p.id,
+        ),
+      ).toEqual([carlsId]);
       expect((await carl.get('/api/processes/counts')).body).toEqual({
         active: 1,
         paused: 0,
@@ -129,7 +140,9 @@ for (const store of STORES) {
       expectError(await carl.patch(`/api/processes/${processId}`, { note: 'mine now' }), 403, 'forbidden');
 
       expectStatus(
-        await anna.put(`/api/processes/${processId}/access`, { entries: [{ employeeId: carl.id, level: 'edit' }] }),
+        await anna.put(`/api/processes/${processId}/access`, {
+          entries: [{ employeeId: carl.id, level: 'edit' }],
+        }),
         200,
       );
       const edited = await carl.patch(`/api/processes/${processId}`, { note: 'secret deal, seen by Carl' });
@@ -158,17 +171,23 @@ for (const store of STORES) {
         422,
         'process_not_active',
       );
-      expectError(await dora.post(`/api/processes/${processId}/pause`, { for: 'P1D' }), 422, 'process_not_active');
+      expectError(
+        await dora.post(`/api/processes/${processId}/pause`, { for: 'P1D' }),
+        422,
+        'process_not_active',
+      );
       expectError(await t.admin.post(`/api/processes/${processId}/cancel`), 422, 'process_not_active');
       expectError(await dora.post(`/api/processes/${processId}/resume`), 422, 'process_not_active');
 
       const card = (await anna.get(`/api/processes/${processId}`)).body;
       expect(card).toMatchObject({ status: 'cancelled', stage: { key: 'c' } });
-      const actions = (await anna.get(`/api/processes/${processId}/protocol`)).body.items.map((i: any) => i.action);
+      const actions = (await anna.get(`/api/processes/${processId}/protocol`)).body.items.map(
+        (i: any) => i.action,
+      );
       expect(actions.filter((a: string) => a === 'process.cancelled')).toHaveLength(1);
-      expect((await t.admin.get(`/api/processes?status=cancelled`)).body.items.map((p: any) => p.id)).toEqual([
-        processId,
-      ]);
+      expect((await t.admin.get(`/api/processes?status=cancelled`)).body.items.map((p: any) => p.id)).toEqual(
+        [processId],
+      );
     });
   });
 }

@@ -48,7 +48,12 @@ for (const store of STORES) {
       const res = await anonymous.post('/api/auth/login', { login: 'olga', password: 'olga-password' });
       expectStatus(res, 200);
       expect(typeof res.body.token).toBe('string');
-      expect(res.body.employee).toMatchObject({ id: manager.id, login: 'olga', name: 'Olga Manager', role: 'manager' });
+      expect(res.body.employee).toMatchObject({
+        id: manager.id,
+        login: 'olga',
+        name: 'Olga Manager',
+        role: 'manager',
+      });
       expect(typeof res.body.employee.online).toBe('boolean');
       const me = await client(t.url, res.body.token).get('/api/me');
       expectStatus(me, 200);
@@ -58,13 +63,20 @@ for (const store of STORES) {
 
     it('answers a wrong password and an unknown login alike: 401 invalid_credentials', async () => {
       const wrong = await anonymous.post('/api/auth/login', { login: 'olga', password: 'wrong-password' });
-      const unknown = await anonymous.post('/api/auth/login', { login: 'nobody-here', password: 'wrong-password' });
+      const unknown = await anonymous.post('/api/auth/login', {
+        login: 'nobody-here',
+        password: 'wrong-password',
+      });
       expectError(wrong, 401, 'invalid_credentials');
       expectError(unknown, 401, 'invalid_credentials');
       expect(unknown.body).toEqual(wrong.body);
       expect(wrong.headers.get('set-cookie')).toBeNull();
       expectError(await anonymous.post('/api/auth/login', { login: 'olga' }), 400, 'validation_failed');
-      expectError(await anonymous.post('/api/auth/login', { login: '', password: 'x' }), 400, 'validation_failed');
+      expectError(
+        await anonymous.post('/api/auth/login', { login: '', password: 'x' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('sets an HttpOnly SameSite=Lax session cookie that works on its own', async () => {
@@ -84,10 +96,15 @@ for (const store of STORES) {
       expectStatus(me, 200);
       expect(me.body.id).toBe(manager.id);
       // A cookie write from our own pages, or with no Fetch Metadata at all, is fine.
-      const sameSite = await byCookie.request('POST', '/api/counterparties', { name: 'Same site' }, {
-        cookie: value,
-        'sec-fetch-site': 'same-origin',
-      });
+      const sameSite = await byCookie.request(
+        'POST',
+        '/api/counterparties',
+        { name: 'Same site' },
+        {
+          cookie: value,
+          'sec-fetch-site': 'same-origin',
+        },
+      );
       expectStatus(sameSite, 201);
       expectError(
         await byCookie.request('GET', '/api/me', undefined, { cookie: 'sf_session=forged' }),
@@ -102,18 +119,31 @@ for (const store of STORES) {
       const byCookie = client(t.url, '');
       const before = (await t.admin.get('/api/counterparties?limit=500')).body.items.length;
       for (const site of ['cross-site', 'same-site']) {
-        const res = await byCookie.request('POST', '/api/counterparties', { name: 'Forged' }, {
-          cookie,
-          'sec-fetch-site': site,
-        });
+        const res = await byCookie.request(
+          'POST',
+          '/api/counterparties',
+          { name: 'Forged' },
+          {
+            cookie,
+            'sec-fetch-site': site,
+          },
+        );
         expectError(res, 403, 'forbidden');
       }
       expect((await t.admin.get('/api/counterparties?limit=500')).body.items.length).toBe(before);
       // Reading cross-site is harmless; a Bearer token is never sent by a browser on its own.
-      expectStatus(await byCookie.request('GET', '/api/me', undefined, { cookie, 'sec-fetch-site': 'cross-site' }), 200);
-      const bearer = await manager.request('POST', '/api/counterparties', { name: 'With a token' }, {
-        'sec-fetch-site': 'cross-site',
-      });
+      expectStatus(
+        await byCookie.request('GET', '/api/me', undefined, { cookie, 'sec-fetch-site': 'cross-site' }),
+        200,
+      );
+      const bearer = await manager.request(
+        'POST',
+        '/api/counterparties',
+        { name: 'With a token' },
+        {
+          'sec-fetch-site': 'cross-site',
+        },
+      );
       expectStatus(bearer, 201);
     });
 
@@ -144,7 +174,10 @@ for (const store of STORES) {
         role: 'admin',
       });
       expectError(byManager, 403, 'forbidden');
-      const failed = await anonymous.post('/api/auth/login', { login: 'sneaky', password: 'sneaky-password' });
+      const failed = await anonymous.post('/api/auth/login', {
+        login: 'sneaky',
+        password: 'sneaky-password',
+      });
       expectError(failed, 401, 'invalid_credentials');
 
       const created = await t.admin.post('/api/employees', {
@@ -161,7 +194,10 @@ for (const store of STORES) {
         role: 'manager',
         online: false,
       });
-      expectStatus(await anonymous.post('/api/auth/login', { login: 'petr', password: 'petr-password' }), 200);
+      expectStatus(
+        await anonymous.post('/api/auth/login', { login: 'petr', password: 'petr-password' }),
+        200,
+      );
 
       const again = await t.admin.post('/api/employees', {
         login: 'petr',
@@ -171,12 +207,22 @@ for (const store of STORES) {
       });
       expectError(again, 409, 'duplicate');
       expectError(
-        await t.admin.post('/api/employees', { login: 'short', name: 'Short', password: 'short', role: 'manager' }),
+        await t.admin.post('/api/employees', {
+          login: 'short',
+          name: 'Short',
+          password: 'short',
+          role: 'manager',
+        }),
         400,
         'validation_failed',
       );
       expectError(
-        await t.admin.post('/api/employees', { login: 'has space', name: 'S', password: 'long-enough', role: 'manager' }),
+        await t.admin.post('/api/employees', {
+          login: 'has space',
+          name: 'S',
+          password: 'long-enough',
+          role: 'manager',
+        }),
         400,
         'validation_failed',
       );
@@ -203,7 +249,12 @@ for (const store of STORES) {
       expect(admin).toMatchObject({ role: 'admin' });
       const olga = await manager.get(`/api/employees/${manager.id}`);
       expectStatus(olga, 200);
-      expect(olga.body).toMatchObject({ id: manager.id, login: 'olga', name: 'Olga Manager', role: 'manager' });
+      expect(olga.body).toMatchObject({
+        id: manager.id,
+        login: 'olga',
+        name: 'Olga Manager',
+        role: 'manager',
+      });
     });
   });
 }

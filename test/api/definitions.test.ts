@@ -250,6 +250,11 @@ for (const store of STORES) {
       expect(publishedIds).not.toContain(draftId);
 
       expectError(await manager.get('/api/definitions?status=archived'), 400, 'validation_failed');
+
+      // Search by name ignores case and takes wildcards literally.
+      const byName = await manager.get('/api/definitions?q=PUBLISHED%20TARGET');
+      expect(byName.body.items.map((d: any) => d.id)).toEqual([publishedId]);
+      expect((await manager.get('/api/definitions?q=published_target')).body.items).toEqual([]);
     });
 
     it('answers 404 for a definition that does not exist', async () => {

@@ -86,10 +86,18 @@ for (const store of STORES) {
         p[name] = res.body;
         await tick();
       };
-      await launch('p1', anna, { definitionId: def.alpha, counterpartyId: cp.romashka, note: 'Urgent: 50% off' });
+      await launch('p1', anna, {
+        definitionId: def.alpha,
+        counterpartyId: cp.romashka,
+        note: 'Urgent: 50% off',
+      });
       await launch('p2', anna, { definitionId: def.beta, counterpartyId: cp.vasilek, note: 'plain' });
       await launch('p3', boris, { definitionId: def.beta, note: 'boris own' });
-      await launch('p4', t.admin, { definitionId: def.alpha, counterpartyId: cp.vasilek, note: 'admin alpha' });
+      await launch('p4', t.admin, {
+        definitionId: def.alpha,
+        counterpartyId: cp.vasilek,
+        note: 'admin alpha',
+      });
       const task = (await t.admin.get(`/api/tasks?processId=${p.p4.id}`)).body.items[0];
       expectStatus(await t.admin.post(`/api/tasks/${task.id}/complete`), 200);
       expectStatus(await t.admin.post(`/api/processes/${p.p4.id}/stage`, { state: 'done' }), 200);
@@ -99,11 +107,15 @@ for (const store of STORES) {
       p.child = (await t.admin.get(`/api/processes/${children[0].id}`)).body;
       await launch('p6', anna, { definitionId: def.beta, counterpartyId: cp.romashka, note: 'finished' });
       await anna.post(`/api/processes/${p.p6.id}/stage`, { state: 'done' });
-      expect((await anna.post(`/api/processes/${p.p6.id}/stage`, { state: 'done' })).body.status).toBe('completed');
+      expect((await anna.post(`/api/processes/${p.p6.id}/stage`, { state: 'done' })).body.status).toBe(
+        'completed',
+      );
       await launch('p7', anna, { definitionId: def.beta, note: 'to cancel' });
       expect((await t.admin.post(`/api/processes/${p.p7.id}/cancel`)).body.status).toBe('cancelled');
       await launch('p8', boris, { definitionId: def.beta, note: 'resting' });
-      expect((await boris.post(`/api/processes/${p.p8.id}/pause`, { for: 'P10D' })).body.status).toBe('paused');
+      expect((await boris.post(`/api/processes/${p.p8.id}/pause`, { for: 'P10D' })).body.status).toBe(
+        'paused',
+      );
       // The task of p1 (due an hour after launch) is now past due.
       expectStatus(await t.admin.post('/api/test/clock', { advance: 'PT2H' }), 200);
       // The last change of all: p2 leads the default sort.
@@ -113,7 +125,8 @@ for (const store of STORES) {
 
     it('shows the administrator every process, as journal rows', async () => {
       expect(await ids(t.admin, '')).toEqual(sorted('p1', 'p2', 'p3', 'p4', 'p5', 'child', 'p6', 'p7', 'p8'));
-      const row = (await t.admin.get(`/api/processes?definitionId=${def.alpha}&stageKey=intake`)).body.items[0];
+      const row = (await t.admin.get(`/api/processes?definitionId=${def.alpha}&stageKey=intake`)).body
+        .items[0];
       expect(row).toMatchObject({
         id: p.p1.id,
         status: 'active',
@@ -121,7 +134,13 @@ for (const store of STORES) {
         counterparty: { id: cp.romashka, name: 'Romashka LLC' },
         initiator: { id: anna.id, name: 'Anna' },
         note: 'Urgent: 50% off',
-        stage: { key: 'intake', name: 'Intake', kind: 'start', state: 'not_started', responsible: { id: anna.id } },
+        stage: {
+          key: 'intake',
+          name: 'Intake',
+          kind: 'start',
+          state: 'not_started',
+          responsible: { id: anna.id },
+        },
         parentId: null,
       });
       expect(Date.parse(row.startedAt)).toBe(Date.parse(p.p1.startedAt));
@@ -156,14 +175,17 @@ for (const store of STORES) {
       const from = encodeURIComponent(p.p3.startedAt);
       // The child starts in its parent's transaction, perhaps a millisecond later; launches are a minute apart.
       const to = encodeURIComponent(new Date(Date.parse(p.p5.startedAt) + 30_000).toISOString());
-      expect(await ids(t.admin, `startedFrom=${from}&startedTo=${to}`)).toEqual(sorted('p3', 'p4', 'p5', 'child'));
+      expect(await ids(t.admin, `startedFrom=${from}&startedTo=${to}`)).toEqual(
+        sorted('p3', 'p4', 'p5', 'child'),
+      );
       expect(await ids(t.admin, `startedFrom=${encodeURIComponent(p.p8.startedAt)}`)).toEqual(sorted('p8'));
       expect(await ids(t.admin, `startedTo=${encodeURIComponent(p.p1.startedAt)}`)).toEqual(sorted('p1'));
       // An offset other than Z means the same instant.
       const at = new Date(Date.parse(p.p2.startedAt));
       const plus3 = new Date(at.getTime() + 3 * 3600_000).toISOString().replace('Z', '+03:00');
-      expect(await ids(t.admin, `startedFrom=${encodeURIComponent(plus3)}&startedTo=${encodeURIComponent(plus3)}`))
-        .toEqual(sorted('p2'));
+      expect(
+        await ids(t.admin, `startedFrom=${encodeURIComponent(plus3)}&startedTo=${encodeURIComponent(plus3)}`),
+      ).toEqual(sorted('p2'));
       expectError(await t.admin.get('/api/processes?startedFrom=yesterday'), 400, 'validation_failed');
     });
 
@@ -224,7 +246,9 @@ for (const store of STORES) {
 
     it('pages through every row with no duplicates and no gaps', async () => {
       for (const sort of ['startedAt', '-startedAt', 'updatedAt', '-updatedAt']) {
-        const whole = (await t.admin.get(`/api/processes?sort=${sort}&limit=500`)).body.items.map((r: any) => r.id);
+        const whole = (await t.admin.get(`/api/processes?sort=${sort}&limit=500`)).body.items.map(
+          (r: any) => r.id,
+        );
         expect(whole).toHaveLength(9);
         const paged = await allPages(t.admin, `sort=${sort}`, 2);
         expect(paged.ids, sort).toEqual(whole);
@@ -243,9 +267,17 @@ for (const store of STORES) {
 
     it('refuses a cursor it did not make, and a limit out of range', async () => {
       expectError(await t.admin.get('/api/processes?cursor=garbage'), 400, 'invalid_cursor');
-      expectError(await t.admin.get(`/api/processes?cursor=${cursorOf({ value: 1 })}`), 400, 'invalid_cursor');
+      expectError(
+        await t.admin.get(`/api/processes?cursor=${cursorOf({ value: 1 })}`),
+        400,
+        'invalid_cursor',
+      );
       expectError(await t.admin.get(`/api/processes?cursor=${cursorOf([1.5, 'x'])}`), 400, 'invalid_cursor');
-      expectError(await t.admin.get(`/api/processes?cursor=${cursorOf([1e300, 'x'])}`), 400, 'invalid_cursor');
+      expectError(
+        await t.admin.get(`/api/processes?cursor=${cursorOf([1e300, 'x'])}`),
+        400,
+        'invalid_cursor',
+      );
       expectError(await t.admin.get(`/api/processes?cursor=${cursorOf(['1', 'x'])}`), 400, 'invalid_cursor');
       expectError(await t.admin.get('/api/processes?limit=0'), 400, 'validation_failed');
       expectError(await t.admin.get('/api/processes?limit=501'), 400, 'validation_failed');
@@ -264,7 +296,12 @@ for (const store of STORES) {
       expect(all.body).toEqual({ active: 6, paused: 1, completed: 1, cancelled: 1 });
       const beta = await t.admin.get(`/api/processes/counts?definitionId=${def.beta}`);
       expect(beta.body).toEqual({ active: 3, paused: 1, completed: 1, cancelled: 1 });
-      expect((await anna.get('/api/processes/counts')).body).toEqual({ active: 2, paused: 0, completed: 1, cancelled: 1 });
+      expect((await anna.get('/api/processes/counts')).body).toEqual({
+        active: 2,
+        paused: 0,
+        completed: 1,
+        cancelled: 1,
+      });
       expect((await boris.get('/api/processes/counts?overdue=true')).body).toEqual({
         active: 0,
         paused: 0,

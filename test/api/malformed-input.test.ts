@@ -23,7 +23,10 @@ for (const store of STORES) {
     /** Everything a bad request could have touched, as one comparable text. */
     async function state(): Promise<string> {
       const card = (await t.admin.get(`/api/processes/${processId}`)).body;
-      const journal = (await t.admin.get('/api/processes?limit=500')).body.items.map((p: any) => [p.id, p.version]);
+      const journal = (await t.admin.get('/api/processes?limit=500')).body.items.map((p: any) => [
+        p.id,
+        p.version,
+      ]);
       const protocol = (await t.admin.get(`/api/processes/${processId}/protocol`)).body.items.length;
       const counterparties = (await t.admin.get('/api/counterparties?limit=500')).body.items;
       const orders = (await t.admin.get('/api/orders?limit=500')).body.items;
@@ -38,7 +41,11 @@ for (const store of STORES) {
       definitionId = await publishDefinition(t.admin, 'Monitoring', monitoringBody());
       clientId = (await t.admin.post('/api/counterparties', { name: 'Romashka' })).body.id;
       await t.admin.post('/api/orders', { number: 'ORD-1', counterpartyId: clientId });
-      const launched = await manager.post('/api/processes', { definitionId, counterpartyId: clientId, note: 'n' });
+      const launched = await manager.post('/api/processes', {
+        definitionId,
+        counterpartyId: clientId,
+        note: 'n',
+      });
       expectStatus(launched, 201);
       processId = launched.body.id;
       url = (suffix = '') => `/api/processes/${processId}${suffix}`;
@@ -55,7 +62,11 @@ for (const store of STORES) {
       const res = await manager.request('POST', '/api/processes', '{"definitionId": ', JSON_TYPE);
       expectError(res, 400, 'malformed_json');
       expectError(await manager.request('PATCH', url(), "{note: 'x'}", JSON_TYPE), 400, 'malformed_json');
-      expectError(await manager.request('POST', url('/stage'), '{"state":"done",}', JSON_TYPE), 400, 'malformed_json');
+      expectError(
+        await manager.request('POST', url('/stage'), '{"state":"done",}', JSON_TYPE),
+        400,
+        'malformed_json',
+      );
     });
 
     it('2. refuses JSON that is not an object', async () => {
@@ -67,29 +78,65 @@ for (const store of STORES) {
       );
       expectError(await manager.request('PATCH', url(), '"note"', JSON_TYPE), 400, 'validation_failed');
       expectError(await manager.request('POST', url('/stage'), '42', JSON_TYPE), 400, 'validation_failed');
-      expectError(await manager.request('POST', '/api/processes', 'null', JSON_TYPE), 400, 'validation_failed');
+      expectError(
+        await manager.request('POST', '/api/processes', 'null', JSON_TYPE),
+        400,
+        'validation_failed',
+      );
     });
 
     it('3. refuses an empty body sent as JSON', async () => {
-      expectError(await manager.request('POST', '/api/processes', undefined, JSON_TYPE), 400, 'validation_failed');
+      expectError(
+        await manager.request('POST', '/api/processes', undefined, JSON_TYPE),
+        400,
+        'validation_failed',
+      );
       expectError(await manager.request('PATCH', url(), undefined, JSON_TYPE), 400, 'validation_failed');
       expectError(await manager.request('POST', '/api/processes', '', JSON_TYPE), 400, 'validation_failed');
     });
 
     it('4. refuses fields of the wrong type', async () => {
       expectError(await manager.post('/api/processes', { definitionId: 42 }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, note: 123 }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, counterpartyId: true }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, links: 'invoice' }), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/processes', { definitionId, note: 123 }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/processes', { definitionId, counterpartyId: true }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/processes', { definitionId, links: 'invoice' }),
+        400,
+        'validation_failed',
+      );
       expectError(await manager.patch(url(), { note: ['a'] }), 400, 'validation_failed');
       expectError(await manager.post(url('/stage'), { state: 'done', result: 7 }), 400, 'validation_failed');
-      expectError(await t.admin.post('/api/counterparties', { name: 'X', phone: 5 }), 400, 'validation_failed');
-      expectError(await t.admin.post('/api/orders', { number: 'N', amount: '100' }), 400, 'validation_failed');
+      expectError(
+        await t.admin.post('/api/counterparties', { name: 'X', phone: 5 }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await t.admin.post('/api/orders', { number: 'N', amount: '100' }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('5. refuses unknown fields, such as a version or a status', async () => {
-      expectError(await manager.post('/api/processes', { definitionId, version: 5 }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, status: 'completed' }), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/processes', { definitionId, version: 5 }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/processes', { definitionId, status: 'completed' }),
+        400,
+        'validation_failed',
+      );
       expectError(await manager.patch(url(), { status: 'completed' }), 400, 'validation_failed');
       expectError(await manager.patch(url(), { note: 'x', version: 99 }), 400, 'validation_failed');
       expectError(
@@ -97,8 +144,16 @@ for (const store of STORES) {
         400,
         'validation_failed',
       );
-      expectError(await manager.post(url('/pause'), { for: 'P1D', reason: 'holiday' }), 400, 'validation_failed');
-      expectError(await t.admin.post('/api/counterparties', { name: 'X', id: 'chosen' }), 400, 'validation_failed');
+      expectError(
+        await manager.post(url('/pause'), { for: 'P1D', reason: 'holiday' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await t.admin.post('/api/counterparties', { name: 'X', id: 'chosen' }),
+        400,
+        'validation_failed',
+      );
       const shape = await manager.post('/api/processes', { definitionId, status: 'completed' });
       expect(shape.body.error.details.issues.length).toBeGreaterThan(0);
     });
@@ -109,7 +164,11 @@ for (const store of STORES) {
       expectError(await manager.post(url('/stage'), {}), 400, 'validation_failed');
       expectError(await manager.post(url('/stage'), { result: 'Reached' }), 400, 'validation_failed');
       expectError(await manager.post('/api/processes/bulk', { definitionId }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes/bulk', { definitionId, counterpartyIds: [] }), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/processes/bulk', { definitionId, counterpartyIds: [] }),
+        400,
+        'validation_failed',
+      );
       expectError(await t.admin.post('/api/counterparties', {}), 400, 'validation_failed');
       expectError(await t.admin.post('/api/orders', { amount: 5 }), 400, 'validation_failed');
       expectError(await manager.post(url('/pause'), {}), 400, 'validation_failed');
@@ -138,7 +197,12 @@ for (const store of STORES) {
         'validation_failed',
       );
       expectError(
-        await t.admin.post('/api/employees', { login: 'x1', name: 'X', password: 'long-enough', role: 'root' }),
+        await t.admin.post('/api/employees', {
+          login: 'x1',
+          name: 'X',
+          password: 'long-enough',
+          role: 'root',
+        }),
         400,
         'validation_failed',
       );
@@ -168,7 +232,11 @@ for (const store of STORES) {
       expectError(await manager.post(url('/pause'), { for: 'P-1D' }), 422, 'invalid_duration');
       expectError(await manager.post(url('/pause'), { for: 'P' }), 400, 'validation_failed');
       expectError(await manager.post(url('/pause'), { until: 'next monday' }), 400, 'validation_failed');
-      expectError(await manager.post(url('/pause'), { for: 'P1D', until: '2999-01-01T00:00:00Z' }), 400, 'validation_failed');
+      expectError(
+        await manager.post(url('/pause'), { for: 'P1D', until: '2999-01-01T00:00:00Z' }),
+        400,
+        'validation_failed',
+      );
       expectError(await manager.post(url('/pause'), { until: '2000-01-01T00:00:00Z' }), 422, 'invalid_time');
       expectError(await manager.post(url('/pause'), { for: 'P50Y' }), 422, 'invalid_time');
       expectError(await t.admin.post('/api/test/clock', { advance: 'soon' }), 422, 'invalid_duration');
@@ -176,8 +244,16 @@ for (const store of STORES) {
 
     it('11. refuses strings over their length limit', async () => {
       expectError(await manager.patch(url(), { note: 'x'.repeat(20_001) }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, note: 'x'.repeat(20_001) }), 400, 'validation_failed');
-      expectError(await t.admin.post('/api/counterparties', { name: 'x'.repeat(301) }), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/processes', { definitionId, note: 'x'.repeat(20_001) }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await t.admin.post('/api/counterparties', { name: 'x'.repeat(301) }),
+        400,
+        'validation_failed',
+      );
       expectError(await manager.get(`/api/processes?q=${'x'.repeat(201)}`), 400, 'validation_failed');
       expectError(await manager.get(`/api/processes/${'x'.repeat(101)}`), 400, 'validation_failed');
       expectError(await manager.get(`/api/processes/${'x'.repeat(1000)}`), 400, 'validation_failed');
@@ -196,8 +272,20 @@ for (const store of STORES) {
         415,
         'unsupported_media_type',
       );
-      expectError(await manager.request('PATCH', url(), 'note=x', { 'content-type': 'application/x-www-form-urlencoded' }), 415, 'unsupported_media_type');
-      expectError(await manager.request('POST', url('/stage'), '<state>done</state>', { 'content-type': 'application/xml' }), 415, 'unsupported_media_type');
+      expectError(
+        await manager.request('PATCH', url(), 'note=x', {
+          'content-type': 'application/x-www-form-urlencoded',
+        }),
+        415,
+        'unsupported_media_type',
+      );
+      expectError(
+        await manager.request('POST', url('/stage'), '<state>done</state>', {
+          'content-type': 'application/xml',
+        }),
+        415,
+        'unsupported_media_type',
+      );
     });
 
     it('13. refuses a body over the size limit with 413', async () => {
@@ -209,10 +297,18 @@ for (const store of STORES) {
 
     it('14. answers 404 for ids that do not exist', async () => {
       expectError(await manager.get('/api/processes/no-such-process'), 404, 'not_found');
-      expectError(await manager.post('/api/processes/no-such-process/stage', { state: 'done' }), 404, 'not_found');
+      expectError(
+        await manager.post('/api/processes/no-such-process/stage', { state: 'done' }),
+        404,
+        'not_found',
+      );
       expectError(await manager.patch('/api/processes/no-such-process', { note: 'x' }), 404, 'not_found');
       expectError(await manager.get('/api/processes/no-such-process/protocol'), 404, 'not_found');
-      expectError(await manager.post('/api/processes/no-such-process/pause', { for: 'P1D' }), 404, 'not_found');
+      expectError(
+        await manager.post('/api/processes/no-such-process/pause', { for: 'P1D' }),
+        404,
+        'not_found',
+      );
       expectError(await t.admin.post('/api/processes/no-such-process/cancel'), 404, 'not_found');
       expectError(await manager.get('/api/counterparties/no-such-record'), 404, 'not_found');
       expectError(await manager.patch('/api/orders/no-such-record', { number: 'N-2' }), 404, 'not_found');
@@ -222,17 +318,26 @@ for (const store of STORES) {
     });
 
     it('15. answers 422 for a counterparty or a linked record that does not exist', async () => {
-      const res = await manager.post('/api/processes', { definitionId, counterpartyId: 'no-such-counterparty' });
+      const res = await manager.post('/api/processes', {
+        definitionId,
+        counterpartyId: 'no-such-counterparty',
+      });
       expectError(res, 422, 'reference_not_found');
       expect(res.body.error.details).toMatchObject({ field: 'counterpartyId', id: 'no-such-counterparty' });
       expectError(
-        await manager.post('/api/processes', { definitionId, links: [{ type: 'invoice', id: 'no-such-invoice' }] }),
+        await manager.post('/api/processes', {
+          definitionId,
+          links: [{ type: 'invoice', id: 'no-such-invoice' }],
+        }),
         422,
         'reference_not_found',
       );
       // Bulk launch is all or nothing: one unknown counterparty launches none.
       expectError(
-        await manager.post('/api/processes/bulk', { definitionId, counterpartyIds: [clientId, 'no-such-counterparty'] }),
+        await manager.post('/api/processes/bulk', {
+          definitionId,
+          counterpartyIds: [clientId, 'no-such-counterparty'],
+        }),
         422,
         'reference_not_found',
       );
@@ -251,7 +356,11 @@ for (const store of STORES) {
       });
       expectError(res, 422, 'reference_not_found');
       expect(res.body.error.details).toMatchObject({ field: 'nextResponsibleId' });
-      expectError(await manager.patch(url(), { responsibleId: 'no-such-employee' }), 422, 'reference_not_found');
+      expectError(
+        await manager.patch(url(), { responsibleId: 'no-such-employee' }),
+        422,
+        'reference_not_found',
+      );
       // A PATCH that fails on its second field keeps its first unchanged too.
       expectError(
         await manager.patch(url(), { note: 'half done', responsibleId: 'no-such-employee' }),
@@ -263,10 +372,26 @@ for (const store of STORES) {
 
     it('17. refuses text with a NUL character, on every store alike', async () => {
       expectError(await manager.patch(url(), { note: 'a\u0000b' }), 400, 'validation_failed');
-      expectError(await manager.post('/api/processes', { definitionId, note: '\u0000' }), 400, 'validation_failed');
-      expectError(await t.admin.post('/api/counterparties', { name: 'Null\u0000Corp' }), 400, 'validation_failed');
-      expectError(await manager.get(`/api/processes?q=${encodeURIComponent('a\u0000')}`), 400, 'validation_failed');
-      expectError(await manager.get(`/api/counterparties?q=${encodeURIComponent('\u0000')}`), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/processes', { definitionId, note: '\u0000' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await t.admin.post('/api/counterparties', { name: 'Null\u0000Corp' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.get(`/api/processes?q=${encodeURIComponent('a\u0000')}`),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.get(`/api/counterparties?q=${encodeURIComponent('\u0000')}`),
+        400,
+        'validation_failed',
+      );
     });
 
     it('18. refuses JSON that tries to set a prototype', async () => {

@@ -18,7 +18,12 @@ interface Kind {
 
 const document = (prefix: string): Kind => ({
   path: `/api/${prefix}`,
-  create: (counterpartyId) => ({ number: `${prefix.toUpperCase()}-1001`, counterpartyId, amount: 1500.5, date: '2024-02-29' }),
+  create: (counterpartyId) => ({
+    number: `${prefix.toUpperCase()}-1001`,
+    counterpartyId,
+    amount: 1500.5,
+    date: '2024-02-29',
+  }),
   term: `${prefix}-10`,
   patch: { number: `${prefix.toUpperCase()}-2002`, amount: null, date: '2025-01-31' },
   patchedTerm: '2002',
@@ -28,7 +33,12 @@ const document = (prefix: string): Kind => ({
 const KINDS: readonly Kind[] = [
   {
     path: '/api/counterparties',
-    create: () => ({ name: 'Romashka LLC', phone: '+7 900 000-00-01', email: 'info@romashka.example', group: 'Lost' }),
+    create: () => ({
+      name: 'Romashka LLC',
+      phone: '+7 900 000-00-01',
+      email: 'info@romashka.example',
+      group: 'Lost',
+    }),
     term: 'ROMASHKA',
     patch: { name: 'Romashka Group', phone: null },
     patchedTerm: 'group',
@@ -101,14 +111,26 @@ for (const store of STORES) {
 
       it(`${kind.path}: refuses unknown fields, bad values and missing references`, async () => {
         const before = (await manager.get(`${kind.path}?limit=500`)).body.items;
-        expectError(await manager.post(kind.path, { ...kind.create(counterpartyId), colour: 'red' }), 400, 'validation_failed');
-        expectError(await manager.post(kind.path, { ...kind.create(counterpartyId), id: 'mine' }), 400, 'validation_failed');
+        expectError(
+          await manager.post(kind.path, { ...kind.create(counterpartyId), colour: 'red' }),
+          400,
+          'validation_failed',
+        );
+        expectError(
+          await manager.post(kind.path, { ...kind.create(counterpartyId), id: 'mine' }),
+          400,
+          'validation_failed',
+        );
         expectError(await manager.post(kind.path, {}), 400, 'validation_failed');
-        const missingRef = kind.path === '/api/counterparties' ? undefined : { ...kind.create('no-such-counterparty') };
+        const missingRef =
+          kind.path === '/api/counterparties' ? undefined : { ...kind.create('no-such-counterparty') };
         if (missingRef) {
           const res = await manager.post(kind.path, missingRef);
           expectError(res, 422, 'reference_not_found');
-          expect(res.body.error.details).toMatchObject({ field: 'counterpartyId', id: 'no-such-counterparty' });
+          expect(res.body.error.details).toMatchObject({
+            field: 'counterpartyId',
+            id: 'no-such-counterparty',
+          });
         }
         const id = before[0].id;
         expectError(await manager.patch(`${kind.path}/${id}`, { colour: 'red' }), 400, 'validation_failed');
@@ -129,14 +151,33 @@ for (const store of STORES) {
       expectError(await manager.post('/api/counterparties', { name: '   ' }), 400, 'validation_failed');
       expectError(await manager.post('/api/projects', { name: '' }), 400, 'validation_failed');
       expectError(await manager.post('/api/orders', { number: '' }), 400, 'validation_failed');
-      expectError(await manager.post('/api/orders', { number: 'N-1', date: '31.12.2024' }), 400, 'validation_failed');
-      expectError(await manager.post('/api/orders', { number: 'N-1', date: '2023-02-29' }), 400, 'validation_failed');
-      expectError(await manager.post('/api/invoices', { number: 'N-1', amount: 'lots' }), 400, 'validation_failed');
-      expectError(await manager.post('/api/counterparties', { name: 'N', group: 7 }), 400, 'validation_failed');
+      expectError(
+        await manager.post('/api/orders', { number: 'N-1', date: '31.12.2024' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/orders', { number: 'N-1', date: '2023-02-29' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/invoices', { number: 'N-1', amount: 'lots' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await manager.post('/api/counterparties', { name: 'N', group: 7 }),
+        400,
+        'validation_failed',
+      );
     });
 
     it('searches ignoring case in any script, and filters by group and counterparty', async () => {
-      const cyrillic = await manager.post('/api/counterparties', { name: 'ООО Ромашка', group: 'Потерянные' });
+      const cyrillic = await manager.post('/api/counterparties', {
+        name: 'ООО Ромашка',
+        group: 'Потерянные',
+      });
       expectStatus(cyrillic, 201);
       const found = await manager.get(`/api/counterparties?q=${encodeURIComponent('ромашка')}`);
       expect(found.body.items.map((c: any) => c.id)).toEqual([cyrillic.body.id]);
@@ -153,14 +194,30 @@ for (const store of STORES) {
       expect(owned.body.items[0].counterpartyId).toBe(counterpartyId);
     });
 
+    it('takes % and _ in the search text literally', async () => {
+      const underscore = await manager.post('/api/contracts', { number: 'K_7' });
+      expectStatus(await manager.post('/api/contracts', { number: 'KX7' }), 201);
+      const percent = await manager.post('/api/contracts', { number: '100%' });
+      expect((await manager.get('/api/contracts?q=k_7')).body.items.map((r: any) => r.id)).toEqual([
+        underscore.body.id,
+      ]);
+      expect(
+        (await manager.get(`/api/contracts?q=${encodeURIComponent('%')}`)).body.items.map((r: any) => r.id),
+      ).toEqual([percent.body.id]);
+      expect((await manager.get(`/api/contracts?q=${encodeURIComponent('\\')}`)).body.items).toEqual([]);
+    });
+
     it('pages through records with a cursor', async () => {
-      for (let i = 0; i < 5; i++) expectStatus(await manager.post('/api/waybills', { number: `PAGE-${i}` }), 201);
+      for (let i = 0; i < 5; i++)
+        expectStatus(await manager.post('/api/waybills', { number: `PAGE-${i}` }), 201);
       const all = (await manager.get('/api/waybills?q=page-&limit=500')).body.items.map((r: any) => r.id);
       expect(all).toHaveLength(5);
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const res: any = await manager.get(`/api/waybills?q=page-&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: any = await manager.get(
+          `/api/waybills?q=page-&limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         expectStatus(res, 200);
         seen.push(...res.body.items.map((r: any) => r.id));
         cursor = res.body.nextCursor;

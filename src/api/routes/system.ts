@@ -38,7 +38,8 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
           .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(testClock.offset) }))
           .execute(),
       );
-      const fired = await fireAllDue(ctx);
+      // The worker may be firing some of them right now: wait for it rather than answer early.
+      const fired = await fireAllDue(ctx, 200, { waitForLocked: true });
       return { now: new Date(ctx.clock.now()).toISOString(), fired };
     },
   );

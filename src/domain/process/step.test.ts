@@ -528,7 +528,7 @@ describe('wait stages', () => {
       type: 'protocol',
       action: 'wait.started',
       actorId: ANNA,
-      details: { stage: 'rest', wait: 'P30D', until: dueAt },
+      details: { stage: 'rest', wait: 'P30D', until: new Date(dueAt).toISOString() },
     });
   });
 
@@ -669,7 +669,12 @@ describe('pause, resume and cancel', () => {
     expect(effects).toEqual([
       { type: 'timer.cancel', kind: 'resume' },
       { type: 'timer.set', kind: 'resume', key: resumeTimerKey('p1', until), dueAt: until },
-      { type: 'protocol', action: 'process.paused', actorId: ANNA, details: { until } },
+      {
+        type: 'protocol',
+        action: 'process.paused',
+        actorId: ANNA,
+        details: { until: new Date(until).toISOString() },
+      },
     ]);
   });
 

@@ -123,6 +123,11 @@ export interface LaunchInput {
   readonly parentId?: string | null | undefined;
 }
 
+/** A time in protocol details, as the API shows every time: an ISO 8601 UTC string. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 /** The timer key of a wait: unique per process, stage and visit, so it can never fire twice. */
 export function waitTimerKey(processId: string, stageKey: string, visit: number): string {
   return `wait:${processId}:${stageKey}:${visit}`;
@@ -416,7 +421,7 @@ function enterStage(
         type: 'protocol',
         action: 'wait.started',
         actorId: options.moverId,
-        details: { stage: stage.key, wait: stage.wait, until: dueAt },
+        details: { stage: stage.key, wait: stage.wait, until: isoTime(dueAt) },
       },
     );
   }
@@ -471,7 +476,7 @@ function pause(process: ProcessState, actorId: string, until: number, ctx: StepC
     effects: [
       { type: 'timer.cancel', kind: 'resume' },
       { type: 'timer.set', kind: 'resume', key: resumeTimerKey(process.id, until), dueAt: until },
-      { type: 'protocol', action: 'process.paused', actorId, details: { until } },
+      { type: 'protocol', action: 'process.paused', actorId, details: { until: isoTime(until) } },
     ],
   };
 }

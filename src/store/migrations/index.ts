@@ -200,7 +200,7 @@ function m001(caps: DialectCapabilities) {
       .addColumn('due_at', 'bigint', (c) => c.notNull())
       .addColumn('deferred', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
-    await s.createIndex('timers_due').on('timers').columns(['due_at']).execute();
+    await s.createIndex('timers_due').on('timers').columns(['due_at', 'key']).execute();
     await s.createIndex('timers_process').on('timers').columns(['process_id', 'kind']).execute();
 
     await s

@@ -119,6 +119,9 @@ export interface Task {
   startsAt: string;
   dueAt: string | null;
   overdue: boolean;
+  createdAt?: string;
+  completedAt?: string | null;
+  completedBy?: string | null;
 }
 
 export interface EventItem {
@@ -128,6 +131,7 @@ export interface EventItem {
   processId: string | null;
   stageKey: string | null;
   at: string;
+  actorId?: string | null;
 }
 
 export interface Notification {
@@ -146,12 +150,16 @@ export interface Counterparty {
   phone: string | null;
   email: string | null;
   group: string | null;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface Project {
   id: string;
   name: string;
   counterpartyId: string | null;
+  createdAt?: string;
+  updatedAt?: string;
 }
 
 export interface DocumentRecord {
@@ -160,4 +168,15 @@ export interface DocumentRecord {
   counterpartyId: string | null;
   amount: number | null;
   date: string | null;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** `GET /api/processes/counts`: how many processes the journal filter matches, per status. */
+export type ProcessCounts = Record<ProcessStatus, number>;
+
+/** `POST /api/tasks/:id/complete`. */
+export interface TaskCompletion {
+  task: Task;
+  process: ProcessCard | null;
 }

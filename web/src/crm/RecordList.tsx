@@ -1,5 +1,378 @@
-export type RecordKind = 'counterparties' | 'projects' | 'orders' | 'invoices' | 'contracts' | 'waybills';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { type MouseEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { api, query } from '../api/client.ts';
+import type { Page, Ref } from '../api/types.ts';
+import { formatDate } from '../i18n/format.ts';
+import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { BulkLaunchDialog } from './BulkLaunchDialog.tsx';
+import { CreateRecordDialog } from './CreateRecordDialog.tsx';
+import { useClients } from './clientNames.ts';
+import {
+  type CrmRecord,
+  cardPath,
+  dayAsLocal,
+  formatAmount,
+  listKey,
+  type RecordKind,
+  titleOf,
+} from './records.ts';
+import './crm.css';
 
-export function RecordList({ kind }: { kind: RecordKind }) {
-  return <h1>{kind}</h1>;
+export type { RecordKind } from './records.ts';
+
+const PAGE_SIZE = 50;
+/** Groups seen in this session, offered as filter chips next to the default "Lost". */
+const seenGroups = new Set<string>();
+
+/** The search text lives in the URL (`?q=`), written a moment after typing stops. */
+function useUrlSearch(param: string): [string, (v: string) => void, string] {
+  const [params, setParams] = useSearchParams();
+  const urlValue = params.get(param) ?? '';
+  const [text, setText] = useState(urlValue);
+  useEffect(() => setText(urlValue), [urlValue]);
+  useEffect(() => {
+    if (text === urlValue) return;
+    const timer = setTimeout(() => {
+      setParams(
+        (prev) => {
+          const next = new URLSearchParams(prev);
+          if (text) next.set(param, text);
+          else next.delete(param);
+          return next;
+        },
+        { replace: true },
+      );
+    }, 300);
+    return () => clearTimeout(timer);
+  }, [text, urlValue, param, setParams]);
+  return [text, setText, urlValue];
+}
+
+/** Opens the card when a row is clicked outside its links, buttons and checkboxes. */
+function rowClick(navigate: (to: string) => void, to: string) {
+  return (e: MouseEvent<HTMLTableRowElement>) => {
+    if ((e.target as HTMLElement).closest('a, button, input, label')) return;
+    navigate(to);
+  };
+}
+
+/**
+ * A searchable list of one kind of CRM record with "Load more" paging and a "New …" dialog; for
+ * clients also a group filter and checkboxes to launch one process for many clients.
+ * `embedded`: inside a page that has its own title (the documents tabs).
+ */
+export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: boolean }) {
+  const { t, i18n } = useTranslation('crm');
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [text, setText, q] = useUrlSearch('q');
+  const group = kind === 'counterparties' ? (params.get('group') ?? '') : '';
+  const counterpartyId = kind !== 'counterparties' ? (params.get('counterpartyId') ?? '') : '';
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<CrmRecord | null>(null);
+  const [selected, setSelected] = useState<Map<string, string>>(() => new Map());
+  const [bulkOpen, setBulkOpen] = useState(false);
+
+  const list = useInfiniteQuery({
+    queryKey: [...listKey(kind), { q: q.trim(), group, counterpartyId }],
+    queryFn: ({ pageParam }) =>
+      api.get<Page<CrmRecord>>(
+        `/api/${kind}${query({ q: q.trim(), group, counterpartyId, limit: PAGE_SIZE, cursor: pageParam })}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const clients = useClients(
+    kind === 'counterparties' ? [] : [...rows.map((r) => r.counterpartyId), counterpartyId],
+  );
+
+  for (const r of rows) if (r.group) seenGroups.add(r.group);
+  const groups = [...new Set([t('lostGroup'), ...seenGroups, ...(group ? [group] : [])])];
+
+  function setParam(name: string, value: string) {
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (value) next.set(name, value);
+        else next.delete(name);
+        return next;
+      },
+      { replace: true },
+    );
+  }
+
+  function toggle(record: CrmRecord, on: boolean) {
+    setSelected((prev) => {
+      const next = new Map(prev);
+      if (on) next.set(record.id, record.name ?? '');
+      else next.delete(record.id);
+      return next;
+    });
+  }
+
+  const allShownSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const selectedRefs: Ref[] = [...selected].map(([id, name]) => ({ id, name }));
+  const searching = q.trim() !== '' || group !== '' || counterpartyId !== '';
+
+  const newButton = (
+    <button type="button" className="primary" data-testid="new-record" onClick={() => setCreating(true)}>
+      {t(`kinds.${kind}.new`)}
+    </button>
+  );
+  const bulkButton = kind === 'counterparties' && (
+    <button
+      type="button"
+      data-testid="bulk-launch"
+      disabled={selected.size === 0}
+      title={selected.size === 0 ? t('bulk.selectFirst') : undefined}
+      onClick={() => setBulkOpen(true)}
+    >
+      {selected.size === 0 ? t('bulk.buttonNone') : t('bulk.button', { count: selected.size })}
+    </button>
+  );
+
+  return (
+    <section className="crm-list" aria-label={t(`kinds.${kind}.title`)}>
+      {!embedded && (
+        <div className="page-header">
+          <h1>{t(`kinds.${kind}.title`)}</h1>
+          <div className="actions">
+            {bulkButton}
+            {newButton}
+          </div>
+        </div>
+      )}
+      <div className="toolbar">
+        <label className="crm-search">
+          {t('search')}
+          <input
+            type="search"
+            data-testid="record-search"
+            placeholder={t(`kinds.${kind}.searchPlaceholder`)}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        {kind === 'counterparties' && (
+          <fieldset className="crm-chips-field">
+            <legend>{t('fields.group')}</legend>
+            <div className="chips">
+              <button
+                type="button"
+                className={`chip${group === '' ? ' active' : ''}`}
+                aria-pressed={group === ''}
+                onClick={() => setParam('group', '')}
+              >
+                {t('allGroups')}
+              </button>
+              {groups.map((g) => (
+                <button
+                  key={g}
+                  type="button"
+                  className={`chip${group === g ? ' active' : ''}`}
+                  aria-pressed={group === g}
+                  onClick={() => setParam('group', group === g ? '' : g)}
+                >
+                  {g}
+                </button>
+              ))}
+            </div>
+          </fieldset>
+        )}
+        {counterpartyId && (
+          <span className="crm-filter-chip">
+            {t('fields.counterpartyId')}:{' '}
+            <Link to={cardPath('counterparties', counterpartyId)}>
+              {clients.get(counterpartyId)?.name ?? t('common:loading')}
+            </Link>
+            <button
+              type="button"
+              className="icon"
+              aria-label={t('clearClientFilter')}
+              onClick={() => setParam('counterpartyId', '')}
+            >
+              ×
+            </button>
+          </span>
+        )}
+        {embedded && <div className="crm-toolbar-actions">{newButton}</div>}
+        {kind === 'counterparties' && selected.size > 0 && (
+          <div className="crm-selection" role="status">
+            {t('selectedCount', { count: selected.size })}
+            <button type="button" className="link" onClick={() => setSelected(new Map())}>
+              {t('clearSelection')}
+            </button>
+          </div>
+        )}
+      </div>
+
+      {created && (
+        <p className="crm-notice" role="status">
+          {t('createdNotice', { title: titleOf(kind, created) })}{' '}
+          <Link to={cardPath(kind, created.id)}>{t('openCard')}</Link>
+          <button
+            type="button"
+            className="icon"
+            aria-label={t('common:close')}
+            onClick={() => setCreated(null)}
+          >
+            ×
+          </button>
+        </p>
+      )}
+
+      {list.isLoading && <Loading />}
+      {list.error && <ErrorBox error={list.error} onRetry={() => list.refetch()} />}
+      {list.isSuccess && rows.length === 0 && (
+        <Empty>
+          {searching ? (
+            <>
+              {t('emptySearch')}{' '}
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  setText('');
+                  setParams(new URLSearchParams(params.get('tab') ? { tab: params.get('tab') ?? '' } : {}), {
+                    replace: true,
+                  });
+                }}
+              >
+                {t('clearFilters')}
+              </button>
+            </>
+          ) : (
+            t(`kinds.${kind}.empty`)
+          )}
+        </Empty>
+      )}
+      {rows.length > 0 && (
+        <table className="grid crm-table">
+          <thead>
+            <tr>
+              {kind === 'counterparties' && (
+                <th className="crm-check">
+                  <input
+                    type="checkbox"
+                    aria-label={t('selectAllShown')}
+                    checked={allShownSelected}
+                    onChange={(e) => {
+                      for (const r of rows) toggle(r, e.target.checked);
+                    }}
+                  />
+                </th>
+              )}
+              {kind === 'counterparties' && (
+                <>
+                  <th>{t('fields.name')}</th>
+                  <th>{t('fields.group')}</th>
+                  <th>{t('fields.phone')}</th>
+                  <th>{t('fields.email')}</th>
+                </>
+              )}
+              {kind === 'projects' && (
+                <>
+                  <th>{t('fields.name')}</th>
+                  <th>{t('fields.counterpartyId')}</th>
+                </>
+              )}
+              {kind !== 'counterparties' && kind !== 'projects' && (
+                <>
+                  <th>{t('fields.number')}</th>
+                  <th>{t('fields.counterpartyId')}</th>
+                  <th className="crm-num">{t('fields.amount')}</th>
+                  <th>{t('fields.date')}</th>
+                </>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => {
+              const to = cardPath(kind, r.id);
+              const title = titleOf(kind, r) || t('untitled');
+              const client = r.counterpartyId ? clients.get(r.counterpartyId) : null;
+              return (
+                <tr
+                  key={r.id}
+                  className="clickable"
+                  data-testid="record-row"
+                  onClick={rowClick(navigate, to)}
+                >
+                  {kind === 'counterparties' && (
+                    <td className="crm-check">
+                      <input
+                        type="checkbox"
+                        data-testid="select-record"
+                        aria-label={t('selectOne', { name: title })}
+                        checked={selected.has(r.id)}
+                        onChange={(e) => toggle(r, e.target.checked)}
+                      />
+                    </td>
+                  )}
+                  <td>
+                    <Link to={to}>{title}</Link>
+                  </td>
+                  {kind === 'counterparties' && (
+                    <>
+                      <td>
+                        {r.group ? <span className="pill">{r.group}</span> : <span className="muted">—</span>}
+                      </td>
+                      <td>{r.phone || <span className="muted">—</span>}</td>
+                      <td>{r.email || <span className="muted">—</span>}</td>
+                    </>
+                  )}
+                  {kind !== 'counterparties' && (
+                    <td>
+                      {!r.counterpartyId ? (
+                        <span className="muted">—</span>
+                      ) : client ? (
+                        <Link to={cardPath('counterparties', client.id)}>{client.name}</Link>
+                      ) : (
+                        <span className="muted">{client === null ? t('clientGone') : '…'}</span>
+                      )}
+                    </td>
+                  )}
+                  {kind !== 'counterparties' && kind !== 'projects' && (
+                    <>
+                      <td className="crm-num">{formatAmount(r.amount, i18n.language)}</td>
+                      <td>{r.date ? formatDate(dayAsLocal(r.date)) : <span className="muted">—</span>}</td>
+                    </>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {list.hasNextPage && (
+        <div className="crm-more">
+          <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {list.isFetchingNextPage ? t('common:loading') : t('common:more')}
+          </button>
+        </div>
+      )}
+
+      <CreateRecordDialog
+        kind={kind}
+        open={creating}
+        onClose={() => setCreating(false)}
+        defaults={counterpartyId ? { counterpartyId } : undefined}
+        onCreated={(record) => {
+          setCreating(false);
+          setCreated(record);
+        }}
+      />
+      {kind === 'counterparties' && (
+        <BulkLaunchDialog
+          open={bulkOpen}
+          clients={selectedRefs}
+          onClose={() => setBulkOpen(false)}
+          onLaunched={() => setSelected(new Map())}
+        />
+      )}
+    </section>
+  );
 }

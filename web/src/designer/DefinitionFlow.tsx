@@ -1,4 +1,27 @@
+import {
+  Background,
+  type Connection,
+  Controls,
+  type Edge,
+  MarkerType,
+  MiniMap,
+  type Node,
+  type NodeChange,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStoreApi,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { Component, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
+import type { Point } from './commands.ts';
+import './designer.css';
+import { edgeSlots, transitionKey } from './flow-model.ts';
+import { NODE_HEIGHT, NODE_WIDTH, positionsForMissing } from './layout.ts';
+import { ResultEdge, type ResultEdgeType } from './ResultEdge.tsx';
+import { StageNode, type StageNodeType } from './StageNode.tsx';
 
 /** Props of the flowchart shared by the designer (editable) and the process card (read-only). */
 export interface DefinitionFlowProps {
@@ -24,13 +47,425 @@ export interface DefinitionFlowProps {
   height?: number | string;
 }
 
-/** Placeholder until the flowchart lands: lists the stages. */
-export function DefinitionFlow({ stages, currentStage }: DefinitionFlowProps) {
+const nodeTypes = { stage: StageNode };
+const edgeTypes = { result: ResultEdge };
+const EDGE_COLOR = '#8a94a6';
+const TAKEN_COLOR = '#1f2430';
+const SELECTED_COLOR = '#2f6fde';
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.1 } as const;
+
+/**
+ * The flowchart of a definition (React Flow): stages as boxes, transitions as arrows labelled with
+ * their result. Stages without a saved position are laid out automatically. It never lets a
+ * rendering problem escape: it falls back to a plain list of the stages.
+ */
+export function DefinitionFlow(props: DefinitionFlowProps) {
   return (
-    <ol>
-      {stages.map((s) => (
-        <li key={s.key}>{s.key === currentStage ? <strong>{s.name}</strong> : s.name}</li>
-      ))}
-    </ol>
+    <div
+      className={`definition-flow${props.readOnly ? ' read-only' : ''}`}
+      style={{ height: props.height ?? 420 }}
+    >
+      <FlowErrorBoundary resetKey={props.stages} stages={props.stages} currentStage={props.currentStage}>
+        <ReactFlowProvider>
+          <FlowCanvas {...props} />
+        </ReactFlowProvider>
+      </FlowErrorBoundary>
+    </div>
   );
+}
+
+function FlowFallback({
+  stages,
+  currentStage,
+}: {
+  stages: readonly Stage[];
+  currentStage: string | undefined;
+}) {
+  const { t } = useTranslation('designer');
+  return (
+    <div className="flow-fallback" role="alert">
+      <p>{t('flow.failed')}</p>
+      <ol>
+        {stages.map((s, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a broken draft may repeat keys; the order is what is shown.
+          <li key={i}>{s.key === currentStage ? <strong>{s.name}</strong> : s.name}</li>
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+interface BoundaryProps {
+  resetKey: unknown;
+  stages: readonly Stage[];
+  currentStage: string | undefined;
+  children: ReactNode;
+}
+
+/** Catches a rendering error of the canvas and shows the stages as a list; retries on the next change. */
+class FlowErrorBoundary extends Component<BoundaryProps, { failedFor: unknown; failed: boolean }> {
+  override state = { failedFor: undefined as unknown, failed: false };
+
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+
+  override componentDidCatch() {
+    this.setState({ failedFor: this.props.resetKey });
+  }
+
+  override componentDidUpdate(prev: BoundaryProps) {
+    if (
+      this.state.failed &&
+      prev.resetKey !== this.props.resetKey &&
+      this.state.failedFor !== this.props.resetKey
+    ) {
+      this.setState({ failed: false, failedFor: undefined });
+    }
+  }
+
+  override render() {
+    if (this.state.failed)
+      return <FlowFallback stages={this.props.stages} currentStage={this.props.currentStage} />;
+    return this.props.children;
+  }
+}
+
+/** A plain grid, used only if the layout engine could not be loaded. */
+function gridPositions(stages: readonly Stage[]): Record<string, Point> {
+  return Object.fromEntries(
+    stages.map((s, i) => [
+      s.key,
+      { x: (i % 6) * (NODE_WIDTH + 80), y: Math.floor(i / 6) * (NODE_HEIGHT + 70) },
+    ]),
+  );
+}
+
+/** Positions for the stages that have none, computed (asynchronously) whenever that set changes. */
+function useAutoPositions(stages: readonly Stage[], transitions: readonly Transition[]) {
+  const signature = useMemo(() => {
+    if (stages.every((s) => s.position)) return '';
+    return JSON.stringify([
+      stages.map((s) => [s.key, s.position ? 1 : 0]),
+      transitions.map((t) => [t.from, t.to]),
+    ]);
+  }, [stages, transitions]);
+  const latest = useRef({ stages, transitions });
+  latest.current = { stages, transitions };
+  const [auto, setAuto] = useState<{ signature: string; positions: Record<string, Point> } | null>(null);
+  useEffect(() => {
+    if (!signature) return;
+    let cancelled = false;
+    const { stages: s, transitions: t } = latest.current;
+    positionsForMissing(s, t).then(
+      (positions) => {
+        if (!cancelled) setAuto({ signature, positions });
+      },
+      () => {
+        if (!cancelled) setAuto({ signature, positions: gridPositions(s) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [signature]);
+  return { ready: signature === '' || auto?.signature === signature, positions: auto?.positions ?? {} };
+}
+
+interface CachedNode {
+  readonly stage: Stage;
+  readonly flags: string;
+  readonly position: Point;
+  readonly node: StageNodeType;
+}
+
+function FlowCanvas({
+  stages,
+  transitions,
+  readOnly = false,
+  currentStage,
+  visitedStages,
+  takenTransitions,
+  invalidStages,
+  selectedStage = null,
+  onSelectStage,
+  onMoveStage,
+  onConnect,
+  onDelete,
+}: DefinitionFlowProps) {
+  const { t } = useTranslation('designer');
+  const editable = !readOnly;
+  const auto = useAutoPositions(stages, transitions);
+  const [drag, setDrag] = useState<{ id: string; position: Point } | null>(null);
+  const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
+  const cache = useRef(new Map<string, CachedNode>());
+
+  const invalid = useMemo(() => new Set(invalidStages ?? []), [invalidStages]);
+  const visited = useMemo(() => new Set(visitedStages ?? []), [visitedStages]);
+  const taken = useMemo(() => new Set(takenTransitions ?? []), [takenTransitions]);
+  const highlightPath = visited.size > 0 || taken.size > 0;
+
+  const nodes = useMemo(() => {
+    const next = new Map<string, CachedNode>();
+    const list: StageNodeType[] = [];
+    stages.forEach((stage, i) => {
+      if (next.has(stage.key)) return; // a duplicate key (a broken draft): the validation panel names it
+      const position =
+        drag?.id === stage.key
+          ? drag.position
+          : (stage.position ?? auto.positions[stage.key] ?? { x: (i % 6) * 280, y: Math.floor(i / 6) * 140 });
+      const isCurrent = stage.key === currentStage;
+      const isVisited = visited.has(stage.key);
+      const flags = [
+        invalid.has(stage.key),
+        isCurrent,
+        isVisited,
+        highlightPath && !isVisited && !isCurrent,
+        stage.key === selectedStage,
+        editable,
+      ].join();
+      const prev = cache.current.get(stage.key);
+      const node: StageNodeType =
+        prev && prev.stage === stage && prev.flags === flags && prev.position === position
+          ? prev.node
+          : {
+              id: stage.key,
+              type: 'stage',
+              position,
+              width: NODE_WIDTH,
+              height: NODE_HEIGHT,
+              selected: stage.key === selectedStage,
+              draggable: editable,
+              connectable: editable,
+              deletable: editable,
+              ariaLabel: stage.name,
+              data: {
+                stage,
+                invalid: invalid.has(stage.key),
+                current: isCurrent,
+                visited: isVisited,
+                dimmed: highlightPath && !isVisited && !isCurrent,
+                editable,
+              },
+            };
+      next.set(stage.key, { stage, flags, position, node });
+      list.push(node);
+    });
+    cache.current = next;
+    return list;
+  }, [stages, drag, auto.positions, currentStage, visited, invalid, highlightPath, selectedStage, editable]);
+
+  const edges = useMemo(() => {
+    const keys = new Set(stages.map((s) => s.key));
+    const names = new Map(stages.map((s) => [s.key, s.name]));
+    const slots = edgeSlots(transitions);
+    const list: ResultEdgeType[] = [];
+    transitions.forEach((tr, index) => {
+      const slot = slots[index];
+      if (!slot || !keys.has(tr.from) || !keys.has(tr.to)) return;
+      const id = `t${index}`;
+      const isTaken = taken.has(transitionKey(tr));
+      const isSelected = id === selectedEdge;
+      const color = isSelected ? SELECTED_COLOR : isTaken ? TAKEN_COLOR : EDGE_COLOR;
+      list.push({
+        id,
+        type: 'result',
+        source: tr.from,
+        target: tr.to,
+        sourceHandle: 'out',
+        targetHandle: 'in',
+        selected: isSelected,
+        selectable: editable,
+        deletable: editable,
+        focusable: editable,
+        className: [isTaken ? 'taken' : '', highlightPath && !isTaken ? 'dimmed' : '']
+          .filter(Boolean)
+          .join(' '),
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
+        ariaLabel: `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`,
+        data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to },
+      });
+    });
+    return list;
+  }, [stages, transitions, taken, highlightPath, selectedEdge, editable]);
+
+  // Indexes shift when transitions change: a selected arrow is forgotten rather than mistaken.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the transitions.
+  useEffect(() => setSelectedEdge(null), [transitions]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<StageNodeType>[]) => {
+      for (const change of changes) {
+        if (change.type !== 'position' || !change.position) continue;
+        const position = { x: Math.round(change.position.x), y: Math.round(change.position.y) };
+        if (change.dragging) setDrag({ id: change.id, position });
+        else {
+          setDrag(null);
+          onMoveStage?.(change.id, position);
+        }
+      }
+    },
+    [onMoveStage],
+  );
+
+  const handleConnect = useCallback(
+    (connection: Connection) => {
+      if (connection.source && connection.target) onConnect?.(connection.source, connection.target);
+    },
+    [onConnect],
+  );
+
+  const handleDelete = useCallback(
+    ({ nodes: gone, edges: goneEdges }: { nodes: Node[]; edges: Edge[] }) => {
+      const indexes = goneEdges.flatMap((e) => {
+        const index = (e.data as { index?: unknown } | undefined)?.index;
+        return typeof index === 'number' ? [index] : [];
+      });
+      onDelete?.(
+        gone.map((n) => n.id),
+        indexes,
+      );
+    },
+    [onDelete],
+  );
+
+  const ariaLabelConfig = useMemo(
+    () => ({
+      'controls.ariaLabel': t('flow.controls'),
+      'controls.zoomIn.ariaLabel': t('flow.zoomIn'),
+      'controls.zoomOut.ariaLabel': t('flow.zoomOut'),
+      'controls.fitView.ariaLabel': t('flow.fitView'),
+      'controls.interactive.ariaLabel': t('flow.interactive'),
+      'minimap.ariaLabel': t('flow.minimap'),
+      'handle.ariaLabel': t('flow.handle'),
+      'node.a11yDescription.default': t('flow.nodeHelp'),
+      'node.a11yDescription.keyboardDisabled': t('flow.nodeHelp'),
+      'edge.a11yDescription.default': t('flow.edgeHelp'),
+    }),
+    [t],
+  );
+
+  if (!auto.ready) {
+    return (
+      <p className="flow-loading muted" aria-busy="true">
+        {t('flow.layingOut')}
+      </p>
+    );
+  }
+
+  return (
+    <ReactFlow<StageNodeType, ResultEdgeType>
+      nodes={nodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
+      onNodesChange={editable ? onNodesChange : undefined}
+      onNodeClick={(_, node) => {
+        setSelectedEdge(null);
+        onSelectStage?.(node.id);
+      }}
+      onEdgeClick={(_, edge) => {
+        if (!editable) return;
+        setSelectedEdge(edge.id);
+        onSelectStage?.(null);
+      }}
+      onPaneClick={() => {
+        setSelectedEdge(null);
+        if (selectedStage !== null) onSelectStage?.(null);
+      }}
+      onConnect={editable ? handleConnect : undefined}
+      onDelete={editable ? handleDelete : undefined}
+      nodesDraggable={editable}
+      nodesConnectable={editable}
+      elementsSelectable={editable || onSelectStage !== undefined}
+      edgesFocusable={editable}
+      deleteKeyCode={editable ? ['Delete', 'Backspace'] : null}
+      selectionKeyCode={null}
+      multiSelectionKeyCode={null}
+      connectionRadius={30}
+      fitView
+      fitViewOptions={FIT_OPTIONS}
+      minZoom={0.05}
+      maxZoom={2}
+      onlyRenderVisibleElements={stages.length > 100}
+      zoomOnScroll={editable}
+      preventScrolling={editable}
+      onError={ignoreFlowWarning}
+      ariaLabelConfig={ariaLabelConfig}
+    >
+      <Background gap={16} size={1} />
+      <Controls showInteractive={false} />
+      {editable && stages.length > 12 && <MiniMap pannable zoomable nodeColor={miniMapColor} />}
+      <ViewportFollower stages={stages} selectedStage={selectedStage} autoPositions={auto.positions} />
+    </ReactFlow>
+  );
+}
+
+/**
+ * React Flow reports data problems (an arrow to a missing stage …) through `onError`; the
+ * validation panel already names them, so they are not repeated on the console.
+ */
+function ignoreFlowWarning(): void {}
+
+function miniMapColor(node: Node): string {
+  const data = node.data as Partial<StageNodeType['data']>;
+  if (data.invalid) return '#c2412d';
+  if (data.stage?.kind === 'start') return '#2e8b57';
+  if (data.stage?.kind === 'end') return '#1f2430';
+  return '#9aa5b8';
+}
+
+/**
+ * Keeps the view useful as the definition changes: fits the whole chart after many stages moved at
+ * once (auto-layout, undo of it), and brings a stage selected elsewhere (the list, the validation
+ * panel) into view.
+ */
+function ViewportFollower({
+  stages,
+  selectedStage,
+  autoPositions,
+}: {
+  stages: readonly Stage[];
+  selectedStage: string | null;
+  autoPositions: Record<string, Point>;
+}) {
+  const flow = useReactFlow();
+  const store = useStoreApi();
+  const previous = useRef<Map<string, Point | undefined> | null>(null);
+
+  useEffect(() => {
+    const current = new Map(stages.map((s) => [s.key, s.position]));
+    const before = previous.current;
+    previous.current = current;
+    if (!before) return;
+    let moved = 0;
+    for (const [key, p] of current) {
+      const q = before.get(key);
+      if (p && q && (p.x !== q.x || p.y !== q.y)) moved++;
+    }
+    if (moved >= 2) void flow.fitView({ ...FIT_OPTIONS, duration: 300 });
+  }, [stages, flow]);
+
+  const latest = useRef({ stages, autoPositions });
+  latest.current = { stages, autoPositions };
+  useEffect(() => {
+    if (!selectedStage) return;
+    const stage = latest.current.stages.find((s) => s.key === selectedStage);
+    const position = stage?.position ?? latest.current.autoPositions[selectedStage];
+    if (!position) return;
+    const { transform, width, height } = store.getState();
+    const [tx, ty, zoom] = transform;
+    const left = position.x * zoom + tx;
+    const top = position.y * zoom + ty;
+    const inView =
+      left >= 0 && top >= 0 && left + NODE_WIDTH * zoom <= width && top + NODE_HEIGHT * zoom <= height;
+    if (!inView) {
+      void flow.setCenter(position.x + NODE_WIDTH / 2, position.y + NODE_HEIGHT / 2, {
+        zoom: Math.max(zoom, 0.6),
+        duration: 250,
+      });
+    }
+  }, [selectedStage, flow, store]);
+
+  return null;
 }

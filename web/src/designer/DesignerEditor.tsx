@@ -1,3 +1,567 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { validateDefinition } from '../../../src/domain/definition/validate.ts';
+import { ApiError, api } from '../api/client.ts';
+import type { Definition, Stage, StageKind, Transition, ValidationError } from '../api/types.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { ErrorBox, Loading } from '../ui/States.tsx';
+import { AddStageDialog } from './AddStageDialog.tsx';
+import { canRedo, canUndo, commandStackReducer, createStack, isDirty } from './command-stack.ts';
+import type { Command, DesignerState } from './commands.ts';
+import { DefinitionFlow } from './DefinitionFlow.tsx';
+import './designer.css';
+import { freeSpotFor, layoutStages, positionsForMissing } from './layout.ts';
+import { ResultDialog } from './ResultDialog.tsx';
+import { RuleList } from './RuleList.tsx';
+import { StageRow } from './StageList.tsx';
+import { StageSettings } from './StageSettings.tsx';
+import { uniqueStageKey } from './stage-keys.ts';
+import { useDefinitionList } from './useDefinitionList.ts';
+import { useEmployeeDirectory } from './useEmployeeDirectory.ts';
+import { useLeaveGuard } from './useLeaveGuard.ts';
+import { ValidationPanel } from './ValidationPanel.tsx';
+import { describeValidationError } from './validation-messages.ts';
+
+export const definitionKey = (id: string) => ['definition', id] as const;
+
+/** Gives every stage a position (laying out those without one) before editing starts. */
+async function prepare(definition: Definition): Promise<DesignerState> {
+  const { name, stages, transitions } = definition;
+  if (stages.every((s) => s.position)) return { name, stages, transitions };
+  let positions: Record<string, { x: number; y: number }> = {};
+  try {
+    positions = await positionsForMissing(stages, transitions);
+  } catch {
+    positions = Object.fromEntries(
+      stages.map((s, i) => [s.key, { x: (i % 6) * 280, y: Math.floor(i / 6) * 140 }]),
+    );
+  }
+  return {
+    name,
+    stages: stages.map((s) => (s.position || !positions[s.key] ? s : { ...s, position: positions[s.key] })),
+    transitions,
+  };
+}
+
+/** The designer of one definition (route /designer/:id). */
 export function DesignerEditor() {
-  return <h1>Designer editor</h1>;
+  const { id = '' } = useParams();
+  const { t } = useTranslation('designer');
+  const definition = useQuery({
+    queryKey: definitionKey(id),
+    queryFn: () => api.get<Definition>(`/api/definitions/${encodeURIComponent(id)}`),
+    // The editor owns the draft once open: no refetch behind the user's back.
+    staleTime: Number.POSITIVE_INFINITY,
+    refetchOnWindowFocus: false,
+  });
+  const [prepared, setPrepared] = useState<{ id: string; state: DesignerState } | null>(null);
+  const data = definition.data;
+  useEffect(() => {
+    if (!data || data.id !== id) return;
+    let cancelled = false;
+    setPrepared((current) => (current?.id === id ? current : null));
+    void prepare(data).then((state) => {
+      if (!cancelled) setPrepared((current) => (current?.id === id ? current : { id, state }));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [data, id]);
+
+  if (definition.error) {
+    return (
+      <div className="designer-editor-state">
+        <Link to="/designer">← {t('list.title')}</Link>
+        <ErrorBox error={definition.error} onRetry={() => definition.refetch()} />
+      </div>
+    );
+  }
+  if (!data || prepared?.id !== id) return <Loading />;
+  return <Editor key={id} definition={data} initial={prepared.state} />;
+}
+
+interface Meta {
+  readonly status: Definition['status'];
+  readonly version: number;
+  readonly draftChanged: boolean;
+}
+
+function Editor({ definition, initial }: { definition: Definition; initial: DesignerState }) {
+  const { t } = useTranslation('designer');
+  const queryClient = useQueryClient();
+  const id = definition.id;
+  const [stack, dispatch] = useReducer(commandStackReducer, initial, createStack);
+  const { state } = stack;
+  const dirty = isDirty(stack);
+  const run = useCallback((command: Command) => dispatch({ type: 'execute', command, at: Date.now() }), []);
+
+  const [selected, setSelected] = useState<string | null>(null);
+  const [selectedRule, setSelectedRule] = useState<number | null>(null);
+  const [meta, setMeta] = useState<Meta>({
+    status: definition.status,
+    version: definition.version,
+    draftChanged: definition.draftChanged,
+  });
+  const [connection, setConnection] = useState<{ from: string; to: string } | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [publishErrors, setPublishErrors] = useState<ValidationError[] | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [failure, setFailure] = useState<unknown>(null);
+  const [filter, setFilter] = useState('');
+  const [layingOut, setLayingOut] = useState(false);
+
+  const employees = useEmployeeDirectory();
+  const definitions = useDefinitionList();
+  const guard = useLeaveGuard(dirty);
+
+  // Validation on every change, with the same pure rules the server applies.
+  const definitionsById = useMemo(
+    () => new Map((definitions.data ?? []).map((d) => [d.id, d])),
+    [definitions.data],
+  );
+  const context = useMemo(
+    () => ({
+      selfId: id,
+      employeeExists: employees.loaded ? (employeeId: string) => employees.byId.has(employeeId) : undefined,
+      definition: definitions.data
+        ? (definitionId: string) => {
+            const d = definitionsById.get(definitionId);
+            return d ? { status: d.status, startSpawns: [] } : undefined;
+          }
+        : undefined,
+    }),
+    [id, employees, definitions.data, definitionsById],
+  );
+  const validation = useMemo(
+    () => validateDefinition({ stages: state.stages, transitions: state.transitions }, context),
+    [state.stages, state.transitions, context],
+  );
+  const errors = validation.errors as ValidationError[];
+  const problemsByStage = useMemo(() => {
+    const counts = new Map<string, number>();
+    for (const e of errors) {
+      const key = e.stage ?? (e.transition === undefined ? undefined : state.transitions[e.transition]?.from);
+      if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }, [errors, state.transitions]);
+  const invalidStages = useMemo(() => [...problemsByStage.keys()], [problemsByStage]);
+
+  const selectedStage = selected !== null && state.stages.some((s) => s.key === selected) ? selected : null;
+
+  // Any edit makes an old notice ("Saved", "Published") stale.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the edited state changes.
+  useEffect(() => setNotice(null), [state]);
+
+  const save = useMutation({
+    mutationFn: (s: DesignerState) =>
+      api.put<Definition>(`/api/definitions/${encodeURIComponent(id)}`, {
+        name: s.name.trim(),
+        stages: s.stages,
+        transitions: s.transitions,
+      }),
+    onSuccess: (saved, s) => {
+      dispatch({ type: 'saved', state: s });
+      setMeta({ status: saved.status, version: saved.version, draftChanged: saved.draftChanged });
+      queryClient.setQueryData(definitionKey(id), saved);
+      void queryClient.invalidateQueries({ queryKey: ['definitions'] });
+      setFailure(null);
+      setNotice(t('header.saved'));
+    },
+    onError: (error) => setFailure(error),
+  });
+
+  const nameProblem = state.name.trim() === '' ? t('header.nameEmpty') : null;
+  const doSave = useCallback(async () => {
+    if (nameProblem) return false;
+    try {
+      await save.mutateAsync(state);
+      return true;
+    } catch {
+      return false;
+    }
+  }, [save, state, nameProblem]);
+
+  const [publishing, setPublishing] = useState(false);
+  const publish = async () => {
+    setPublishing(true);
+    setFailure(null);
+    try {
+      if (dirty && !(await doSave())) return;
+      const published = await api.post<Definition>(`/api/definitions/${encodeURIComponent(id)}/publish`);
+      setMeta({ status: published.status, version: published.version, draftChanged: published.draftChanged });
+      queryClient.setQueryData(definitionKey(id), published);
+      void queryClient.invalidateQueries({ queryKey: ['definitions'] });
+      setNotice(t('header.publishedNow', { version: published.version }));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'invalid_definition') {
+        const list = (error.details as { errors?: ValidationError[] } | undefined)?.errors;
+        setPublishErrors(Array.isArray(list) ? list : []);
+      } else setFailure(error);
+    } finally {
+      setPublishing(false);
+    }
+  };
+
+  // Keyboard: undo, redo, save. Not while a dialog is open (its fields keep their own undo).
+  const saveRef = useRef(doSave);
+  saveRef.current = doSave;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (document.querySelector('dialog[open]')) return;
+      const key = e.key.toLowerCase();
+      if (key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        dispatch({ type: 'undo' });
+      } else if ((key === 'z' && e.shiftKey) || key === 'y') {
+        e.preventDefault();
+        dispatch({ type: 'redo' });
+      } else if (key === 's') {
+        e.preventDefault();
+        void saveRef.current();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const selectStage = useCallback((key: string | null) => {
+    setSelected(key);
+    setSelectedRule(null);
+  }, []);
+  const selectRule = useCallback(
+    (index: number) => {
+      setSelectedRule(index);
+      const from = state.transitions[index]?.from;
+      if (from !== undefined) setSelected(from);
+    },
+    [state.transitions],
+  );
+  const moveStage = useCallback(
+    (key: string, position: { x: number; y: number }) => run({ type: 'stage.move', key, position }),
+    [run],
+  );
+  const connect = useCallback((from: string, to: string) => setConnection({ from, to }), []);
+  const removeOnCanvas = useCallback(
+    (keys: string[], indexes: number[]) => {
+      if (keys.length > 0) run({ type: 'stage.remove', keys, transitions: indexes });
+      else if (indexes.length > 0) run({ type: 'transition.remove', indexes });
+    },
+    [run],
+  );
+
+  const addStage = (name: string, kind: StageKind) => {
+    const key = uniqueStageKey(
+      name,
+      state.stages.map((s) => s.key),
+    );
+    run({
+      type: 'stage.add',
+      stage: { key, name, kind, position: freeSpotFor(state.stages, selectedStage) },
+    });
+    setSelected(key);
+    setSelectedRule(null);
+    setAdding(false);
+  };
+
+  const autoLayout = async () => {
+    setLayingOut(true);
+    try {
+      run({ type: 'layout.apply', positions: await layoutStages(state.stages, state.transitions) });
+    } catch (error) {
+      setFailure(error);
+    } finally {
+      setLayingOut(false);
+    }
+  };
+
+  const pickError = (error: ValidationError) => {
+    const rule = error.transition === undefined ? undefined : state.transitions[error.transition];
+    const key = error.stage ?? rule?.from;
+    if (key !== undefined) setSelected(key);
+    setSelectedRule(error.transition ?? null);
+  };
+
+  const employeeName = useCallback(
+    (employeeId: string) => employees.byId.get(employeeId)?.name ?? t('unknownEmployee'),
+    [employees, t],
+  );
+  const definitionName = useCallback(
+    (definitionId: string) =>
+      definitionId === id ? state.name : (definitionsById.get(definitionId)?.name ?? t('unknownDefinition')),
+    [definitionsById, id, state.name, t],
+  );
+  const spawnOptions = useMemo(
+    () =>
+      (definitions.data ?? [])
+        .filter((d) => d.status === 'published')
+        .map((d) => ({ id: d.id, name: d.name }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    [definitions.data],
+  );
+
+  const needle = filter.trim().toLowerCase();
+  const shownStages = needle
+    ? state.stages.filter(
+        (s) =>
+          s.key === selectedStage ||
+          s.name.toLowerCase().includes(needle) ||
+          s.key.toLowerCase().includes(needle),
+      )
+    : state.stages;
+
+  const status =
+    meta.version > 0
+      ? t('header.published', { version: meta.version }) +
+        (meta.draftChanged || dirty ? ` · ${t('header.draftChanged')}` : '')
+      : t('header.neverPublished');
+  const nothingToPublish = meta.version > 0 && !meta.draftChanged && !dirty;
+  const publishBlocked =
+    errors.length > 0
+      ? t('header.fixFirst', { count: errors.length })
+      : nameProblem
+        ? nameProblem
+        : nothingToPublish
+          ? t('header.alreadyPublished', { version: meta.version })
+          : null;
+
+  return (
+    <div className="designer-editor">
+      <header className="designer-header">
+        <Link to="/designer" className="back-link">
+          ← {t('list.title')}
+        </Link>
+        <input
+          className="designer-name"
+          value={state.name}
+          onChange={(e) => run({ type: 'definition.rename', name: e.target.value })}
+          aria-label={t('header.name')}
+          aria-invalid={nameProblem !== null}
+          title={nameProblem ?? undefined}
+          maxLength={300}
+          data-testid="definition-name"
+        />
+        <span className="designer-status muted" data-testid="definition-status">
+          {status}
+        </span>
+        {dirty && <span className="unsaved-badge">{t('header.unsaved')}</span>}
+        {notice && (
+          <span className="designer-notice" role="status">
+            {notice}
+          </span>
+        )}
+        <div className="designer-actions">
+          <button
+            type="button"
+            onClick={() => dispatch({ type: 'undo' })}
+            disabled={!canUndo(stack)}
+            aria-label={t('header.undo')}
+            title={t('header.undoHint')}
+            data-testid="undo"
+          >
+            ↶
+          </button>
+          <button
+            type="button"
+            onClick={() => dispatch({ type: 'redo' })}
+            disabled={!canRedo(stack)}
+            aria-label={t('header.redo')}
+            title={t('header.redoHint')}
+            data-testid="redo"
+          >
+            ↷
+          </button>
+          <button
+            type="button"
+            onClick={autoLayout}
+            disabled={layingOut || state.stages.length === 0}
+            data-testid="auto-layout"
+          >
+            {layingOut ? t('header.layingOut') : t('header.autoLayout')}
+          </button>
+          <span title={nameProblem ?? undefined}>
+            <button
+              type="button"
+              onClick={() => void doSave()}
+              disabled={save.isPending || nameProblem !== null}
+              data-testid="save-draft"
+            >
+              {save.isPending ? t('header.saving') : t('header.save')}
+            </button>
+          </span>
+          <span title={publishBlocked ?? undefined}>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => void publish()}
+              disabled={publishing || publishBlocked !== null}
+              aria-describedby={publishBlocked ? 'publish-blocked' : undefined}
+              data-testid="publish"
+            >
+              {publishing ? t('header.publishing') : t('header.publish')}
+            </button>
+          </span>
+          {publishBlocked && (
+            <span id="publish-blocked" className="designer-sr-only">
+              {publishBlocked}
+            </span>
+          )}
+        </div>
+      </header>
+      {failure !== null && <ErrorBox error={failure} />}
+
+      <div className="designer-body">
+        <aside className="designer-side" aria-label={t('side.title')}>
+          <div className="side-head">
+            <h3>
+              {t('side.stages')} <span className="muted">({state.stages.length})</span>
+            </h3>
+            <button type="button" onClick={() => setAdding(true)} data-testid="add-stage">
+              + {t('side.addStage')}
+            </button>
+          </div>
+          {state.stages.length > 6 && (
+            <input
+              type="search"
+              className="stage-filter"
+              value={filter}
+              onChange={(e) => setFilter(e.target.value)}
+              placeholder={t('side.findStage')}
+              aria-label={t('side.findStage')}
+            />
+          )}
+          {state.stages.length === 0 ? (
+            <p className="muted small empty-hint">{t('side.noStages')}</p>
+          ) : (
+            <ul className="stage-list">
+              {shownStages.map((stage) => (
+                <StageRow
+                  key={stage.key}
+                  stage={stage}
+                  selected={stage.key === selectedStage}
+                  problems={problemsByStage.get(stage.key) ?? 0}
+                  onSelect={selectStage}
+                >
+                  {stage.key === selectedStage && (
+                    <StageSettings
+                      stage={stage}
+                      stages={state.stages}
+                      transitions={state.transitions}
+                      employees={employees.list}
+                      employeeName={employeeName}
+                      spawnOptions={spawnOptions}
+                      definitionName={definitionName}
+                      run={run}
+                      onKeyChanged={setSelected}
+                      onRemove={() => {
+                        run({ type: 'stage.remove', keys: [stage.key] });
+                        selectStage(null);
+                      }}
+                      selectedRule={selectedRule}
+                      onSelectRule={selectRule}
+                    />
+                  )}
+                </StageRow>
+              ))}
+            </ul>
+          )}
+          <RuleList
+            stages={state.stages}
+            transitions={state.transitions}
+            run={run}
+            selectedRule={selectedRule}
+            onSelectRule={selectRule}
+          />
+        </aside>
+
+        <section className="designer-canvas" data-testid="designer-canvas" aria-label={t('canvas.title')}>
+          <DefinitionFlow
+            stages={state.stages as Stage[]}
+            transitions={state.transitions as Transition[]}
+            invalidStages={invalidStages}
+            selectedStage={selectedStage}
+            onSelectStage={selectStage}
+            onMoveStage={moveStage}
+            onConnect={connect}
+            onDelete={removeOnCanvas}
+            height="100%"
+          />
+          <p className="canvas-hint muted small">{t('canvas.hint')}</p>
+        </section>
+      </div>
+
+      <ValidationPanel
+        errors={errors}
+        stages={state.stages}
+        transitions={state.transitions}
+        onPick={pickError}
+      />
+
+      <AddStageDialog open={adding} stages={state.stages} onClose={() => setAdding(false)} onAdd={addStage} />
+      <ResultDialog
+        connection={connection}
+        stages={state.stages}
+        transitions={state.transitions}
+        onClose={() => setConnection(null)}
+        onSubmit={(result) => {
+          if (connection) run({ type: 'transition.connect', transition: { ...connection, result } });
+          setConnection(null);
+        }}
+      />
+      <Dialog
+        open={publishErrors !== null}
+        title={t('publishRefused.title')}
+        onClose={() => setPublishErrors(null)}
+        wide
+      >
+        <p>{t('publishRefused.text')}</p>
+        <ul className="publish-errors" data-testid="publish-errors">
+          {(publishErrors ?? []).map((error, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: problems have no identity beyond their place in the list.
+            <li key={i}>
+              <button
+                type="button"
+                className="link"
+                onClick={() => {
+                  pickError(error);
+                  setPublishErrors(null);
+                }}
+              >
+                {describeValidationError(error, t, state)}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <div className="dialog-actions">
+          <button type="button" onClick={() => setPublishErrors(null)}>
+            {t('close')}
+          </button>
+        </div>
+      </Dialog>
+      <Dialog open={guard.pending !== null} title={t('leave.title')} onClose={guard.stay}>
+        <p>{t('leave.text')}</p>
+        <div className="dialog-actions">
+          <button type="button" onClick={guard.stay}>
+            {t('leave.stay')}
+          </button>
+          <button type="button" className="danger" onClick={guard.leave} data-testid="leave-discard">
+            {t('leave.discard')}
+          </button>
+          <button
+            type="button"
+            className="primary"
+            disabled={nameProblem !== null || save.isPending}
+            onClick={async () => {
+              if (await doSave()) guard.leave();
+            }}
+          >
+            {t('leave.save')}
+          </button>
+        </div>
+      </Dialog>
+    </div>
+  );
 }

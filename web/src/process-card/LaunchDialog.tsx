@@ -1,4 +1,14 @@
-import type { LinkType } from '../api/types.ts';
+import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate, useSearchParams } from 'react-router';
+import { api, query } from '../api/client.ts';
+import type { Counterparty, Definition, LinkType, Page, ProcessCard } from '../api/types.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { apiErrorText } from './apiErrorText.ts';
+import { LINK_TYPES, recordLabel } from './linkTypes.ts';
+import { type SearchOption, SearchSelect } from './SearchSelect.tsx';
+import './card.css';
 
 export interface LaunchDialogProps {
   open: boolean;
@@ -10,10 +20,204 @@ export interface LaunchDialogProps {
 }
 
 /** Launch a process: type (published only), client, links, note → the new card opens. */
-export function LaunchDialog(_props: LaunchDialogProps) {
-  return null;
+export function LaunchDialog({ open, onClose, counterpartyId, links }: LaunchDialogProps) {
+  const { t } = useTranslation('card');
+  return (
+    <Dialog open={open} onClose={onClose} title={t('launch.title')} wide>
+      <LaunchForm counterpartyId={counterpartyId} links={links} onCancel={onClose} onLaunched={onClose} />
+    </Dialog>
+  );
 }
 
+/** The launch form on its own page (the main menu's "Launch"); `?counterpartyId=` pre-fills the client. */
 export function LaunchPage() {
-  return <h1>Launch</h1>;
+  const { t } = useTranslation('card');
+  const [params] = useSearchParams();
+  const links = params.getAll('link').flatMap((raw) => {
+    const [type, id] = raw.split(':');
+    return type && id && LINK_TYPES.includes(type as LinkType) ? [{ type: type as LinkType, id }] : [];
+  });
+  return (
+    <div className="launch-page">
+      <div className="page-header">
+        <h1>{t('launch.title')}</h1>
+      </div>
+      <div className="panel">
+        <LaunchForm counterpartyId={params.get('counterpartyId') ?? undefined} links={links} />
+      </div>
+    </div>
+  );
+}
+
+async function searchDefinitions(text: string): Promise<SearchOption[]> {
+  const page = await api.get<Page<Definition>>(
+    `/api/definitions${query({ status: 'published', q: text, limit: 100 })}`,
+  );
+  return page.items
+    .filter((d) => d.version > 0)
+    .map((d) => ({ id: d.id, label: d.name, hint: d.description || undefined }));
+}
+
+async function searchCounterparties(text: string): Promise<SearchOption[]> {
+  const page = await api.get<Page<Counterparty>>(`/api/counterparties${query({ q: text, limit: 30 })}`);
+  return page.items.map((c) => ({
+    id: c.id,
+    label: c.name,
+    hint: c.phone ?? c.email ?? c.group ?? undefined,
+  }));
+}
+
+function LaunchForm({
+  counterpartyId,
+  links: initialLinks,
+  onCancel,
+  onLaunched,
+}: {
+  counterpartyId?: string | undefined;
+  links?: { type: LinkType; id: string }[] | undefined;
+  onCancel?: () => void;
+  onLaunched?: () => void;
+}) {
+  const { t } = useTranslation('card');
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const noteId = useId();
+  const [definition, setDefinition] = useState<SearchOption | null>(null);
+  const [client, setClient] = useState<SearchOption | null>(null);
+  const [clientTouched, setClientTouched] = useState(false);
+  const [links, setLinks] = useState(initialLinks ?? []);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const form = useRef<HTMLFormElement>(null);
+  // Start where the work starts: the process type (the dialog would otherwise focus its close button).
+  // After the dialog has opened (its own focus step runs after ours would).
+  useEffect(() => {
+    const timer = setTimeout(
+      () => form.current?.querySelector<HTMLInputElement>('input[role="combobox"]')?.focus(),
+      0,
+    );
+    return () => clearTimeout(timer);
+  }, []);
+
+  const prefilled = useQuery({
+    queryKey: ['launch-counterparty', counterpartyId],
+    queryFn: () => api.get<Counterparty>(`/api/counterparties/${encodeURIComponent(counterpartyId ?? '')}`),
+    enabled: counterpartyId !== undefined && !clientTouched,
+    staleTime: 60_000,
+  });
+  const clientId = clientTouched ? (client?.id ?? null) : (counterpartyId ?? null);
+  const clientLabel = clientTouched ? (client?.label ?? null) : (prefilled.data?.name ?? null);
+  const linkLabels = useQueries({
+    queries: links.map((l) => ({
+      queryKey: ['record-label', l.type, l.id],
+      queryFn: () => recordLabel(l.type, l.id),
+      staleTime: 60_000,
+    })),
+  });
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!definition || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const card = await api.post<ProcessCard>('/api/processes', {
+        definitionId: definition.id,
+        counterpartyId: clientId ?? undefined,
+        note: note.trim() === '' ? undefined : note,
+        links: links.length > 0 ? links : undefined,
+      });
+      queryClient.setQueryData(['process', card.id], card);
+      void queryClient.invalidateQueries({ queryKey: ['journal'] });
+      onLaunched?.();
+      navigate(`/processes/${encodeURIComponent(card.id)}`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="stack launch-form" onSubmit={submit} ref={form}>
+      <SearchSelect
+        label={t('launch.definition')}
+        value={definition?.id ?? null}
+        valueLabel={definition?.label ?? null}
+        onChange={setDefinition}
+        queryKey={['launch-definitions']}
+        search={searchDefinitions}
+        placeholder={t('launch.definitionPlaceholder')}
+        testId="launch-definition"
+        required
+      />
+      <SearchSelect
+        label={t('launch.client')}
+        value={clientId}
+        valueLabel={clientLabel}
+        onChange={(option) => {
+          setClientTouched(true);
+          setClient(option);
+        }}
+        queryKey={['launch-counterparties']}
+        search={searchCounterparties}
+        placeholder={t('launch.clientPlaceholder')}
+        testId="launch-counterparty"
+        clearable
+      />
+      {links.length > 0 && (
+        <div className="stack-tight">
+          <span className="field-label" id={`${noteId}-links`}>
+            {t('launch.links')}
+          </span>
+          <ul className="chips plain-list" aria-labelledby={`${noteId}-links`}>
+            {links.map((l, i) => {
+              const label = linkLabels[i]?.data ?? l.id;
+              return (
+                <li key={`${l.type}:${l.id}`} className="chip link-chip" data-testid="launch-link">
+                  <span className="muted">{t(`links.types.${l.type}`)}</span> {label}
+                  <button
+                    type="button"
+                    className="icon"
+                    aria-label={t('links.removeNamed', { label })}
+                    onClick={() => setLinks((all) => all.filter((x) => x !== l))}
+                  >
+                    ×
+                  </button>
+                </li>
+              );
+            })}
+          </ul>
+        </div>
+      )}
+      <div className="stack-tight">
+        <label htmlFor={noteId}>{t('launch.note')}</label>
+        <textarea
+          id={noteId}
+          value={note}
+          onChange={(e) => setNote(e.target.value)}
+          maxLength={20000}
+          placeholder={t('launch.notePlaceholder')}
+          data-testid="launch-note"
+        />
+      </div>
+      {error !== null && (
+        <p className="error" role="alert">
+          {apiErrorText(t, error)}
+        </p>
+      )}
+      {!definition && <p className="muted small launch-hint">{t('launch.chooseType')}</p>}
+      <div className="dialog-actions">
+        {onCancel && (
+          <button type="button" onClick={onCancel}>
+            {t('common:cancel')}
+          </button>
+        )}
+        <button type="submit" className="primary" data-testid="launch-submit" disabled={!definition || busy}>
+          {t('launch.submit')}
+        </button>
+      </div>
+    </form>
+  );
 }

@@ -1,0 +1,113 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { Link, useNavigate } from 'react-router';
+import { api, query } from '../api/client.ts';
+import type { Page, ProcessSummary } from '../api/types.ts';
+import { formatDateTime } from '../i18n/format.ts';
+import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { linkTypeOf, type RecordKind } from './records.ts';
+
+/** The query of the processes of one record: a client's by counterparty, the others' by link. */
+export function processesQuery(kind: RecordKind, id: string): Record<string, string> {
+  const linkType = linkTypeOf(kind);
+  return linkType ? { linkType, linkedId: id } : { counterpartyId: id };
+}
+
+export const recordProcessesKey = (kind: RecordKind, id: string) => ['crm', 'processes', kind, id] as const;
+
+/** "Processes" on a record card: definition, current stage, status, launched; a row opens the process. */
+export function RecordProcesses({
+  kind,
+  id,
+  onLaunch,
+}: {
+  kind: RecordKind;
+  id: string;
+  onLaunch: () => void;
+}) {
+  const { t } = useTranslation('crm');
+  const navigate = useNavigate();
+  const list = useInfiniteQuery({
+    queryKey: recordProcessesKey(kind, id),
+    queryFn: ({ pageParam }) =>
+      api.get<Page<ProcessSummary>>(
+        `/api/processes${query({ ...processesQuery(kind, id), sort: '-startedAt', limit: 20, cursor: pageParam })}`,
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+
+  return (
+    <section className="panel crm-section" data-testid="card-processes" aria-labelledby={`processes-${id}`}>
+      <div className="crm-section-header">
+        <h2 id={`processes-${id}`}>{t('processes.title')}</h2>
+      </div>
+      {list.isLoading && <Loading />}
+      {list.error && <ErrorBox error={list.error} onRetry={() => list.refetch()} />}
+      {list.isSuccess && rows.length === 0 && (
+        <Empty>
+          {t(kind === 'counterparties' ? 'processes.emptyClient' : 'processes.emptyRecord')}{' '}
+          <button type="button" className="link" onClick={onLaunch}>
+            {t('common:launchProcess')}
+          </button>
+        </Empty>
+      )}
+      {rows.length > 0 && (
+        <table className="grid crm-table">
+          <thead>
+            <tr>
+              <th>{t('processes.definition')}</th>
+              <th>{t('processes.stage')}</th>
+              <th>{t('processes.status')}</th>
+              <th>{t('processes.launched')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((p) => {
+              const to = `/processes/${encodeURIComponent(p.id)}`;
+              return (
+                <tr
+                  key={p.id}
+                  className="clickable"
+                  data-testid="process-row"
+                  onClick={(e) => {
+                    if (!(e.target as HTMLElement).closest('a, button')) navigate(to);
+                  }}
+                >
+                  <td>
+                    <Link to={to}>{p.definition.name}</Link>{' '}
+                    <span className="muted">v{p.definition.version}</span>
+                  </td>
+                  <td>
+                    {p.stage.name}
+                    {p.status === 'active' && (
+                      <span className={`pill ${p.stage.state} crm-pill-gap`}>
+                        {t(`common:state.${p.stage.state}`)}
+                      </span>
+                    )}
+                    {p.stage.responsible && <div className="muted crm-small">{p.stage.responsible.name}</div>}
+                  </td>
+                  <td>
+                    <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
+                  </td>
+                  <td>
+                    {formatDateTime(p.startedAt)}
+                    <div className="muted crm-small">{p.initiator.name}</div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+      {list.hasNextPage && (
+        <div className="crm-more">
+          <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            {t('common:more')}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+/**
+ * Client (counterparty) look-ups for lists that show a client per row. Rows never fetch on their
+ * own: every id asked for during one render is collected into one batch, de-duplicated, and each
+ * client is cached under its record key (shared with the client card), so a page of 50 orders of
+ * 6 clients costs one batch of 6 look-ups and "Load more" only asks for clients not seen yet.
+ */
+import { useQueries } from '@tanstack/react-query';
+import { ApiError, api } from '../api/client.ts';
+import type { Counterparty } from '../api/types.ts';
+import { recordKey } from './records.ts';
+
+type Waiter = { resolve: (c: Counterparty | null) => void; reject: (e: unknown) => void };
+const queue = new Map<string, Waiter[]>();
+let scheduled = false;
+
+function load(id: string): Promise<Counterparty | null> {
+  return new Promise((resolve, reject) => {
+    const waiters = queue.get(id) ?? [];
+    waiters.push({ resolve, reject });
+    queue.set(id, waiters);
+    if (!scheduled) {
+      scheduled = true;
+      setTimeout(flush, 0);
+    }
+  });
+}
+
+async function flush(): Promise<void> {
+  scheduled = false;
+  const batch = new Map(queue);
+  queue.clear();
+  const found = await fetchClients([...batch.keys()]);
+  for (const [id, waiters] of batch) {
+    const result = found.get(id);
+    for (const w of waiters) {
+      if (result instanceof Error) w.reject(result);
+      else w.resolve(result ?? null);
+    }
+  }
+}
+
+/**
+ * The one place that fetches a batch of clients. The API has no multi-id filter, so the distinct
+ * ids are fetched in parallel; a `GET /api/counterparties?ids=` would replace only this function.
+ * A client that no longer exists (404) resolves to null rather than failing the batch.
+ */
+async function fetchClients(ids: string[]): Promise<Map<string, Counterparty | null | Error>> {
+  const entries = await Promise.all(
+    ids.map(async (id): Promise<[string, Counterparty | null | Error]> => {
+      try {
+        return [id, await api.get<Counterparty>(`/api/counterparties/${encodeURIComponent(id)}`)];
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return [id, null];
+        return [id, e instanceof Error ? e : new Error(String(e))];
+      }
+    }),
+  );
+  return new Map(entries);
+}
+
+export interface ClientLookup {
+  get(id: string | null | undefined): Counterparty | null | undefined;
+  loading: boolean;
+}
+
+/** The clients behind a list of ids: `get(id)` is the client, null when gone, undefined while loading. */
+export function useClients(ids: readonly (string | null | undefined)[]): ClientLookup {
+  const unique = [...new Set(ids.filter((id): id is string => !!id))];
+  return useQueries({
+    queries: unique.map((id) => ({
+      queryKey: recordKey('counterparties', id),
+      queryFn: () => load(id),
+      staleTime: 60_000,
+    })),
+    combine: (results) => {
+      const map = new Map<string, Counterparty | null>();
+      results.forEach((r, i) => {
+        const id = unique[i];
+        if (id !== undefined && r.data !== undefined) map.set(id, r.data);
+      });
+      return {
+        get: (id: string | null | undefined) => (id ? map.get(id) : null),
+        loading: results.some((r) => r.isLoading),
+      };
+    },
+  });
+}

@@ -1,0 +1,227 @@
+import { type FormEvent, memo, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Stage, Transition } from '../api/types.ts';
+import type { Command } from './commands.ts';
+
+function stageName(stages: readonly Stage[], key: string): string {
+  const name = stages.find((s) => s.key === key)?.name.trim();
+  return name || key;
+}
+
+/** Whether `result` is free among the results of the rules leaving `from` (ignoring rule `except`). */
+export function resultIsFree(
+  transitions: readonly Transition[],
+  from: string,
+  result: string,
+  except?: number,
+): boolean {
+  const norm = result.trim().toLowerCase();
+  return !transitions.some(
+    (t, i) => i !== except && t.from === from && t.result.trim().toLowerCase() === norm,
+  );
+}
+
+export interface RuleRowProps {
+  index: number;
+  transition: Transition;
+  stages: readonly Stage[];
+  run: (command: Command) => void;
+  selected: boolean;
+  onSelect: (index: number) => void;
+  /** Offer a choice of the target stage (the selected stage's own rules). */
+  retarget?: boolean;
+  /** Show the stage the rule leaves (the list of all rules). */
+  showFrom?: boolean;
+}
+
+/** One transition rule: from —result→ to, with the result renamed in place. */
+export const RuleRow = memo(function RuleRow({
+  index,
+  transition,
+  stages,
+  run,
+  selected,
+  onSelect,
+  retarget,
+  showFrom,
+}: RuleRowProps) {
+  const { t } = useTranslation('designer');
+  const ref = useRef<HTMLLIElement>(null);
+  useEffect(() => {
+    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
+  }, [selected]);
+  const from = stageName(stages, transition.from);
+  const to = stageName(stages, transition.to);
+  return (
+    <li
+      ref={ref}
+      className={`rule-row${selected ? ' selected' : ''}`}
+      data-testid="rule-row"
+      data-index={index}
+      aria-current={selected ? 'true' : undefined}
+    >
+      {showFrom && (
+        <button type="button" className="link rule-from" onClick={() => onSelect(index)} title={from}>
+          {from}
+        </button>
+      )}
+      <span className="rule-arrow" aria-hidden="true">
+        —
+      </span>
+      <input
+        className="rule-result"
+        value={transition.result}
+        maxLength={200}
+        placeholder={t('rules.resultPlaceholder')}
+        aria-label={t('rules.resultOf', { from, to })}
+        aria-invalid={transition.result.trim() === ''}
+        onChange={(e) => run({ type: 'transition.update', index, patch: { result: e.target.value } })}
+      />
+      <span className="rule-arrow" aria-hidden="true">
+        →
+      </span>
+      {retarget ? (
+        <select
+          className="rule-to"
+          aria-label={t('rules.targetOf', { from, result: transition.result })}
+          value={transition.to}
+          onChange={(e) => run({ type: 'transition.update', index, patch: { to: e.target.value } })}
+        >
+          {!stages.some((s) => s.key === transition.to) && (
+            <option value={transition.to}>{transition.to}</option>
+          )}
+          {stages.map((s) => (
+            <option key={s.key} value={s.key}>
+              {s.name || s.key}
+            </option>
+          ))}
+        </select>
+      ) : (
+        <span className="rule-to" title={to}>
+          {to}
+        </span>
+      )}
+      <button
+        type="button"
+        className="icon small danger"
+        onClick={() => run({ type: 'transition.remove', indexes: [index] })}
+        aria-label={t('rules.remove', { from, result: transition.result, to })}
+        title={t('rules.remove', { from, result: transition.result, to })}
+      >
+        ×
+      </button>
+    </li>
+  );
+});
+
+export interface AddRuleFormProps {
+  stages: readonly Stage[];
+  transitions: readonly Transition[];
+  run: (command: Command) => void;
+  /** The stage the rule leaves, when the form sits under that stage. */
+  fixedFrom?: string;
+}
+
+/** Adds a rule: from a stage, a result, to a stage. */
+export function AddRuleForm({ stages, transitions, run, fixedFrom }: AddRuleFormProps) {
+  const { t } = useTranslation('designer');
+  const id = useId();
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [result, setResult] = useState('');
+  const source = fixedFrom ?? from;
+  const problem =
+    source && result.trim() !== '' && !resultIsFree(transitions, source, result)
+      ? t('rules.resultTaken')
+      : null;
+  const ready = source !== '' && to !== '' && result.trim() !== '' && problem === null;
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!ready) return;
+    run({ type: 'transition.connect', transition: { from: source, to, result: result.trim() } });
+    setResult('');
+    setTo('');
+  };
+  return (
+    <form className="add-rule" onSubmit={submit} aria-label={t('rules.add')} data-testid="add-rule-form">
+      {fixedFrom === undefined && (
+        <select aria-label={t('rules.from')} value={from} onChange={(e) => setFrom(e.target.value)}>
+          <option value="">{t('rules.from')}</option>
+          {stages
+            .filter((s) => s.kind !== 'end')
+            .map((s) => (
+              <option key={s.key} value={s.key}>
+                {s.name || s.key}
+              </option>
+            ))}
+        </select>
+      )}
+      <input
+        id={id}
+        value={result}
+        maxLength={200}
+        onChange={(e) => setResult(e.target.value)}
+        placeholder={t('rules.resultPlaceholder')}
+        aria-label={t('rules.newResult')}
+        aria-invalid={problem !== null}
+        aria-describedby={problem ? `${id}-problem` : undefined}
+      />
+      <select aria-label={t('rules.to')} value={to} onChange={(e) => setTo(e.target.value)}>
+        <option value="">{t('rules.to')}</option>
+        {stages.map((s) => (
+          <option key={s.key} value={s.key}>
+            {s.name || s.key}
+          </option>
+        ))}
+      </select>
+      <button type="submit" disabled={!ready}>
+        {t('rules.addButton')}
+      </button>
+      {problem && (
+        <span id={`${id}-problem`} className="error small">
+          {problem}
+        </span>
+      )}
+    </form>
+  );
+}
+
+export interface RuleListProps {
+  stages: readonly Stage[];
+  transitions: readonly Transition[];
+  run: (command: Command) => void;
+  selectedRule: number | null;
+  onSelectRule: (index: number) => void;
+}
+
+/** Every rule of the definition, and a form to add one. */
+export function RuleList({ stages, transitions, run, selectedRule, onSelectRule }: RuleListProps) {
+  const { t } = useTranslation('designer');
+  return (
+    <section className="rules-panel" aria-label={t('rules.title')}>
+      <h3>
+        {t('rules.title')} <span className="muted">({transitions.length})</span>
+      </h3>
+      {transitions.length === 0 ? (
+        <p className="muted small">{t('rules.empty')}</p>
+      ) : (
+        <ul className="rule-list">
+          {transitions.map((tr, index) => (
+            <RuleRow
+              // biome-ignore lint/suspicious/noArrayIndexKey: a rule is identified by its index (commands address it so).
+              key={index}
+              index={index}
+              transition={tr}
+              stages={stages}
+              run={run}
+              selected={selectedRule === index}
+              onSelect={onSelectRule}
+              showFrom
+            />
+          ))}
+        </ul>
+      )}
+      <AddRuleForm stages={stages} transitions={transitions} run={run} />
+    </section>
+  );
+}

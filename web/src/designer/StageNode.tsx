@@ -1,0 +1,147 @@
+import { Handle, type Node, type NodeProps, Position, useConnection } from '@xyflow/react';
+import { memo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Stage } from '../api/types.ts';
+import { shortDuration } from './durations.ts';
+import { ClockIcon, EventTypeIcon, LockIcon, PersonIcon, SpawnIcon, TaskIcon } from './icons.tsx';
+import { NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
+
+export interface StageNodeData extends Record<string, unknown> {
+  readonly stage: Stage;
+  readonly invalid: boolean;
+  readonly current: boolean;
+  readonly visited: boolean;
+  /** Something was visited but not this one: drawn quieter (the process card). */
+  readonly dimmed: boolean;
+  readonly editable: boolean;
+}
+
+export type StageNodeType = Node<StageNodeData, 'stage'>;
+
+/** While a connection is being drawn: the stage it started from, else null. */
+const connectingFrom = (c: { inProgress: boolean; fromNode?: { id: string } | null }) =>
+  c.inProgress ? (c.fromNode?.id ?? null) : null;
+
+/**
+ * One stage on the flowchart: its name (as text), its kind, and small marks for what happens on
+ * entering it. While a connection is being drawn, the whole stage becomes a drop target.
+ */
+function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
+  const { t, i18n } = useTranslation('designer');
+  const from = useConnection(connectingFrom);
+  const { stage } = data;
+  const classes = [
+    'stage-node',
+    `kind-${stage.kind}`,
+    data.invalid ? 'invalid' : '',
+    data.current ? 'current' : '',
+    data.visited ? 'visited' : '',
+    data.dimmed ? 'dimmed' : '',
+    selected ? 'selected' : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const responsibles = stage.responsibles?.length ?? 0;
+  return (
+    <div className={classes} style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}>
+      <Handle
+        type="target"
+        id="in"
+        position={Position.Left}
+        isConnectable={data.editable}
+        aria-label={t('flow.handleIn')}
+      />
+      {data.editable && from !== null && from !== id && (
+        <Handle type="target" id="drop" position={Position.Left} className="stage-drop-target" />
+      )}
+      <div className="stage-node-head">
+        <span
+          className="stage-node-kind"
+          role="img"
+          aria-label={t(`kind.${stage.kind}`)}
+          title={t(`kind.${stage.kind}`)}
+        />
+        <span className="stage-node-name" title={stage.name}>
+          {stage.name.trim() === '' ? t('unnamedStage') : stage.name}
+        </span>
+        {data.invalid && (
+          <span
+            className="stage-node-error"
+            role="img"
+            aria-label={t('flow.hasProblems')}
+            title={t('flow.hasProblems')}
+          >
+            !
+          </span>
+        )}
+      </div>
+      <div className="stage-node-marks">
+        {responsibles > 0 && (
+          <span
+            role="img"
+            aria-label={t('flow.responsibles', { count: responsibles })}
+            title={t('flow.responsibles', { count: responsibles })}
+          >
+            <PersonIcon />
+            {responsibles}
+          </span>
+        )}
+        {stage.wait !== undefined && (
+          <span
+            className="mark-wait"
+            role="img"
+            aria-label={t('flow.waits', { duration: shortDuration(stage.wait, i18n.language) })}
+            title={t('flow.waits', { duration: shortDuration(stage.wait, i18n.language) })}
+          >
+            <ClockIcon />
+            {shortDuration(stage.wait, i18n.language)}
+          </span>
+        )}
+        {stage.task && (
+          <span
+            role="img"
+            aria-label={t(stage.task.blocking ? 'flow.blockingTask' : 'flow.task', {
+              title: stage.task.title,
+            })}
+            title={t(stage.task.blocking ? 'flow.blockingTask' : 'flow.task', { title: stage.task.title })}
+          >
+            <TaskIcon />
+            {stage.task.blocking && <LockIcon />}
+          </span>
+        )}
+        {stage.event && (
+          <span
+            role="img"
+            aria-label={t('flow.event', {
+              type: t(`eventType.${stage.event.type}`, { defaultValue: stage.event.type }),
+            })}
+            title={t('flow.event', {
+              type: t(`eventType.${stage.event.type}`, { defaultValue: stage.event.type }),
+            })}
+          >
+            <EventTypeIcon type={stage.event.type} />
+          </span>
+        )}
+        {(stage.spawn?.length ?? 0) > 0 && (
+          <span
+            role="img"
+            aria-label={t('flow.spawns', { count: stage.spawn?.length ?? 0 })}
+            title={t('flow.spawns', { count: stage.spawn?.length ?? 0 })}
+          >
+            <SpawnIcon />
+            {stage.spawn?.length}
+          </span>
+        )}
+      </div>
+      <Handle
+        type="source"
+        id="out"
+        position={Position.Right}
+        isConnectable={data.editable}
+        aria-label={t('flow.handleOut')}
+      />
+    </div>
+  );
+}
+
+export const StageNode = memo(StageNodeView);

@@ -1,0 +1,48 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ProtocolEntry } from '../api/types.ts';
+import { DefinitionFlow } from '../designer/DefinitionFlow.tsx';
+import type { CardData } from './ProcessCardPage.tsx';
+
+/** The stages the process has been at and the transitions it took, from its protocol. */
+export function pathTaken(protocol: readonly ProtocolEntry[]): { stages: string[]; transitions: string[] } {
+  const stages = new Set<string>();
+  const transitions = new Set<string>();
+  for (const entry of protocol) {
+    const d = entry.details;
+    if (entry.action === 'stage.entered' && typeof d.stage === 'string') stages.add(d.stage);
+    if (entry.action === 'transition' && typeof d.from === 'string' && typeof d.to === 'string')
+      transitions.add(`${d.from}->${d.to}`);
+  }
+  return { stages: [...stages], transitions: [...transitions] };
+}
+
+/**
+ * The read-only mini flowchart: the path taken in bold, the current stage highlighted. The API
+ * serves a definition's latest draft, not each published version, so when the process runs an
+ * older version (or the draft has changed since) the chart is the closest available picture and
+ * says so.
+ */
+export function ProcessFlow({ data }: { data: CardData }) {
+  const { t } = useTranslation('card');
+  const { card: c, definition, protocol } = data;
+  const path = useMemo(() => pathTaken(protocol), [protocol]);
+  if (!definition) return null;
+  const exact = definition.version === c.definition.version && !definition.draftChanged;
+  return (
+    <section className="panel card-flow" aria-label={t('flow.label')}>
+      <DefinitionFlow
+        stages={definition.stages}
+        transitions={definition.transitions}
+        readOnly
+        currentStage={c.stage.key}
+        visitedStages={path.stages}
+        takenTransitions={path.transitions}
+        height={240}
+      />
+      {!exact && (
+        <p className="muted flow-note">{t('flow.approximate', { version: c.definition.version })}</p>
+      )}
+    </section>
+  );
+}

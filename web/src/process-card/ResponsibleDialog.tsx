@@ -1,0 +1,93 @@
+import { type FormEvent, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../api/client.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { apiErrorText } from './apiErrorText.ts';
+import type { CardData } from './ProcessCardPage.tsx';
+import { useCardAction } from './useCardAction.ts';
+
+/** Hand the current stage to another employee. */
+export function ResponsibleDialog({
+  open,
+  onClose,
+  data,
+}: {
+  open: boolean;
+  onClose: () => void;
+  data: CardData;
+}) {
+  const { t } = useTranslation('card');
+  return (
+    <Dialog open={open} onClose={onClose} title={t('responsible.title', { stage: data.card.stage.name })}>
+      <ResponsibleForm data={data} onClose={onClose} />
+    </Dialog>
+  );
+}
+
+function ResponsibleForm({ data, onClose }: { data: CardData; onClose: () => void }) {
+  const { t } = useTranslation('card');
+  const { card: c, employees, definition } = data;
+  const id = useId();
+  const [chosen, setChosen] = useState(c.stage.responsible?.id ?? '');
+  const change = useCardAction(
+    c.id,
+    () =>
+      api.patch(`/api/processes/${encodeURIComponent(c.id)}`, {
+        responsibleId: chosen,
+        expectedVersion: c.version,
+      }),
+    { onSuccess: onClose },
+  );
+  const listed = definition?.stages.find((s) => s.key === c.stage.key)?.responsibles ?? [];
+  const sorted = [...employees.list].sort((a, b) => {
+    const ia = listed.indexOf(a.id);
+    const ib = listed.indexOf(b.id);
+    if (ia !== ib) return (ia === -1 ? 1e9 : ia) - (ib === -1 ? 1e9 : ib);
+    return Number(b.online) - Number(a.online);
+  });
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    if (chosen && chosen !== c.stage.responsible?.id) change.mutate();
+  }
+
+  return (
+    <form className="stack" onSubmit={submit}>
+      <label htmlFor={id}>{t('responsible.pick')}</label>
+      <select
+        id={id}
+        value={chosen}
+        onChange={(e) => setChosen(e.target.value)}
+        data-testid="responsible-select"
+      >
+        <option value="" disabled>
+          {t('responsible.placeholder')}
+        </option>
+        {sorted.map((e) => (
+          <option key={e.id} value={e.id}>
+            {e.name} — {e.online ? t('common:online') : t('common:offline')}
+            {listed.includes(e.id) ? ` · ${t('responsible.listed')}` : ''}
+          </option>
+        ))}
+      </select>
+      {change.isError && (
+        <p className="error" role="alert">
+          {apiErrorText(t, change.error)}
+        </p>
+      )}
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose}>
+          {t('common:cancel')}
+        </button>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="responsible-confirm"
+          disabled={!chosen || chosen === c.stage.responsible?.id || change.isPending}
+        >
+          {t('responsible.confirm')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,148 @@
+/** The protocol as sentences a person reads, in the chosen language. */
+import type { TFunction } from 'i18next';
+import type { ProtocolEntry } from '../api/types.ts';
+import { formatBytes, formatDateTime } from '../i18n/format.ts';
+import { formatDuration } from './formatDuration.ts';
+
+export interface ProtocolNames {
+  readonly stage: (key: string) => string;
+  readonly employee: (id: string) => string;
+  readonly link: (type: string, id: string) => string;
+}
+
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
+const time = (v: unknown): string =>
+  typeof v === 'number' || typeof v === 'string' ? formatDateTime(new Date(v).toISOString()) : '—';
+
+/** One sentence for one protocol entry: who did what. */
+export function describeEntry(t: TFunction, entry: ProtocolEntry, names: ProtocolNames): string {
+  const d = entry.details;
+  const actor = entry.actor?.name || t('card:protocol.system');
+  const stage = names.stage(str(d.stage));
+  const person = (v: unknown) =>
+    typeof v === 'string' && v !== '' ? names.employee(v) : t('card:protocol.nobody');
+  const p = `card:protocol.actions.`;
+  switch (entry.action) {
+    case 'process.launched':
+      return t(d.parentId ? `${p}launchedChild` : `${p}launched`, { actor });
+    case 'stage.entered': {
+      const routing = t(`card:protocol.routing.${str(d.routing) || 'none'}`, { defaultValue: '' });
+      return t(routing ? `${p}stageEntered` : `${p}stageEnteredPlain`, {
+        stage,
+        responsible: person(d.responsibleId),
+        routing,
+      });
+    }
+    case 'stage.started':
+      return t(d.passedThrough ? `${p}stageStartedPassing` : `${p}stageStarted`, { actor, stage });
+    case 'stage.finished':
+      return t(`${p}stageFinished`, { actor, stage, result: str(d.result) });
+    case 'transition':
+      return t(`${p}transition`, {
+        from: names.stage(str(d.from)),
+        to: names.stage(str(d.to)),
+        result: str(d.result),
+      });
+    case 'wait.started':
+      return t(`${p}waitStarted`, { stage, duration: formatDuration(str(d.wait)), until: time(d.until) });
+    case 'wait.elapsed':
+      return t(`${p}waitElapsed`, { stage, duration: formatDuration(str(d.wait)) });
+    case 'process.completed':
+      return t(`${p}completed`, { stage });
+    case 'note.changed':
+      return t(`${p}noteChanged`, { actor });
+    case 'responsible.changed':
+      return t(`${p}responsibleChanged`, { actor, stage, from: person(d.from), to: person(d.to) });
+    case 'process.paused':
+      return t(`${p}paused`, { actor, until: time(d.until) });
+    case 'process.resumed':
+      return d.automatic ? t(`${p}resumedAutomatically`) : t(`${p}resumed`, { actor });
+    case 'process.cancelled':
+      return t(`${p}cancelled`, { actor, stage });
+    case 'task.created':
+      return t(d.blocking ? `${p}taskCreatedBlocking` : `${p}taskCreated`, {
+        title: str(d.title),
+        assignee: person(d.assigneeId),
+      });
+    case 'task.opened':
+      return t(`${p}taskOpened`, { title: str(d.title) });
+    case 'task.completed':
+      return t(`${p}taskCompleted`, { actor, title: str(d.title) });
+    case 'task.reassigned':
+      return t(`${p}taskReassigned`, { from: person(d.from), to: person(d.to) });
+    case 'event.created': {
+      const type = t(`card:events.types.${str(d.type)}`, { defaultValue: str(d.type) });
+      return d.comment
+        ? t(`${p}eventCreatedComment`, { type, comment: str(d.comment) })
+        : t(`${p}eventCreated`, { type });
+    }
+    case 'child.spawned':
+      return t(`${p}childSpawned`, { stage: str(d.stageName) || stage });
+    case 'link.added':
+      return t(`${p}linkAdded`, {
+        actor,
+        type: t(`card:links.types.${str(d.type)}`, { defaultValue: str(d.type) }),
+        label: names.link(str(d.type), str(d.id)),
+      });
+    case 'link.removed':
+      return t(`${p}linkRemoved`, {
+        actor,
+        type: t(`card:links.types.${str(d.type)}`, { defaultValue: str(d.type) }),
+        label: names.link(str(d.type), str(d.id)),
+      });
+    case 'attachment.added':
+      return t(`${p}attachmentAdded`, {
+        actor,
+        name: str(d.name),
+        size: typeof d.size === 'number' ? formatBytes(d.size) : '',
+      });
+    case 'attachment.removed':
+      return t(`${p}attachmentRemoved`, { actor, name: str(d.name) });
+    case 'access.changed':
+      return t(`${p}accessChanged`, { actor });
+    default:
+      return t(`${p}other`, { actor, action: entry.action });
+  }
+}
+
+/** The details worth unfolding, as label/value pairs with ids turned into names. */
+export function entryDetails(t: TFunction, entry: ProtocolEntry, names: ProtocolNames): [string, string][] {
+  const out: [string, string][] = [];
+  for (const [key, value] of Object.entries(entry.details)) {
+    if (value === null || value === undefined || value === '') continue;
+    let text: string;
+    if (key === 'stage' || key === 'from' || key === 'to') {
+      text =
+        entry.action === 'responsible.changed' || entry.action === 'task.reassigned'
+          ? names.employee(str(value))
+          : names.stage(str(value));
+    } else if (key.endsWith('Id') && typeof value === 'string' && key !== 'parentId' && key !== 'childId') {
+      text = key === 'responsibleId' || key === 'assigneeId' ? names.employee(value) : value;
+    } else if ((key === 'until' || key === 'startsAt' || key === 'dueAt') && typeof value === 'number') {
+      text = time(value);
+    } else if (key === 'size' && typeof value === 'number') {
+      text = formatBytes(value);
+    } else if (key === 'wait') {
+      text = formatDuration(str(value));
+    } else if (Array.isArray(value)) {
+      text =
+        value
+          .map((item: unknown) => {
+            const grant = item as { employeeId?: unknown; level?: unknown };
+            if (typeof grant?.employeeId !== 'string') return JSON.stringify(item);
+            const level = t(`card:access.levels.${str(grant.level)}`, { defaultValue: str(grant.level) });
+            return `${names.employee(grant.employeeId)} (${level})`;
+          })
+          .join(', ') || t('card:protocol.nobody');
+    } else if (typeof value === 'object') {
+      text = JSON.stringify(value);
+    } else if (typeof value === 'boolean') {
+      text = value ? t('common:yes') : t('common:no');
+    } else {
+      text = String(value);
+    }
+    out.push([t(`card:protocol.fields.${key}`, { defaultValue: key }), text]);
+  }
+  return out;
+}

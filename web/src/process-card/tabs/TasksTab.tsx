@@ -1,0 +1,124 @@
+import { useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client.ts';
+import type { EventItem, Page } from '../../api/types.ts';
+import { formatDateTime } from '../../i18n/format.ts';
+import { Empty, ErrorBox, Loading } from '../../ui/States.tsx';
+import { apiErrorText } from '../apiErrorText.ts';
+import type { CardData } from '../ProcessCardPage.tsx';
+import { useCardAction } from '../useCardAction.ts';
+
+/** The process's tasks (complete the open ones) and its events. */
+export function TasksTab({ data }: { data: CardData }) {
+  const { t } = useTranslation('card');
+  const { card: c, canEdit, me, tasks, definition } = data;
+  const events = useQuery({
+    queryKey: ['process', c.id, 'events'],
+    queryFn: () => api.get<Page<EventItem>>(`/api/events?processId=${encodeURIComponent(c.id)}&limit=500`),
+  });
+  const complete = useCardAction(c.id, (taskId: string) =>
+    api.post(`/api/tasks/${encodeURIComponent(taskId)}/complete`),
+  );
+  const stageName = (key: string | null) =>
+    key === null ? '—' : (definition?.stages.find((s) => s.key === key)?.name ?? key);
+  const ordered = [...tasks].sort((a, b) => {
+    const rank = (s: string) => (s === 'open' ? 0 : s === 'pending' ? 1 : 2);
+    return rank(a.status) - rank(b.status) || b.startsAt.localeCompare(a.startsAt);
+  });
+
+  return (
+    <div className="stack">
+      <h2>{t('tasks.title')}</h2>
+      {ordered.length === 0 ? (
+        <Empty>{t('tasks.empty')}</Empty>
+      ) : (
+        <table className="grid" data-testid="tasks-table">
+          <thead>
+            <tr>
+              <th scope="col">{t('tasks.task')}</th>
+              <th scope="col">{t('tasks.stage')}</th>
+              <th scope="col">{t('tasks.assignee')}</th>
+              <th scope="col">{t('tasks.status')}</th>
+              <th scope="col">{t('tasks.starts')}</th>
+              <th scope="col">{t('tasks.due')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('files.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {ordered.map((task) => (
+              <tr key={task.id} data-testid="task-row">
+                <td>
+                  {task.title}
+                  {task.blocking && <span className="pill blocking-pill">{t('tasks.blocking')}</span>}
+                  {task.description && <div className="muted small">{task.description}</div>}
+                </td>
+                <td>{stageName(task.stageKey)}</td>
+                <td>{task.assignee?.name ?? '—'}</td>
+                <td>
+                  <span
+                    className={`pill ${task.status === 'done' ? 'done' : task.status === 'open' ? 'in_progress' : ''}`}
+                  >
+                    {t(`tasks.statuses.${task.status}`)}
+                  </span>
+                </td>
+                <td>{formatDateTime(task.startsAt)}</td>
+                <td className={task.overdue ? 'error' : undefined}>
+                  {formatDateTime(task.dueAt)}
+                  {task.overdue && ` · ${t('tasks.overdue')}`}
+                </td>
+                <td>
+                  {task.status === 'open' && (canEdit || task.assigneeId === me.id) && (
+                    <button
+                      type="button"
+                      data-testid="task-complete"
+                      disabled={complete.isPending}
+                      onClick={() => complete.mutate(task.id)}
+                    >
+                      {t('tasks.complete')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {complete.isError && (
+        <p className="error" role="alert">
+          {apiErrorText(t, complete.error)}
+        </p>
+      )}
+
+      <h2>{t('events.title')}</h2>
+      {events.isLoading && <Loading />}
+      {events.error && <ErrorBox error={events.error} onRetry={() => events.refetch()} />}
+      {events.data &&
+        (events.data.items.length === 0 ? (
+          <Empty>{t('events.empty')}</Empty>
+        ) : (
+          <table className="grid" data-testid="events-table">
+            <thead>
+              <tr>
+                <th scope="col">{t('events.when')}</th>
+                <th scope="col">{t('events.type')}</th>
+                <th scope="col">{t('tasks.stage')}</th>
+                <th scope="col">{t('events.comment')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {events.data.items.map((ev) => (
+                <tr key={ev.id}>
+                  <td>{formatDateTime(ev.at)}</td>
+                  <td>{t(`events.types.${ev.type}`, { defaultValue: ev.type })}</td>
+                  <td>{stageName(ev.stageKey)}</td>
+                  <td>{ev.comment ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ))}
+    </div>
+  );
+}
