@@ -5,8 +5,12 @@
  * The engine and the floor run in alternating rounds on the same database (the floor on the rows
  * the engine just moved), so both see the same WAL size, checkpoints and disk weather.
  *
- * Knobs (environment): BENCH_STORES=sqlite,postgres  BENCH_SQLITE_PROCESSES=2000
- * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_ROUNDS=4
+ * Then (section `timers`) a million processes asleep on a wait stage with 100,000 falling due at
+ * once: seconds and timers/s to fire them all, peak RSS, and the claim query's plan.
+ *
+ * Knobs (environment): BENCH_SECTIONS=moves,timers  BENCH_TIMER_WAITING=1000000  BENCH_TIMER_DUE=100000
+ * BENCH_STORES=sqlite,postgres  BENCH_SQLITE_PROCESSES=2000
+ * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_ROUNDS=8
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
  */
 import os from 'node:os';
@@ -29,6 +33,7 @@ import {
   summariseFloor,
 } from './sql-floor.ts';
 import { log, round3 } from './stats.ts';
+import { benchTimers, type TimerBenchResult } from './timers.ts';
 import { MOVES_PER_PROCESS, STAGES } from './workload.ts';
 
 type Kind = 'sqlite' | 'postgres';
@@ -49,7 +54,11 @@ const processes: Record<Kind, number> = {
   postgres: intEnv('BENCH_PG_PROCESSES', 1000),
 };
 const warmup = intEnv('BENCH_WARMUP', 100);
-const rounds = intEnv('BENCH_ROUNDS', 4);
+/** Which parts to run: `moves` (engine vs floor), `timers` (a million sleeping processes). */
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'moves,timers').split(',').map((s) => s.trim()));
+const timerWaiting = intEnv('BENCH_TIMER_WAITING', 1_000_000);
+const timerDue = intEnv('BENCH_TIMER_DUE', 100_000);
+const rounds = intEnv('BENCH_ROUNDS', 8);
 
 interface StoreFigures {
   readonly engine: EngineMovesResult;
@@ -156,6 +165,28 @@ async function benchPostgres(): Promise<StoreFigures> {
   }
 }
 
+/** A million sleeping processes, a tenth due at once, on a fresh database of the kind. */
+async function benchTimersOn(kind: Kind): Promise<TimerBenchResult> {
+  if (kind === 'sqlite') {
+    const database = freshSqlite();
+    const store = await openStore({ sqliteFile: database.file });
+    try {
+      return await benchTimers(store, { waiting: timerWaiting, due: timerDue, batchSize: 500 });
+    } finally {
+      await store.close();
+      database.drop();
+    }
+  }
+  const database = await freshPostgres();
+  const store = await openStore({ databaseUrl: database.url });
+  try {
+    return await benchTimers(store, { waiting: timerWaiting, due: timerDue, batchSize: 500 });
+  } finally {
+    await store.close();
+    await database.drop();
+  }
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   const cpus = os.cpus();
@@ -173,17 +204,33 @@ async function main(): Promise<void> {
     mode: 'sequential, one connection each for the engine and the floor, used in turn',
   };
   const report: Record<string, unknown> = {
-    benchmark: 'stageflow engine stage moves vs bare-SQL floor',
+    benchmark: 'stageflow: engine stage moves vs the bare-SQL floor; durable timers at scale',
     meta,
   };
-  for (const kind of stores) {
-    try {
-      report[kind] = kind === 'sqlite' ? await benchSqlite() : await benchPostgres();
-    } catch (error) {
-      log(`${kind}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      report[kind] = { error: String(error) };
-      process.exitCode = 1;
+  const fail = (what: string, error: unknown) => {
+    log(`${what}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+    return { error: String(error) };
+  };
+  if (sections.has('moves')) {
+    for (const kind of stores) {
+      try {
+        report[kind] = kind === 'sqlite' ? await benchSqlite() : await benchPostgres();
+      } catch (error) {
+        report[kind] = fail(kind, error);
+      }
     }
+  }
+  if (sections.has('timers')) {
+    const timers: Record<string, unknown> = {};
+    for (const kind of stores) {
+      try {
+        timers[kind] = await benchTimersOn(kind);
+      } catch (error) {
+        timers[kind] = fail(`${kind} timers`, error);
+      }
+    }
+    report.timers = timers;
   }
   meta.wallSeconds = round3((Date.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

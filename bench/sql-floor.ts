@@ -6,8 +6,8 @@
  * one pg.Client, BEGIN … COMMIT, named (server-side prepared) statements.
  *
  * A second variant, `engineStatements`, sends through the same raw driver the statements the
- * engine itself sends for one move (read the row, update it, one 4-row protocol insert, the
- * member upsert): the gap between it and the engine is the engine's own (JavaScript) overhead,
+ * engine itself sends for one move when the responsible stays the same (read the row, update it,
+ * one 4-row protocol insert): the gap between it and the engine is the engine's own overhead,
  * the gap between it and the floor the cost of the extra SQL.
  */
 import BetterSqlite3 from 'better-sqlite3';
@@ -19,7 +19,7 @@ export type FloorVariant = 'floor' | 'engineStatements';
 export const FLOOR_VARIANTS: readonly FloorVariant[] = ['floor', 'engineStatements'];
 
 /** Statements per transaction, BEGIN and COMMIT included. */
-const STATEMENTS: Record<FloorVariant, number> = { floor: 4, engineStatements: 6 };
+const STATEMENTS: Record<FloorVariant, number> = { floor: 4, engineStatements: 5 };
 /** The protocol rows a move writes: stage.started (passed through), stage.finished, transition, stage.entered. */
 const ENGINE_PROTOCOL_ROWS = 4;
 const ACTIONS = ['stage.started', 'stage.finished', 'transition', 'stage.entered'];
@@ -70,9 +70,6 @@ const insertProtocolSql = (p: Param, rows: number) =>
     ', ',
   );
 const selectSql = (p: Param) => `SELECT * FROM processes WHERE id = ${p(1)}`;
-const insertMemberSql = (p: Param) =>
-  `INSERT INTO process_members (process_id, employee_id, role) VALUES (${p(1)}, ${p(2)}, ${p(3)}) ` +
-  'ON CONFLICT (process_id, employee_id, role) DO NOTHING';
 
 /** The parameters of one move's writes; `m` (the move's index on its process) picks the stage. */
 function moveParams(target: ProcessTarget, m: number) {
@@ -83,7 +80,6 @@ function moveParams(target: ProcessTarget, m: number) {
     update: ['active', stage, 'not_started', target.actorId, at, '', at, target.id, target.version],
     protocol: (rows: number) =>
       ACTIONS.slice(-rows).flatMap((action) => [target.id, at, target.actorId, action, details]),
-    member: [target.id, target.actorId, 'responsible'],
   };
 }
 
@@ -119,7 +115,6 @@ export function openSqliteFloor(file: string): FloorDriver {
   const insertOne = db.prepare(insertProtocolSql(sqliteParam, 1));
   const select = db.prepare(selectSql(sqliteParam));
   const insertMany = db.prepare(insertProtocolSql(sqliteParam, ENGINE_PROTOCOL_ROWS));
-  const insertMember = db.prepare(insertMemberSql(sqliteParam));
 
   const floor = (target: ProcessTarget, m: number) => {
     const params = moveParams(target, m);
@@ -134,7 +129,6 @@ export function openSqliteFloor(file: string): FloorDriver {
     select.get(target.id);
     if (update.run(params.update).changes !== 1) throw new Error(`version check failed on ${target.id}`);
     insertMany.run(params.protocol(ENGINE_PROTOCOL_ROWS));
-    insertMember.run(params.member);
     commit.run();
   };
   return {
@@ -175,7 +169,6 @@ export async function openPostgresFloor(url: string): Promise<FloorDriver> {
       const updated = await q('bench-update', updateSql(pgParam), params.update);
       const rows = ENGINE_PROTOCOL_ROWS;
       await q(`bench-protocol-${rows}`, insertProtocolSql(pgParam, rows), params.protocol(rows));
-      await q('bench-member', insertMemberSql(pgParam), params.member);
       return updated.rowCount;
     });
   return {

@@ -32,7 +32,13 @@ export interface TimerBenchResult {
 const DAY = 24 * 3600 * 1000;
 
 /** Inserts `total` sleeping copies of the model process, `due` of them due now, the rest spread over a month. */
-async function fillWaiting(store: Store, modelId: string, total: number, due: number, now: number): Promise<void> {
+async function fillWaiting(
+  store: Store,
+  modelId: string,
+  total: number,
+  due: number,
+  now: number,
+): Promise<void> {
   const db = store.db;
   const copy = (ids: ReturnType<typeof sql>) => sql`
     insert into processes (id, definition_id, definition_version, status, stage_key, stage_state, visit, responsible_id,
@@ -71,7 +77,9 @@ async function claimPlan(store: Store, now: number, batchSize: number): Promise<
     return rows.rows.map((r) => r['QUERY PLAN']).join('\n');
   }
   const rows = await sql<{ detail: string }>`
-    explain query plan select * from timers where due_at <= ${now} order by due_at, key limit ${batchSize}`.execute(store.db);
+    explain query plan select * from timers where due_at <= ${now} order by due_at, key limit ${batchSize}`.execute(
+    store.db,
+  );
   return rows.rows.map((r) => r.detail).join('\n');
 }
 
@@ -82,7 +90,12 @@ export async function benchTimers(
   const clock = new ManualClock(Date.UTC(2027, 0, 4, 9, 0));
   const ctx = createEngineContext({ store, clock });
   const setupStart = performance.now();
-  const admin = await createEmployee(ctx, { login: 'bench', name: 'Bench', password: 'bench-password', role: 'admin' });
+  const admin = await createEmployee(ctx, {
+    login: 'bench',
+    name: 'Bench',
+    password: 'bench-password',
+    role: 'admin',
+  });
   const actor = { id: admin.id, role: admin.role, name: admin.name };
   const def = await createDefinition(ctx, actor, {
     name: 'Sleep',
@@ -112,7 +125,10 @@ export async function benchTimers(
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 
-  const usesIndex = store.caps.name === 'postgres' ? /Index/.test(plan) && !/Seq Scan/.test(plan) : /USING (COVERING )?INDEX/.test(plan) && !/SCAN timers$/m.test(plan);
+  const usesIndex =
+    store.caps.name === 'postgres'
+      ? /Index/.test(plan) && !/Seq Scan/.test(plan)
+      : /USING (COVERING )?INDEX/.test(plan) && !/SCAN timers$/m.test(plan);
   return {
     waitingProcesses: options.waiting,
     dueAtOnce: options.due,

@@ -10,6 +10,7 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  useStore,
   useStoreApi,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -53,6 +54,8 @@ const EDGE_COLOR = '#8a94a6';
 const TAKEN_COLOR = '#1f2430';
 const SELECTED_COLOR = '#2f6fde';
 const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.1 } as const;
+/** Above this many stages the whole chart is too small to read: the view opens on the start stage. */
+const LARGE_CHART = 60;
 
 /**
  * The flowchart of a definition (React Flow): stages as boxes, transitions as arrows labelled with
@@ -179,6 +182,12 @@ interface CachedNode {
   readonly node: StageNodeType;
 }
 
+interface CachedEdge {
+  readonly transition: Transition;
+  readonly flags: string;
+  readonly edge: ResultEdgeType;
+}
+
 function FlowCanvas({
   stages,
   transitions,
@@ -255,10 +264,12 @@ function FlowCanvas({
     return list;
   }, [stages, drag, auto.positions, currentStage, visited, invalid, highlightPath, selectedStage, editable]);
 
+  const edgeCache = useRef(new Map<number, CachedEdge>());
   const edges = useMemo(() => {
     const keys = new Set(stages.map((s) => s.key));
     const names = new Map(stages.map((s) => [s.key, s.name]));
     const slots = edgeSlots(transitions);
+    const next = new Map<number, CachedEdge>();
     const list: ResultEdgeType[] = [];
     transitions.forEach((tr, index) => {
       const slot = slots[index];
@@ -266,26 +277,35 @@ function FlowCanvas({
       const id = `t${index}`;
       const isTaken = taken.has(transitionKey(tr));
       const isSelected = id === selectedEdge;
+      const label = `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`;
+      const flags = [isTaken, isSelected, highlightPath, editable, slot.slot, slot.count, label].join('|');
+      const prev = edgeCache.current.get(index);
       const color = isSelected ? SELECTED_COLOR : isTaken ? TAKEN_COLOR : EDGE_COLOR;
-      list.push({
-        id,
-        type: 'result',
-        source: tr.from,
-        target: tr.to,
-        sourceHandle: 'out',
-        targetHandle: 'in',
-        selected: isSelected,
-        selectable: editable,
-        deletable: editable,
-        focusable: editable,
-        className: [isTaken ? 'taken' : '', highlightPath && !isTaken ? 'dimmed' : '']
-          .filter(Boolean)
-          .join(' '),
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
-        ariaLabel: `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`,
-        data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to },
-      });
+      const edge: ResultEdgeType =
+        prev && prev.transition === tr && prev.flags === flags
+          ? prev.edge
+          : {
+              id,
+              type: 'result',
+              source: tr.from,
+              target: tr.to,
+              sourceHandle: 'out',
+              targetHandle: 'in',
+              selected: isSelected,
+              selectable: editable,
+              deletable: editable,
+              focusable: editable,
+              className: [isTaken ? 'taken' : '', highlightPath && !isTaken ? 'dimmed' : '']
+                .filter(Boolean)
+                .join(' '),
+              markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
+              ariaLabel: label,
+              data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to },
+            };
+      next.set(index, { transition: tr, flags, edge });
+      list.push(edge);
     });
+    edgeCache.current = next;
     return list;
   }, [stages, transitions, taken, highlightPath, selectedEdge, editable]);
 
@@ -383,7 +403,7 @@ function FlowCanvas({
       selectionKeyCode={null}
       multiSelectionKeyCode={null}
       connectionRadius={30}
-      fitView
+      fitView={stages.length <= LARGE_CHART}
       fitViewOptions={FIT_OPTIONS}
       minZoom={0.05}
       maxZoom={2}
@@ -432,6 +452,30 @@ function ViewportFollower({
   const flow = useReactFlow();
   const store = useStoreApi();
   const previous = useRef<Map<string, Point | undefined> | null>(null);
+  const large = stages.length > LARGE_CHART;
+
+  // A large chart opens (and re-opens after an auto-layout) on its start stage, at a readable zoom.
+  const showStart = useCallback(
+    (duration: number) => {
+      const start = stages.find((s) => s.kind === 'start') ?? stages[0];
+      const position = start && (start.position ?? autoPositions[start.key]);
+      if (!position) return;
+      const zoom = 0.8;
+      const { width } = store.getState();
+      void flow.setCenter(position.x + width / zoom / 2 - 60, position.y + NODE_HEIGHT / 2, {
+        zoom,
+        duration,
+      });
+    },
+    [stages, autoPositions, flow, store],
+  );
+  const measured = useStore((s) => s.width > 0 && s.height > 0);
+  const opened = useRef(false);
+  useEffect(() => {
+    if (opened.current || !large || !measured) return;
+    opened.current = true;
+    showStart(0);
+  }, [large, measured, showStart]);
 
   useEffect(() => {
     const current = new Map(stages.map((s) => [s.key, s.position]));
@@ -443,8 +487,10 @@ function ViewportFollower({
       const q = before.get(key);
       if (p && q && (p.x !== q.x || p.y !== q.y)) moved++;
     }
-    if (moved >= 2) void flow.fitView({ ...FIT_OPTIONS, duration: 300 });
-  }, [stages, flow]);
+    if (moved < 2) return;
+    if (large) showStart(300);
+    else void flow.fitView({ ...FIT_OPTIONS, duration: 300 });
+  }, [stages, flow, large, showStart]);
 
   const latest = useRef({ stages, autoPositions });
   latest.current = { stages, autoPositions };

@@ -232,14 +232,13 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     setSelected(key);
     setSelectedRule(null);
   }, []);
-  const selectRule = useCallback(
-    (index: number) => {
-      setSelectedRule(index);
-      const from = state.transitions[index]?.from;
-      if (from !== undefined) setSelected(from);
-    },
-    [state.transitions],
-  );
+  const transitionsRef = useRef(state.transitions);
+  transitionsRef.current = state.transitions;
+  const selectRule = useCallback((index: number) => {
+    setSelectedRule(index);
+    const from = transitionsRef.current[index]?.from;
+    if (from !== undefined) setSelected(from);
+  }, []);
   const moveStage = useCallback(
     (key: string, position: { x: number; y: number }) => run({ type: 'stage.move', key, position }),
     [run],

@@ -1,11 +1,14 @@
-import { type FormEvent, memo, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, memo, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Command } from './commands.ts';
 
-function stageName(stages: readonly Stage[], key: string): string {
-  const name = stages.find((s) => s.key === key)?.name.trim();
-  return name || key;
+/** Stage names by key, for labelling rules (a stage without a name shows its key). */
+export function useStageNames(stages: readonly Stage[]): (key: string) => string {
+  return useMemo(() => {
+    const names = new Map(stages.map((s) => [s.key, s.name.trim() || s.key]));
+    return (key: string) => names.get(key) ?? key;
+  }, [stages]);
 }
 
 /** Whether `result` is free among the results of the rules leaving `from` (ignoring rule `except`). */
@@ -24,12 +27,14 @@ export function resultIsFree(
 export interface RuleRowProps {
   index: number;
   transition: Transition;
-  stages: readonly Stage[];
+  /** Display names of the stages the rule joins. */
+  fromName: string;
+  toName: string;
+  /** The stages to choose a new target from; given only where the target can be changed. */
+  targets?: readonly Stage[];
   run: (command: Command) => void;
   selected: boolean;
   onSelect: (index: number) => void;
-  /** Offer a choice of the target stage (the selected stage's own rules). */
-  retarget?: boolean;
   /** Show the stage the rule leaves (the list of all rules). */
   showFrom?: boolean;
 }
@@ -38,11 +43,12 @@ export interface RuleRowProps {
 export const RuleRow = memo(function RuleRow({
   index,
   transition,
-  stages,
+  fromName: from,
+  toName: to,
+  targets,
   run,
   selected,
   onSelect,
-  retarget,
   showFrom,
 }: RuleRowProps) {
   const { t } = useTranslation('designer');
@@ -50,8 +56,6 @@ export const RuleRow = memo(function RuleRow({
   useEffect(() => {
     if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
   }, [selected]);
-  const from = stageName(stages, transition.from);
-  const to = stageName(stages, transition.to);
   return (
     <li
       ref={ref}
@@ -80,17 +84,17 @@ export const RuleRow = memo(function RuleRow({
       <span className="rule-arrow" aria-hidden="true">
         →
       </span>
-      {retarget ? (
+      {targets ? (
         <select
           className="rule-to"
           aria-label={t('rules.targetOf', { from, result: transition.result })}
           value={transition.to}
           onChange={(e) => run({ type: 'transition.update', index, patch: { to: e.target.value } })}
         >
-          {!stages.some((s) => s.key === transition.to) && (
+          {!targets.some((s) => s.key === transition.to) && (
             <option value={transition.to}>{transition.to}</option>
           )}
-          {stages.map((s) => (
+          {targets.map((s) => (
             <option key={s.key} value={s.key}>
               {s.name || s.key}
             </option>
@@ -197,6 +201,7 @@ export interface RuleListProps {
 /** Every rule of the definition, and a form to add one. */
 export function RuleList({ stages, transitions, run, selectedRule, onSelectRule }: RuleListProps) {
   const { t } = useTranslation('designer');
+  const nameOf = useStageNames(stages);
   return (
     <section className="rules-panel" aria-label={t('rules.title')}>
       <h3>
@@ -212,7 +217,8 @@ export function RuleList({ stages, transitions, run, selectedRule, onSelectRule 
               key={index}
               index={index}
               transition={tr}
-              stages={stages}
+              fromName={nameOf(tr.from)}
+              toName={nameOf(tr.to)}
               run={run}
               selected={selectedRule === index}
               onSelect={onSelectRule}

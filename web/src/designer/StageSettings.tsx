@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Employee, Stage, StageKind, StageTask, Transition } from '../api/types.ts';
 import type { Command, StagePatch } from './commands.ts';
 import { DurationInput } from './DurationInput.tsx';
-import { AddRuleForm, RuleRow } from './RuleList.tsx';
+import { AddRuleForm, RuleRow, useStageNames } from './RuleList.tsx';
 
 export const EVENT_TYPES = ['call', 'meeting', 'letter', 'note', 'other'] as const;
 const KINDS: readonly StageKind[] = ['start', 'normal', 'end'];
@@ -34,6 +34,7 @@ export function StageSettings(props: StageSettingsProps) {
   const { stage, run } = props;
   const { t } = useTranslation('designer');
   const update = (patch: StagePatch) => run({ type: 'stage.update', key: stage.key, patch });
+  const nameOf = useStageNames(props.stages);
   const outgoing = props.transitions.flatMap((tr, index) => (tr.from === stage.key ? [{ tr, index }] : []));
   return (
     <div className="stage-settings">
@@ -82,11 +83,12 @@ export function StageSettings(props: StageSettingsProps) {
                 key={index}
                 index={index}
                 transition={tr}
-                stages={props.stages}
+                fromName={nameOf(tr.from)}
+                toName={nameOf(tr.to)}
+                targets={props.stages}
                 run={run}
                 selected={props.selectedRule === index}
                 onSelect={props.onSelectRule}
-                retarget
               />
             ))}
           </ul>

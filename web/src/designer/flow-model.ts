@@ -71,8 +71,13 @@ export function edgeGeometry(
     const dx = Math.max(40, (tx - sx) / 2);
     return cubic(sx, sy, sx + dx, sy + spread * 1.6, tx - dx, ty + spread * 1.6, tx, ty);
   }
-  const reach = 70 + slot * 12;
-  const up = selfLoop || ty < sy - NODE_HEIGHT;
+  const reach = 80 + slot * 24;
+  if (!selfLoop && Math.abs(ty - sy) > NODE_HEIGHT) {
+    // Back to a stage on another row: an S-curve that leaves rightwards and arrives from the left.
+    return cubic(sx, sy, sx + reach, sy + spread, tx - reach, ty + spread, tx, ty);
+  }
+  // Back along the same row, or to itself: swing below the row (above it for a loop).
+  const up = selfLoop;
   const bulge = (NODE_HEIGHT / 2 + 46 + slot * 26) * (up ? -1 : 1);
   const baseY = up ? Math.min(sy, ty) : Math.max(sy, ty);
   return cubic(sx, sy, sx + reach, baseY + bulge * 1.3, tx - reach, baseY + bulge * 1.3, tx, ty);

@@ -31,8 +31,8 @@ function layoutOptions(size: number): Record<string, string> {
   const options: Record<string, string> = {
     'elk.algorithm': 'layered',
     'elk.direction': 'RIGHT',
-    'elk.spacing.nodeNode': '36',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '90',
+    'elk.spacing.nodeNode': '44',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '130',
     'elk.spacing.edgeNode': '24',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     'elk.separateConnectedComponents': 'true',

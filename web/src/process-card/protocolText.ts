@@ -12,8 +12,10 @@ export interface ProtocolNames {
 
 const str = (v: unknown): string =>
   typeof v === 'string' ? v : v === null || v === undefined ? '' : String(v);
-const time = (v: unknown): string =>
-  typeof v === 'number' || typeof v === 'string' ? formatDateTime(new Date(v).toISOString()) : '—';
+const time = (v: unknown): string => {
+  const ms = typeof v === 'number' ? v : typeof v === 'string' ? Date.parse(v) : Number.NaN;
+  return Number.isNaN(ms) ? str(v) || '—' : formatDateTime(new Date(ms).toISOString());
+};
 
 /** One sentence for one protocol entry: who did what. */
 export function describeEntry(t: TFunction, entry: ProtocolEntry, names: ProtocolNames): string {
@@ -119,7 +121,8 @@ export function entryDetails(t: TFunction, entry: ProtocolEntry, names: Protocol
           : names.stage(str(value));
     } else if (key.endsWith('Id') && typeof value === 'string' && key !== 'parentId' && key !== 'childId') {
       text = key === 'responsibleId' || key === 'assigneeId' ? names.employee(value) : value;
-    } else if ((key === 'until' || key === 'startsAt' || key === 'dueAt') && typeof value === 'number') {
+    } else if (key === 'until' || key === 'startsAt' || key === 'dueAt') {
+      // ISO strings (epoch milliseconds in protocols written before that was settled).
       text = time(value);
     } else if (key === 'size' && typeof value === 'number') {
       text = formatBytes(value);
