@@ -93,7 +93,15 @@ export async function startServer(
     presence,
     async close() {
       await worker.stop();
-      await app.close();
+      // Fastify closes idle keep-alive connections once, as closing starts; one whose response was
+      // still finishing then (a streamed download) would hold close() until keepAliveTimeout (72 s).
+      // Keep closing those that fall idle; requests in flight still finish.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      try {
+        await app.close();
+      } finally {
+        clearInterval(sweep);
+      }
       await presence.stop();
       await store.close();
     },

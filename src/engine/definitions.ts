@@ -230,3 +230,23 @@ export async function listDefinitions(
   const last = page[page.length - 1];
   return { items, nextCursor: rows.length > options.limit && last ? last.id : null };
 }
+
+/** One published version as it was frozen: what processes launched with it run on. */
+export async function getDefinitionVersion(ctx: EngineContext, id: string, version: number) {
+  const row = await ctx.store.db
+    .selectFrom('definition_versions')
+    .selectAll()
+    .where('definition_id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (!row) throw notFound('Definition version', `${id}@${version}`);
+  const body = JSON.parse(row.body) as DefinitionBody;
+  return {
+    id,
+    version,
+    name: row.name,
+    stages: body.stages,
+    transitions: body.transitions,
+    publishedAt: new Date(row.published_at).toISOString(),
+  };
+}

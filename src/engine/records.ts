@@ -137,11 +137,14 @@ export async function listRecords(
     after?: string | undefined;
     counterpartyId?: string | undefined;
     group?: string | undefined;
+    /** Only these records (a list resolving the names of its rows in one request). */
+    ids?: readonly string[] | undefined;
   },
 ) {
   // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
   let q = (table(ctx.store.db, kind) as any).selectFrom(kind).selectAll();
   if (options.after) q = q.where('id', '>', options.after);
+  if (options.ids) q = q.where('id', 'in', options.ids.length > 0 ? [...options.ids] : ['']);
   if (options.counterpartyId && kind !== 'counterparties')
     q = q.where('counterparty_id', '=', options.counterpartyId);
   if (options.group && kind === 'counterparties') q = q.where('grp', '=', options.group);

@@ -171,7 +171,10 @@ for (const store of STORES) {
       expect((await protocol(card.id)).at(-1)?.details.passedThrough).toBeUndefined();
 
       const other = await launch(flowDef);
-      expectStatus(await pavel.post(`/api/processes/${other.id}/stage`, { state: 'done', result: 'Agree' }), 200);
+      expectStatus(
+        await pavel.post(`/api/processes/${other.id}/stage`, { state: 'done', result: 'Agree' }),
+        200,
+      );
       const items = await protocol(other.id);
       entry(items, 'stage.started', me, { stage: 'a', passedThrough: true });
       const actions = items.map((i) => i.action);
@@ -180,13 +183,19 @@ for (const store of STORES) {
 
     it('stage.finished: the stage and the result chosen', async () => {
       const card = await launch(flowDef);
-      expectStatus(await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Agree' }), 200);
+      expectStatus(
+        await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Agree' }),
+        200,
+      );
       entry(await protocol(card.id), 'stage.finished', me, { stage: 'a', result: 'Agree' });
     });
 
     it('transition: from, to and result, between the finish and the next stage entered', async () => {
       const card = await launch(flowDef);
-      expectStatus(await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Agree' }), 200);
+      expectStatus(
+        await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Agree' }),
+        200,
+      );
       const items = await protocol(card.id);
       entry(items, 'transition', me, { from: 'a', to: 'b', result: 'Agree' });
       expect(items.slice(-3).map((i) => i.action)).toEqual(['stage.finished', 'transition', 'stage.entered']);
@@ -216,13 +225,19 @@ for (const store of STORES) {
         contentType: 'application/octet-stream',
       });
       expect((await pavel.delete(`/api/processes/${card.id}/attachments/${file.id}`)).status).toBe(204);
-      entry(await protocol(card.id), 'attachment.removed', me, { attachmentId: file.id, name: 'contract.txt' });
+      entry(await protocol(card.id), 'attachment.removed', me, {
+        attachmentId: file.id,
+        name: 'contract.txt',
+      });
     });
 
     it('link.added and link.removed: the type and id of the record', async () => {
       const card = await launch(flowDef);
       const invoice = (await t.admin.post('/api/invoices', { number: 'INV-P1' })).body;
-      expectStatus(await pavel.post(`/api/processes/${card.id}/links`, { type: 'invoice', id: invoice.id }), 201);
+      expectStatus(
+        await pavel.post(`/api/processes/${card.id}/links`, { type: 'invoice', id: invoice.id }),
+        201,
+      );
       entry(await protocol(card.id), 'link.added', me, { type: 'invoice', id: invoice.id });
       expectStatus(await pavel.delete(`/api/processes/${card.id}/links/invoice/${invoice.id}`), 200);
       entry(await protocol(card.id), 'link.removed', me, { type: 'invoice', id: invoice.id });
@@ -251,7 +266,9 @@ for (const store of STORES) {
       expectIsoTime(e.details.until, 'process.paused.details.until');
       expect(e.details.until).toBe(paused.body.pausedUntil);
       // `for` counts from the moment of the request; the entry is written a few milliseconds later.
-      expect(Math.abs(Date.parse(e.details.until) - Date.parse(e.at) - 2 * 24 * 3600 * 1000)).toBeLessThan(1000);
+      expect(Math.abs(Date.parse(e.details.until) - Date.parse(e.at) - 2 * 24 * 3600 * 1000)).toBeLessThan(
+        1000,
+      );
       expectStatus(await pavel.post(`/api/processes/${card.id}/resume`), 200);
       entry(await protocol(card.id), 'process.resumed', me, { automatic: false });
 
@@ -342,7 +359,10 @@ for (const store of STORES) {
 
     it('process.completed: on reaching an end stage, last', async () => {
       const card = await launch(flowDef);
-      expectStatus(await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Refuse' }), 200);
+      expectStatus(
+        await pavel.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Refuse' }),
+        200,
+      );
       const items = await protocol(card.id);
       entry(items, 'process.completed', me, { stage: 'z' });
       expect(items.at(-1)?.action).toBe('process.completed');
@@ -366,13 +386,17 @@ for (const store of STORES) {
         expect(Date.parse(next.at)).toBeGreaterThanOrEqual(Date.parse(prev.at));
         expect(Number(next.id)).toBeGreaterThan(Number(prev.id));
       }
-      expect(Date.parse(second.at(-1)?.at as string) - Date.parse(first.at(-1)?.at as string)).toBeGreaterThanOrEqual(
-        10 * 60 * 1000,
-      );
+      expect(
+        Date.parse(second.at(-1)?.at as string) - Date.parse(first.at(-1)?.at as string),
+      ).toBeGreaterThanOrEqual(10 * 60 * 1000);
 
       // No route rewrites or removes it, not even for an administrator.
       for (const method of ['DELETE', 'PUT', 'PATCH', 'POST']) {
-        const res = await t.admin.request(method, `/api/processes/${card.id}/protocol`, method === 'DELETE' ? undefined : { items: [] });
+        const res = await t.admin.request(
+          method,
+          `/api/processes/${card.id}/protocol`,
+          method === 'DELETE' ? undefined : { items: [] },
+        );
         expect([404, 405], `${method}: ${res.status}`).toContain(res.status);
       }
       expect(await protocol(card.id)).toEqual(second);

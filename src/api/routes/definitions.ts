@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   createDefinition,
   getDefinition,
+  getDefinitionVersion,
   listDefinitions,
   publishDefinition,
   updateDefinition,
@@ -84,5 +85,16 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
 
   app.get('/api/definitions/:id', { schema: { tags, params: idParams } }, async (request) =>
     getDefinition(ctx, request.params.id),
+  );
+
+  app.get(
+    '/api/definitions/:id/versions/:version',
+    {
+      schema: {
+        tags,
+        params: z.strictObject({ id, version: z.coerce.number().int().min(1).max(1_000_000) }),
+      },
+    },
+    async (request) => getDefinitionVersion(ctx, request.params.id, request.params.version),
   );
 }

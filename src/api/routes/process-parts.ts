@@ -34,7 +34,7 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
           'Send the file as multipart/form-data, field "file".',
         );
       const part = await request.file();
-      if (!part || part.fieldname !== 'file') {
+      if (part?.fieldname !== 'file') {
         part?.file.resume();
         throw new DomainError('validation_failed', 'Send the file in the multipart field "file".');
       }

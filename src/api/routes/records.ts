@@ -54,6 +54,12 @@ export async function recordRoutes(app: App, { ctx }: RouteDeps): Promise<void> 
             q: z.string().max(200).optional(),
             counterpartyId: id.optional(),
             group: z.string().max(100).optional(),
+            ids: z
+              .string()
+              .max(20_000)
+              .transform((v) => v.split(',').filter((s) => s !== ''))
+              .pipe(z.array(id).max(500))
+              .optional(),
             ...listQuery,
           }),
         },
@@ -65,6 +71,7 @@ export async function recordRoutes(app: App, { ctx }: RouteDeps): Promise<void> 
           after: request.query.cursor,
           counterpartyId: request.query.counterpartyId,
           group: request.query.group,
+          ids: request.query.ids,
         }),
     );
     app.post(base, { schema: { tags, body: create } }, async (request, reply) => {

@@ -25,7 +25,9 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   const text = await res.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined)?.error;
+    const err = (
+      data as { error?: { code?: string; message?: string; details?: Record<string, unknown> } } | undefined
+    )?.error;
     throw new ApiError(res.status, err?.code ?? 'http_error', err?.message ?? res.statusText, err?.details);
   }
   return data as T;
@@ -47,7 +49,8 @@ export const api = {
 /** Builds a query string from the defined, non-empty values. */
 export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
   const s = search.toString();
   return s ? `?${s}` : '';
 }

@@ -30,7 +30,14 @@ export interface ProcessSummary {
   counterparty: Ref | null;
   initiator: Ref;
   note: string;
-  stage: { key: string; name: string; kind: StageKind; state: StageState; responsible: Ref | null; enteredAt: string };
+  stage: {
+    key: string;
+    name: string;
+    kind: StageKind;
+    state: StageState;
+    responsible: Ref | null;
+    enteredAt: string;
+  };
   parentId: string | null;
   pausedUntil: string | null;
   startedAt: string;
@@ -39,8 +46,16 @@ export interface ProcessSummary {
 }
 
 export interface ProcessCard extends ProcessSummary {
-  next: { result: string; stage: { key: string; name: string; kind: StageKind }; responsibles: (Ref & { online: boolean })[] }[];
-  children: { id: string; definition: { id: string; name: string; version: number }; status: ProcessStatus }[];
+  next: {
+    result: string;
+    stage: { key: string; name: string; kind: StageKind };
+    responsibles: (Ref & { online: boolean })[];
+  }[];
+  children: {
+    id: string;
+    definition: { id: string; name: string; version: number };
+    status: ProcessStatus;
+  }[];
   links: { type: LinkType; id: string; label: string | null }[];
   attachments: { id: string; name: string; size: number; contentType: string; createdAt: string }[];
   access: { employeeId: string; level: 'view' | 'edit' }[];
@@ -179,4 +194,14 @@ export type ProcessCounts = Record<ProcessStatus, number>;
 export interface TaskCompletion {
   task: Task;
   process: ProcessCard | null;
+}
+
+/** A published version as frozen (GET /api/definitions/:id/versions/:version). */
+export interface DefinitionVersion {
+  id: string;
+  version: number;
+  name: string;
+  stages: Stage[];
+  transitions: Transition[];
+  publishedAt: string;
 }

@@ -32,7 +32,13 @@ export function LoginPage() {
         <h1 id="login-title">{t('login.title')}</h1>
         <label>
           {t('login.login')}
-          <input name="login" autoComplete="username" value={login} onChange={(e) => setLogin(e.target.value)} required autoFocus />
+          <input
+            name="login"
+            autoComplete="username"
+            value={login}
+            onChange={(e) => setLogin(e.target.value)}
+            required
+          />
         </label>
         <label>
           {t('login.password')}

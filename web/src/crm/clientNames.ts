@@ -5,7 +5,7 @@
  * 6 clients costs one batch of 6 look-ups and "Load more" only asks for clients not seen yet.
  */
 import { useQueries } from '@tanstack/react-query';
-import { ApiError, api } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { Counterparty } from '../api/types.ts';
 import { recordKey } from './records.ts';
 
@@ -40,22 +40,23 @@ async function flush(): Promise<void> {
 }
 
 /**
- * The one place that fetches a batch of clients. The API has no multi-id filter, so the distinct
- * ids are fetched in parallel; a `GET /api/counterparties?ids=` would replace only this function.
- * A client that no longer exists (404) resolves to null rather than failing the batch.
+ * The one place that fetches a batch of clients: one `GET /api/counterparties?ids=` per hundred.
+ * A client that no longer exists is simply absent and resolves to null.
  */
 async function fetchClients(ids: string[]): Promise<Map<string, Counterparty | null | Error>> {
-  const entries = await Promise.all(
-    ids.map(async (id): Promise<[string, Counterparty | null | Error]> => {
-      try {
-        return [id, await api.get<Counterparty>(`/api/counterparties/${encodeURIComponent(id)}`)];
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 404) return [id, null];
-        return [id, e instanceof Error ? e : new Error(String(e))];
-      }
-    }),
-  );
-  return new Map(entries);
+  const found = new Map<string, Counterparty | null | Error>(ids.map((id) => [id, null]));
+  for (let i = 0; i < ids.length; i += 100) {
+    const chunk = ids.slice(i, i + 100);
+    try {
+      const page = await api.get<{ items: Counterparty[] }>(
+        `/api/counterparties?limit=500&ids=${chunk.map(encodeURIComponent).join(',')}`,
+      );
+      for (const c of page.items) found.set(c.id, c);
+    } catch (e) {
+      for (const id of chunk) found.set(id, e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+  return found;
 }
 
 export interface ClientLookup {

@@ -5,6 +5,7 @@ import { Link, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
 import { ApiError, api } from '../api/client.ts';
 import type { Definition, Stage, StageKind, Transition, ValidationError } from '../api/types.ts';
+import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
 import { AddStageDialog } from './AddStageDialog.tsx';
@@ -20,6 +21,7 @@ import { StageSettings } from './StageSettings.tsx';
 import { uniqueStageKey } from './stage-keys.ts';
 import { useDefinitionList } from './useDefinitionList.ts';
 import { useEmployeeDirectory } from './useEmployeeDirectory.ts';
+import { useKeptDraft } from './useKeptDraft.ts';
 import { useLeaveGuard } from './useLeaveGuard.ts';
 import { ValidationPanel } from './ValidationPanel.tsx';
 import { describeValidationError } from './validation-messages.ts';
@@ -115,6 +117,7 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
   const employees = useEmployeeDirectory();
   const definitions = useDefinitionList();
   const guard = useLeaveGuard(dirty);
+  const keptDraft = useKeptDraft(id, stack, initial);
 
   // Validation on every change, with the same pure rules the server applies.
   const definitionsById = useMemo(
@@ -169,6 +172,7 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
       void queryClient.invalidateQueries({ queryKey: ['definitions'] });
       setFailure(null);
       setNotice(t('header.saved'));
+      keptDraft.saved();
     },
     onError: (error) => setFailure(error),
   });
@@ -411,6 +415,24 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
         </div>
       </header>
       {failure !== null && <ErrorBox error={failure} />}
+      {keptDraft.kept && (
+        <div className="designer-kept" role="status" data-testid="kept-draft">
+          <span>{t('kept.text', { time: formatDateTime(new Date(keptDraft.kept.at).toISOString()) })}</span>
+          <button
+            type="button"
+            className="primary"
+            onClick={() => {
+              if (keptDraft.kept) run({ type: 'definition.restore', state: keptDraft.kept.state });
+              keptDraft.dismiss();
+            }}
+          >
+            {t('kept.restore')}
+          </button>
+          <button type="button" onClick={keptDraft.dismiss}>
+            {t('kept.dismiss')}
+          </button>
+        </div>
+      )}
 
       <div className="designer-body">
         <aside className="designer-side" aria-label={t('side.title')}>
@@ -546,7 +568,15 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
           <button type="button" onClick={guard.stay}>
             {t('leave.stay')}
           </button>
-          <button type="button" className="danger" onClick={guard.leave} data-testid="leave-discard">
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              keptDraft.discardOnLeave();
+              guard.leave();
+            }}
+            data-testid="leave-discard"
+          >
             {t('leave.discard')}
           </button>
           <button

@@ -2,7 +2,7 @@ import { Handle, type Node, type NodeProps, Position, useConnection } from '@xyf
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage } from '../api/types.ts';
-import { shortDuration } from './durations.ts';
+import { type DurationUnit, shortDuration } from './durations.ts';
 import { ClockIcon, EventTypeIcon, LockIcon, PersonIcon, SpawnIcon, TaskIcon } from './icons.tsx';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
 
@@ -27,7 +27,8 @@ const connectingFrom = (c: { inProgress: boolean; fromNode?: { id: string } | nu
  * entering it. While a connection is being drawn, the whole stage becomes a drop target.
  */
 function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
-  const { t, i18n } = useTranslation('designer');
+  const { t } = useTranslation('designer');
+  const unitLabel = (unit: DurationUnit) => t(`duration.short.${unit}`);
   const from = useConnection(connectingFrom);
   const { stage } = data;
   const classes = [
@@ -90,11 +91,11 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
           <span
             className="mark-wait"
             role="img"
-            aria-label={t('flow.waits', { duration: shortDuration(stage.wait, i18n.language) })}
-            title={t('flow.waits', { duration: shortDuration(stage.wait, i18n.language) })}
+            aria-label={t('flow.waits', { duration: shortDuration(stage.wait, unitLabel) })}
+            title={t('flow.waits', { duration: shortDuration(stage.wait, unitLabel) })}
           >
             <ClockIcon />
-            {shortDuration(stage.wait, i18n.language)}
+            {shortDuration(stage.wait, unitLabel)}
           </span>
         )}
         {stage.task && (

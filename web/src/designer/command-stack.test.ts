@@ -43,6 +43,7 @@ const EVERY_COMMAND: Command[] = [
   { type: 'stage.update', key: 'ship', patch: { key: 'shipment' } },
   { type: 'transition.remove', indexes: [1] },
   { type: 'stage.remove', keys: ['shipment'] },
+  { type: 'definition.restore', state: { name: 'Kept', stages: [], transitions: [] } },
 ];
 
 describe('command stack', () => {

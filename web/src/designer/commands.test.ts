@@ -143,6 +143,13 @@ describe('designer commands: execute and revert', () => {
   });
 });
 
+describe('definition.restore', () => {
+  it('replaces the whole state and reverts to the one before', () => {
+    const kept: DesignerState = { name: 'Kept', stages: [], transitions: [] };
+    roundTrip({ type: 'definition.restore', state: kept }, (s) => expect(s).toBe(kept));
+  });
+});
+
 describe('mergeCommands', () => {
   it('folds typing into one field of one stage, following a key change', () => {
     expect(

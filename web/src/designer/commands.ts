@@ -35,7 +35,9 @@ export type Command =
   | { readonly type: 'transition.connect'; readonly transition: Transition }
   | { readonly type: 'transition.update'; readonly index: number; readonly patch: TransitionPatch }
   | { readonly type: 'transition.remove'; readonly indexes: readonly number[] }
-  | { readonly type: 'layout.apply'; readonly positions: Readonly<Record<string, Point>> };
+  | { readonly type: 'layout.apply'; readonly positions: Readonly<Record<string, Point>> }
+  /** Puts back a whole earlier state (unsaved changes kept from a previous visit). */
+  | { readonly type: 'definition.restore'; readonly state: DesignerState };
 
 export type CommandType = Command['type'];
 
@@ -65,7 +67,8 @@ export type Change =
   | { readonly type: 'transition.connect'; readonly index: number }
   | { readonly type: 'transition.update'; readonly index: number; readonly before: Transition }
   | { readonly type: 'transition.remove'; readonly transitions: readonly Indexed<Transition>[] }
-  | { readonly type: 'layout.apply'; readonly before: readonly Indexed<Point | undefined>[] };
+  | { readonly type: 'layout.apply'; readonly before: readonly Indexed<Point | undefined>[] }
+  | { readonly type: 'definition.restore'; readonly before: DesignerState };
 
 export interface Applied {
   readonly state: DesignerState;
@@ -216,6 +219,10 @@ export function executeCommand(state: DesignerState, command: Command): Applied 
       if (before.length === 0) return null;
       return { state: { ...state, stages }, change: { type: command.type, before } };
     }
+    case 'definition.restore': {
+      if (command.state === state) return null;
+      return { state: command.state, change: { type: command.type, before: state } };
+    }
   }
 }
 
@@ -272,6 +279,8 @@ export function revertChange(state: DesignerState, change: Change): DesignerStat
       }
       return { ...state, stages };
     }
+    case 'definition.restore':
+      return change.before;
   }
 }
 

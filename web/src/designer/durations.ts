@@ -49,14 +49,12 @@ export function formatSimpleDuration({ amount, unit }: SimpleDuration): string {
   }
 }
 
-const SHORT: Record<'en' | 'ru', Record<DurationUnit, string>> = {
-  en: { minutes: 'min', hours: 'h', days: 'd', weeks: 'wk', months: 'mo', years: 'y' },
-  ru: { minutes: 'мин', hours: 'ч', days: 'дн', weeks: 'нед', months: 'мес', years: 'г' },
-};
-
-/** A compact label for the flowchart: `P30D` → "30 d" / "30 дн"; compound durations as written. */
-export function shortDuration(iso: string, lang: string): string {
+/**
+ * A compact label for the flowchart: `P30D` → "30 d" with the unit's short name from `unitLabel`;
+ * compound durations are shown as written.
+ */
+export function shortDuration(iso: string, unitLabel: (unit: DurationUnit) => string): string {
   const simple = parseSimpleDuration(iso);
   if (!simple) return iso;
-  return `${simple.amount} ${SHORT[lang === 'ru' ? 'ru' : 'en'][simple.unit]}`;
+  return `${simple.amount} ${unitLabel(simple.unit)}`;
 }

@@ -86,8 +86,6 @@ const en = {
   },
   flow: {
     label: 'Flowchart of the process',
-    approximate:
-      'The chart shows the current definition; this process runs version {{version}}, which may differ a little.',
   },
   tabs: {
     label: 'Process sections',
@@ -397,8 +395,6 @@ const ru: typeof en = {
   },
   flow: {
     label: 'Схема процесса',
-    approximate:
-      'Схема показывает текущее описание процесса; этот процесс идёт по версии {{version}}, она может немного отличаться.',
   },
   tabs: {
     label: 'Разделы процесса',

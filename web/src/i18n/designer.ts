@@ -122,6 +122,7 @@ export default {
         months: 'months',
         years: 'years',
       },
+      short: { minutes: 'min', hours: 'h', days: 'd', weeks: 'wk', months: 'mo', years: 'y' },
       isoHint: 'An ISO 8601 duration, e.g. P1DT2H.',
       simplify: 'Use amount and unit',
     },
@@ -227,6 +228,11 @@ export default {
     publishRefused: {
       title: 'The process cannot be published',
       text: 'The server found these problems. Click one to go to its stage.',
+    },
+    kept: {
+      text: 'Unsaved changes from your last visit ({{time}}) were kept.',
+      restore: 'Restore them',
+      dismiss: 'Discard',
     },
     leave: {
       title: 'Leave without saving?',
@@ -363,6 +369,7 @@ export default {
         months: 'месяцев',
         years: 'лет',
       },
+      short: { minutes: 'мин', hours: 'ч', days: 'дн', weeks: 'нед', months: 'мес', years: 'г' },
       isoHint: 'Длительность в формате ISO 8601, например P1DT2H.',
       simplify: 'Задать числом и единицей',
     },
@@ -476,6 +483,11 @@ export default {
     publishRefused: {
       title: 'Процесс нельзя опубликовать',
       text: 'Сервер нашёл эти проблемы. Нажмите на проблему, чтобы перейти к её этапу.',
+    },
+    kept: {
+      text: 'Несохранённые изменения с прошлого визита ({{time}}) сохранены в браузере.',
+      restore: 'Восстановить',
+      dismiss: 'Отбросить',
     },
     leave: {
       title: 'Уйти без сохранения?',

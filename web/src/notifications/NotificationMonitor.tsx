@@ -76,14 +76,27 @@ export function NotificationMonitor() {
         data-testid="notification-bell"
         onClick={() => setOpen((v) => !v)}
       >
-        <svg aria-hidden="true" width="20" height="20" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2">
+        <svg
+          aria-hidden="true"
+          width="20"
+          height="20"
+          viewBox="0 0 24 24"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+        >
           <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
           <path d="M13.7 21a2 2 0 0 1-3.4 0" />
         </svg>
         {unread > 0 && <span className="badge">{unread}</span>}
       </button>
       {open && (
-        <div className="notification-panel" id="notification-panel" role="dialog" aria-label={t('notifications.title')}>
+        <div
+          className="notification-panel"
+          id="notification-panel"
+          role="dialog"
+          aria-label={t('notifications.title')}
+        >
           <header>
             <strong>{t('notifications.title')}</strong>
             {unread > 0 && (

@@ -3,7 +3,7 @@ import { type KeyboardEvent, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/client.ts';
-import type { Definition, Employee, Page, ProcessCard, ProtocolEntry, Task } from '../api/types.ts';
+import type { DefinitionVersion, Employee, Page, ProcessCard, ProtocolEntry, Task } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { ErrorBox, Loading } from '../ui/States.tsx';
 import { CardStage } from './CardStage.tsx';
@@ -27,7 +27,7 @@ export interface CardData {
   readonly me: Employee;
   /** The current user may change the process. */
   readonly canEdit: boolean;
-  readonly definition: Definition | undefined;
+  readonly definition: DefinitionVersion | undefined;
   readonly protocol: readonly ProtocolEntry[];
   readonly tasks: readonly Task[];
   readonly employees: ReturnType<typeof useEmployees>;
@@ -60,10 +60,14 @@ export function ProcessCardPage({ me }: { me: Employee }) {
     enabled: loaded,
   });
   const definitionId = card.data?.definition.id;
+  const definitionVersion = card.data?.definition.version;
   const definition = useQuery({
-    queryKey: ['process-definition', definitionId],
-    queryFn: () => api.get<Definition>(`/api/definitions/${encodeURIComponent(definitionId ?? '')}`),
-    enabled: definitionId !== undefined,
+    queryKey: ['process-definition', definitionId, definitionVersion],
+    queryFn: () =>
+      api.get<DefinitionVersion>(
+        `/api/definitions/${encodeURIComponent(definitionId ?? '')}/versions/${definitionVersion ?? 1}`,
+      ),
+    enabled: definitionId !== undefined && definitionVersion !== undefined,
     staleTime: 60_000,
   });
   const employees = useEmployees();

@@ -18,17 +18,14 @@ export function pathTaken(protocol: readonly ProtocolEntry[]): { stages: string[
 }
 
 /**
- * The read-only mini flowchart: the path taken in bold, the current stage highlighted. The API
- * serves a definition's latest draft, not each published version, so when the process runs an
- * older version (or the draft has changed since) the chart is the closest available picture and
- * says so.
+ * The read-only mini flowchart of the very version the process runs on: the path taken in bold,
+ * the current stage highlighted.
  */
 export function ProcessFlow({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c, definition, protocol } = data;
   const path = useMemo(() => pathTaken(protocol), [protocol]);
   if (!definition) return null;
-  const exact = definition.version === c.definition.version && !definition.draftChanged;
   return (
     <section className="panel card-flow" aria-label={t('flow.label')}>
       <DefinitionFlow
@@ -40,9 +37,6 @@ export function ProcessFlow({ data }: { data: CardData }) {
         takenTransitions={path.transitions}
         height={240}
       />
-      {!exact && (
-        <p className="muted flow-note">{t('flow.approximate', { version: c.definition.version })}</p>
-      )}
     </section>
   );
 }

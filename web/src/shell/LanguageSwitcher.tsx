@@ -4,7 +4,7 @@ import { LANGUAGES, setLanguage } from '../i18n/index.ts';
 export function LanguageSwitcher() {
   const { t, i18n } = useTranslation('shell');
   return (
-    <div className="lang-switch" role="group" aria-label={t('language')}>
+    <fieldset className="lang-switch" aria-label={t('language')}>
       {LANGUAGES.map((lang) => (
         <button
           key={lang}
@@ -16,6 +16,6 @@ export function LanguageSwitcher() {
           {lang.toUpperCase()}
         </button>
       ))}
-    </div>
+    </fieldset>
   );
 }
