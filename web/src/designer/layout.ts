@@ -32,13 +32,10 @@ function layoutOptions(size: number): Record<string, string> {
     'elk.algorithm': 'layered',
     'elk.direction': 'RIGHT',
     'elk.spacing.nodeNode': '44',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '130',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '120',
     'elk.spacing.edgeNode': '24',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     'elk.separateConnectedComponents': 'true',
-    // A long chain is folded into rows rather than drawn as one strip too thin to read.
-    'elk.layered.wrapping.strategy': 'MULTI_EDGE',
-    'elk.aspectRatio': '2.2',
   };
   if (size > LARGE_GRAPH) {
     options['elk.layered.nodePlacement.strategy'] = 'BRANDES_KOEPF';
