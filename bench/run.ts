@@ -8,7 +8,10 @@
  * Then (section `timers`) a million processes asleep on a wait stage with 100,000 falling due at
  * once: seconds and timers/s to fire them all, peak RSS, and the claim query's plan.
  *
- * Knobs (environment): BENCH_SECTIONS=moves,timers  BENCH_TIMER_WAITING=1000000  BENCH_TIMER_DUE=100000
+ * Then (section `web`) in Chromium: opening and validating a 300-stage definition in the designer,
+ * and the time to the journal's first rows over a million processes (SQLite).
+ *
+ * Knobs (environment): BENCH_SECTIONS=moves,timers,web  BENCH_WEB_PROCESSES=1000000  BENCH_TIMER_WAITING=1000000  BENCH_TIMER_DUE=100000
  * BENCH_STORES=sqlite,postgres  BENCH_SQLITE_PROCESSES=2000
  * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_ROUNDS=8
  * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
@@ -34,6 +37,7 @@ import {
 } from './sql-floor.ts';
 import { log, round3 } from './stats.ts';
 import { benchTimers, type TimerBenchResult } from './timers.ts';
+import { benchWeb } from './web.ts';
 import { MOVES_PER_PROCESS, STAGES } from './workload.ts';
 
 type Kind = 'sqlite' | 'postgres';
@@ -55,7 +59,8 @@ const processes: Record<Kind, number> = {
 };
 const warmup = intEnv('BENCH_WARMUP', 100);
 /** Which parts to run: `moves` (engine vs floor), `timers` (a million sleeping processes). */
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'moves,timers').split(',').map((s) => s.trim()));
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'moves,timers,web').split(',').map((s) => s.trim()));
+const webProcesses = intEnv('BENCH_WEB_PROCESSES', 1_000_000);
 const timerWaiting = intEnv('BENCH_TIMER_WAITING', 1_000_000);
 const timerDue = intEnv('BENCH_TIMER_DUE', 100_000);
 const rounds = intEnv('BENCH_ROUNDS', 8);
@@ -231,6 +236,13 @@ async function main(): Promise<void> {
       }
     }
     report.timers = timers;
+  }
+  if (sections.has('web')) {
+    try {
+      report.web = await benchWeb({ processes: webProcesses, runs: 3 });
+    } catch (error) {
+      report.web = fail('web', error);
+    }
   }
   meta.wallSeconds = round3((Date.now() - started) / 1000);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

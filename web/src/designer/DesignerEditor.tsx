@@ -19,14 +19,12 @@ import { RuleList } from './RuleList.tsx';
 import { StageRow } from './StageList.tsx';
 import { StageSettings } from './StageSettings.tsx';
 import { uniqueStageKey } from './stage-keys.ts';
-import { useDefinitionList } from './useDefinitionList.ts';
+import { definitionKey, useDefinitionList } from './useDefinitionList.ts';
 import { useEmployeeDirectory } from './useEmployeeDirectory.ts';
 import { useKeptDraft } from './useKeptDraft.ts';
 import { useLeaveGuard } from './useLeaveGuard.ts';
 import { ValidationPanel } from './ValidationPanel.tsx';
 import { describeValidationError } from './validation-messages.ts';
-
-export const definitionKey = (id: string) => ['definition', id] as const;
 
 /** Gives every stage a position (laying out those without one) before editing starts. */
 async function prepare(definition: Definition): Promise<DesignerState> {
@@ -390,6 +388,7 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
               type="button"
               onClick={() => void doSave()}
               disabled={save.isPending || nameProblem !== null}
+              title={t('header.saveHint')}
               data-testid="save-draft"
             >
               {save.isPending ? t('header.saving') : t('header.save')}

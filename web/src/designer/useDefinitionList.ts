@@ -16,6 +16,9 @@ export async function fetchAllDefinitions(status?: 'published'): Promise<Definit
   return items;
 }
 
+/** Cache key of one definition as the editor loaded it. */
+export const definitionKey = (id: string) => ['definition', id] as const;
+
 export const definitionsKey = (status?: 'published') => ['definitions', 'designer', status ?? 'all'] as const;
 
 /** The definitions the designer lists or can spawn. */

@@ -12,6 +12,7 @@ export interface ErrorSubjects {
 
 const KNOWN = new Set([
   'invalid_shape',
+  'invalid_stage',
   'duplicate_stage_key',
   'empty_stage_name',
   'invalid_kind',

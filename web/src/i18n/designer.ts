@@ -49,6 +49,7 @@ export default {
       autoLayout: 'Auto-layout',
       layingOut: 'Laying out…',
       save: 'Save draft',
+      saveHint: 'Save the draft (Ctrl+S); it may be saved with problems',
       saving: 'Saving…',
       saved: 'Draft saved',
       publish: 'Publish',
@@ -190,6 +191,7 @@ export default {
     },
     errors: {
       invalid_shape: 'The definition is malformed.',
+      invalid_stage: 'A stage is malformed: it has no key.',
       duplicate_stage_key: 'Two stages share the key “{{key}}”.',
       empty_stage_name: 'A stage (key “{{key}}”) has no name.',
       invalid_kind: '“{{stage}}” must be a start, normal or end stage.',
@@ -294,6 +296,7 @@ export default {
       autoLayout: 'Авторазмещение',
       layingOut: 'Размещение…',
       save: 'Сохранить черновик',
+      saveHint: 'Сохранить черновик (Ctrl+S); его можно сохранить и с проблемами',
       saving: 'Сохранение…',
       saved: 'Черновик сохранён',
       publish: 'Опубликовать',
@@ -445,6 +448,7 @@ export default {
     },
     errors: {
       invalid_shape: 'Схема процесса повреждена.',
+      invalid_stage: 'Этап повреждён: у него нет ключа.',
       duplicate_stage_key: 'У двух этапов одинаковый ключ «{{key}}».',
       empty_stage_name: 'У этапа (ключ «{{key}}») нет названия.',
       invalid_kind: '«{{stage}}» должен быть начальным, обычным или конечным этапом.',
