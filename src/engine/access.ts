@@ -1,6 +1,6 @@
 /** Granting employees `view` or `edit` access to a process. */
 import { DomainError } from '../domain/errors.ts';
-import { insertProtocol, type ProcessRow } from '../store/processes.ts';
+import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 
@@ -57,19 +57,16 @@ export async function setAccess(
         .execute();
     }
     const now = ctx.clock.now();
-    await insertProtocol(tx, [
-      {
-        process_id: processId,
-        at: now,
-        actor_id: actor.id,
-        action: 'access.changed',
-        details: JSON.stringify({
-          before: before.map((b) => ({ employeeId: b.employee_id, level: b.role })),
-          after: entries,
-        }),
+    await recordChange(tx, {
+      processId,
+      at: now,
+      actorId: actor.id,
+      action: 'access.changed',
+      details: {
+        before: before.map((b) => ({ employeeId: b.employee_id, level: b.role })),
+        after: entries,
       },
-    ]);
-    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    });
     return { ...row, updated_at: now };
   });
 }

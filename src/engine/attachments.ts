@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { accessOf, insertProtocol } from '../store/processes.ts';
+import { accessOf, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 
@@ -96,26 +96,19 @@ export async function addAttachment(
       await inTransaction(ctx, async (tx) => {
         await loadForWrite(tx, actor, processId);
         await tx.insertInto('attachments').values(row).execute();
-        await insertProtocol(tx, [
-          {
-            process_id: processId,
-            at: row.created_at,
-            actor_id: actor.id,
-            action: 'attachment.added',
-            details: JSON.stringify({
-              attachmentId: id,
-              name: row.name,
-              size,
-              contentType: row.content_type,
-              sha256: row.sha256,
-            }),
+        await recordChange(tx, {
+          processId,
+          at: row.created_at,
+          actorId: actor.id,
+          action: 'attachment.added',
+          details: {
+            attachmentId: id,
+            name: row.name,
+            size,
+            contentType: row.content_type,
+            sha256: row.sha256,
           },
-        ]);
-        await tx
-          .updateTable('processes')
-          .set({ updated_at: row.created_at })
-          .where('id', '=', processId)
-          .execute();
+        });
       });
     } catch (error) {
       await rm(attachmentPath(dataDir, id), { force: true });
@@ -163,16 +156,13 @@ export async function deleteAttachment(
       .executeTakeFirst();
     if (!row) throw notFound('Attachment', attachmentId);
     const now = ctx.clock.now();
-    await insertProtocol(tx, [
-      {
-        process_id: processId,
-        at: now,
-        actor_id: actor.id,
-        action: 'attachment.removed',
-        details: JSON.stringify({ attachmentId, name: row.name }),
-      },
-    ]);
-    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    await recordChange(tx, {
+      processId,
+      at: now,
+      actorId: actor.id,
+      action: 'attachment.removed',
+      details: { attachmentId, name: row.name },
+    });
     return row;
   });
   await rm(attachmentPath(dataDir, removed.id), { force: true });

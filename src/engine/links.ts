@@ -1,6 +1,6 @@
 /** Links from a process to invoices, orders, contracts, projects and waybills. */
 import { DomainError, notFound } from '../domain/errors.ts';
-import { insertProtocol, type ProcessRow } from '../store/processes.ts';
+import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { type LinkType, requireLinkTarget } from './references.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
@@ -32,16 +32,13 @@ export async function addLink(
       .insertInto('process_links')
       .values({ process_id: processId, type, linked_id: linkedId })
       .execute();
-    await insertProtocol(tx, [
-      {
-        process_id: processId,
-        at: now,
-        actor_id: actor.id,
-        action: 'link.added',
-        details: JSON.stringify({ type, id: linkedId }),
-      },
-    ]);
-    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    await recordChange(tx, {
+      processId,
+      at: now,
+      actorId: actor.id,
+      action: 'link.added',
+      details: { type, id: linkedId },
+    });
     return { ...row, updated_at: now };
   });
 }
@@ -63,16 +60,13 @@ export async function removeLink(
       .executeTakeFirst();
     if (Number(removed.numDeletedRows) === 0) throw notFound('Link', `${type}/${linkedId}`);
     const now = ctx.clock.now();
-    await insertProtocol(tx, [
-      {
-        process_id: processId,
-        at: now,
-        actor_id: actor.id,
-        action: 'link.removed',
-        details: JSON.stringify({ type, id: linkedId }),
-      },
-    ]);
-    await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', processId).execute();
+    await recordChange(tx, {
+      processId,
+      at: now,
+      actorId: actor.id,
+      action: 'link.removed',
+      details: { type, id: linkedId },
+    });
     return { ...row, updated_at: now };
   });
 }

@@ -1,6 +1,6 @@
 /** Tasks and events of processes: lists filtered by access, and completing a task. */
 import { DomainError, notFound } from '../domain/errors.ts';
-import { accessOf, insertProtocol, type TaskRow } from '../store/processes.ts';
+import { accessOf, recordChange, type TaskRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import { visibleTo } from '../store/visibility.ts';
 import type { Actor, EngineContext } from './context.ts';
@@ -109,16 +109,13 @@ export async function completeTask(ctx: EngineContext, actor: Actor, taskId: str
       .executeTakeFirst();
     if (!done) throw new DomainError('version_conflict', 'The task changed in the meantime.');
     if (done.process_id) {
-      await insertProtocol(tx, [
-        {
-          process_id: done.process_id,
-          at: now,
-          actor_id: actor.id,
-          action: 'task.completed',
-          details: JSON.stringify({ taskId, title: done.title, blocking: done.blocking === 1 }),
-        },
-      ]);
-      await tx.updateTable('processes').set({ updated_at: now }).where('id', '=', done.process_id).execute();
+      await recordChange(tx, {
+        processId: done.process_id,
+        at: now,
+        actorId: actor.id,
+        action: 'task.completed',
+        details: { taskId, title: done.title, blocking: done.blocking === 1 },
+      });
     }
     return done;
   });

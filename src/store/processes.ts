@@ -62,6 +62,36 @@ export async function insertProtocol(db: Db, rows: readonly Insertable<ProtocolT
       .execute();
 }
 
+/**
+ * Records a change that is not a state change (a file, a link, access, a task done) in the
+ * protocol and marks the process as updated, so the journal's "last change" moves.
+ */
+export async function recordChange(
+  db: Db,
+  change: {
+    processId: string;
+    at: number;
+    actorId: string | null;
+    action: string;
+    details: Record<string, unknown>;
+  },
+): Promise<void> {
+  await insertProtocol(db, [
+    {
+      process_id: change.processId,
+      at: change.at,
+      actor_id: change.actorId,
+      action: change.action,
+      details: JSON.stringify(change.details),
+    },
+  ]);
+  await db
+    .updateTable('processes')
+    .set({ updated_at: change.at })
+    .where('id', '=', change.processId)
+    .execute();
+}
+
 export async function addMembers(db: Db, rows: readonly ProcessMemberTable[]): Promise<void> {
   if (rows.length === 0) return;
   await db

@@ -35,6 +35,7 @@ export interface EdgeGeometry {
   readonly labelY: number;
 }
 
+/** A cubic Bézier path with its label at the curve's point `at` (0 = source, 1 = target). */
 function cubic(
   sx: number,
   sy: number,
@@ -44,12 +45,15 @@ function cubic(
   c2y: number,
   tx: number,
   ty: number,
+  at = 0.5,
 ) {
+  const u = 1 - at;
+  const point = (a: number, b: number, c: number, d: number) =>
+    u * u * u * a + 3 * u * u * at * b + 3 * u * at * at * c + at * at * at * d;
   return {
     path: `M ${sx},${sy} C ${c1x},${c1y} ${c2x},${c2y} ${tx},${ty}`,
-    // The curve's point at t = 0.5.
-    labelX: (sx + 3 * c1x + 3 * c2x + tx) / 8,
-    labelY: (sy + 3 * c1y + 3 * c2y + ty) / 8,
+    labelX: point(sx, c1x, c2x, tx),
+    labelY: point(sy, c1y, c2y, ty),
   };
 }
 
@@ -74,7 +78,8 @@ export function edgeGeometry(
   const reach = 80 + slot * 24;
   if (!selfLoop && Math.abs(ty - sy) > NODE_HEIGHT) {
     // Back to a stage on another row: an S-curve that leaves rightwards and arrives from the left.
-    return cubic(sx, sy, sx + reach, sy + spread, tx - reach, ty + spread, tx, ty);
+    // Its middle is where such curves cross, so the label sits nearer the stage it leaves.
+    return cubic(sx, sy, sx + reach, sy + spread, tx - reach, ty + spread, tx, ty, 0.3);
   }
   // Back along the same row, or to itself: swing below the row (above it for a loop).
   const up = selfLoop;
