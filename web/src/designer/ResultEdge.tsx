@@ -29,6 +29,7 @@ function ResultEdgeView({
     { x: targetX, y: targetY },
     data.slot,
     data.selfLoop,
+    data.index,
   );
   const label = data.result.trim() === '' ? '?' : data.result;
   return (

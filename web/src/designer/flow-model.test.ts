@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../api/types.ts';
-import { edgeGeometry, edgeSlots, transitionKey } from './flow-model.ts';
+import { edgeGeometry, edgeSlots, roundedPath, transitionKey } from './flow-model.ts';
 import { freeSpotFor, layoutStages, NODE_HEIGHT, NODE_WIDTH, positionsForMissing } from './layout.ts';
 
 describe('flowchart model', () => {
@@ -26,11 +26,28 @@ describe('flowchart model', () => {
     expect(a.labelX).toBeCloseTo(150);
   });
 
-  it('swings a line going back, or to its own stage, around the stages', () => {
+  it('runs a line going back, or to its own stage, around the stages', () => {
     const loop = edgeGeometry({ x: 200, y: 32 }, { x: 0, y: 32 }, { slot: 0, count: 1 }, true);
     expect(loop.labelY).toBeLessThan(0);
     const back = edgeGeometry({ x: 800, y: 32 }, { x: 0, y: 32 }, { slot: 0, count: 1 }, false);
     expect(back.labelY).toBeGreaterThan(32 + NODE_HEIGHT / 2);
+    expect(back.labelX).toBe(520);
+    const up = edgeGeometry({ x: 800, y: 300 }, { x: 0, y: 32 }, { slot: 0, count: 1 }, false, 1);
+    expect(up.labelY).toBe(166);
+  });
+
+  it('rounds the corners of a path', () => {
+    expect(
+      roundedPath(
+        [
+          { x: 0, y: 0 },
+          { x: 10, y: 0 },
+          { x: 10, y: 10 },
+        ],
+        4,
+      ),
+    ).toBe('M 0,0 L 6,0 Q 10,0 10,4 L 10,10');
+    expect(roundedPath([], 4)).toBe('');
   });
 });
 

@@ -35,7 +35,7 @@ export interface EdgeGeometry {
   readonly labelY: number;
 }
 
-/** A cubic Bézier path with its label at the curve's point `at` (0 = source, 1 = target). */
+/** A cubic Bézier path with its label at the curve's middle. */
 function cubic(
   sx: number,
   sy: number,
@@ -45,8 +45,8 @@ function cubic(
   c2y: number,
   tx: number,
   ty: number,
-  at = 0.5,
 ) {
+  const at = 0.5;
   const u = 1 - at;
   const point = (a: number, b: number, c: number, d: number) =>
     u * u * u * a + 3 * u * u * at * b + 3 * u * at * at * c + at * at * at * d;
@@ -57,16 +57,44 @@ function cubic(
   };
 }
 
+/** A path through `points` with rounded corners of radius `r`. */
+export function roundedPath(points: readonly { x: number; y: number }[], r: number): string {
+  const first = points[0];
+  if (!first) return '';
+  let d = `M ${first.x},${first.y}`;
+  for (let i = 1; i < points.length; i++) {
+    const p = points[i] as { x: number; y: number };
+    const prev = points[i - 1] as { x: number; y: number };
+    const next = points[i + 1];
+    if (!next) {
+      d += ` L ${p.x},${p.y}`;
+      break;
+    }
+    const inLen = Math.hypot(p.x - prev.x, p.y - prev.y);
+    const outLen = Math.hypot(next.x - p.x, next.y - p.y);
+    const k = Math.min(r, inLen / 2, outLen / 2);
+    const a =
+      inLen === 0 ? p : { x: p.x - ((p.x - prev.x) / inLen) * k, y: p.y - ((p.y - prev.y) / inLen) * k };
+    const b =
+      outLen === 0 ? p : { x: p.x + ((next.x - p.x) / outLen) * k, y: p.y + ((next.y - p.y) / outLen) * k };
+    d += ` L ${a.x},${a.y} Q ${p.x},${p.y} ${b.x},${b.y}`;
+  }
+  return d;
+}
+
 /**
  * A transition leaves its stage on the right and enters the next on the left. Forward lines are
- * gentle curves; a line going back (or to its own stage) swings around, above or below, so it does
- * not cut through the stages between.
+ * gentle curves. A line going back (or to its own stage) runs around instead: out to the right, along
+ * a corridor between the rows (below the row when both stages share it, above the stage for a
+ * loop), and in from the left, so it never cuts through stages; its label sits on the corridor.
  */
 export function edgeGeometry(
   source: { x: number; y: number },
   target: { x: number; y: number },
   { slot, count }: EdgeSlot,
   selfLoop: boolean,
+  /** Staggers corridors of unrelated lines that would otherwise share one (the rule's index). */
+  lane = 0,
 ): EdgeGeometry {
   const spread = (slot - (count - 1) / 2) * 30;
   const { x: sx, y: sy } = source;
@@ -75,15 +103,22 @@ export function edgeGeometry(
     const dx = Math.max(40, (tx - sx) / 2);
     return cubic(sx, sy, sx + dx, sy + spread * 1.6, tx - dx, ty + spread * 1.6, tx, ty);
   }
-  const reach = 80 + slot * 24;
-  if (!selfLoop && Math.abs(ty - sy) > NODE_HEIGHT) {
-    // Back to a stage on another row: an S-curve that leaves rightwards and arrives from the left.
-    // Its middle is where such curves cross, so the label sits nearer the stage it leaves.
-    return cubic(sx, sy, sx + reach, sy + spread, tx - reach, ty + spread, tx, ty, 0.3);
-  }
-  // Back along the same row, or to itself: swing below the row (above it for a loop).
-  const up = selfLoop;
-  const bulge = (NODE_HEIGHT / 2 + 46 + slot * 26) * (up ? -1 : 1);
-  const baseY = up ? Math.min(sy, ty) : Math.max(sy, ty);
-  return cubic(sx, sy, sx + reach, baseY + bulge * 1.3, tx - reach, baseY + bulge * 1.3, tx, ty);
+  const out = 22 + slot * 10;
+  let corridor: number;
+  if (selfLoop) corridor = sy - NODE_HEIGHT / 2 - 22 - slot * 16;
+  else if (Math.abs(ty - sy) > NODE_HEIGHT) corridor = (sy + ty) / 2 + spread * 0.6 + ((lane % 3) - 1) * 10;
+  else corridor = Math.max(sy, ty) + NODE_HEIGHT / 2 + 22 + slot * 16;
+  const path = roundedPath(
+    [
+      { x: sx, y: sy },
+      { x: sx + out, y: sy },
+      { x: sx + out, y: corridor },
+      { x: tx - out, y: corridor },
+      { x: tx - out, y: ty },
+      { x: tx, y: ty },
+    ],
+    10,
+  );
+  // The label sits on the corridor, nearer the stage the rule leaves (corridors may cross mid-way).
+  return { path, labelX: tx + (sx - tx) * 0.65, labelY: corridor };
 }
