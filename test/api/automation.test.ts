@@ -302,6 +302,33 @@ for (const store of STORES) {
       expect(notes.some((n: any) => n.kind === 'task.opened' && n.processId === card.id)).toBe(true);
     });
 
+    it('moves a task that follows the responsible when the responsible changes', async () => {
+      const defId = await publish('Follow', {
+        stages: [
+          {
+            key: 'a',
+            name: 'A',
+            kind: 'start',
+            responsibles: [anna.id],
+            task: { title: 'Follow me', assignee: 'responsible', blocking: true },
+          },
+          { key: 'b', name: 'B', kind: 'end' },
+        ],
+        transitions: [{ from: 'a', to: 'b', result: 'Done' }],
+      });
+      const card = (await vera.post('/api/processes', { definitionId: defId })).body;
+      const before = (await vera.get(`/api/tasks?processId=${card.id}`)).body.items[0];
+      expect(before.assigneeId).toBe(anna.id);
+      const changed = await vera.patch(`/api/processes/${card.id}`, { responsibleId: boris.id });
+      expect(changed.body.stage.responsible.id).toBe(boris.id);
+      const after = (await vera.get(`/api/tasks?processId=${card.id}`)).body.items[0];
+      expect(after).toMatchObject({ id: before.id, assigneeId: boris.id, status: 'open' });
+      // Boris may now complete it, which unblocks the stage.
+      expect((await boris.post(`/api/tasks/${after.id}/complete`)).status).toBe(200);
+      const protocol = (await vera.get(`/api/processes/${card.id}/protocol`)).body.items.map((i: any) => i.action);
+      expect(protocol).toContain('task.reassigned');
+    });
+
     it('refuses the test clock to managers', async () => {
       const res = await vera.post('/api/test/clock', { advance: 'P1D' });
       expect(res.status).toBe(403);
