@@ -325,7 +325,9 @@ for (const store of STORES) {
       expect(after).toMatchObject({ id: before.id, assigneeId: boris.id, status: 'open' });
       // Boris may now complete it, which unblocks the stage.
       expect((await boris.post(`/api/tasks/${after.id}/complete`)).status).toBe(200);
-      const protocol = (await vera.get(`/api/processes/${card.id}/protocol`)).body.items.map((i: any) => i.action);
+      const protocol = (await vera.get(`/api/processes/${card.id}/protocol`)).body.items.map(
+        (i: any) => i.action,
+      );
       expect(protocol).toContain('task.reassigned');
     });
 

@@ -52,7 +52,7 @@ for (const store of STORES) {
         void d.dismiss();
       });
       await page.goto(`${t.url}/`);
-      await page.evaluate(() => localStorage.setItem('stageflow.lang', 'en'));
+      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
       await page.reload();
       await page.locator('input[name=login]').fill(login);
       await page.locator('input[name=password]').fill(password);
@@ -165,7 +165,7 @@ for (const store of STORES) {
       await bell.click();
       const note = responsible.getByTestId('notification').first();
       await expect.poll(() => note.getAttribute('class')).toContain('unread');
-      const color = await note.evaluate((el) => getComputedStyle(el).borderLeftColor);
+      const color = await note.evaluate((el) => (globalThis as any).getComputedStyle(el).borderLeftColor);
       expect(color).toBe('rgb(224, 123, 0)');
       await note.click();
       await responsible.waitForURL((u) => u.pathname === processUrl);
