@@ -15,6 +15,9 @@ export interface DefinitionInput {
   readonly transitions: DefinitionBody['transitions'];
 }
 
+/** Most ids bound in one `in (…)` list: SQLite allows 32 766 parameters a statement, PostgreSQL 65 535. */
+const IN_LIST_MAX = 1000;
+
 /** Loads what validation needs: employees, and every definition a spawn chain can reach. */
 async function validationContext(db: Db, body: DefinitionBody, selfId?: string) {
   const employees = new Set(
@@ -25,14 +28,20 @@ async function validationContext(db: Db, body: DefinitionBody, selfId?: string) 
     (id) => typeof id === 'string' && id !== selfId,
   );
   while (frontier.length > 0) {
-    const rows = await db
-      .selectFrom('definitions as d')
-      .leftJoin('definition_versions as v', (j) =>
-        j.onRef('v.definition_id', '=', 'd.id').onRef('v.version', '=', 'd.version'),
-      )
-      .select(['d.id', 'd.version', 'v.body'])
-      .where('d.id', 'in', frontier)
-      .execute();
+    const rows = [];
+    // A draft may name up to 100 000 definitions; one `in (…)` list holds far fewer parameters.
+    for (let i = 0; i < frontier.length; i += IN_LIST_MAX) {
+      rows.push(
+        ...(await db
+          .selectFrom('definitions as d')
+          .leftJoin('definition_versions as v', (j) =>
+            j.onRef('v.definition_id', '=', 'd.id').onRef('v.version', '=', 'd.version'),
+          )
+          .select(['d.id', 'd.version', 'v.body'])
+          .where('d.id', 'in', frontier.slice(i, i + IN_LIST_MAX))
+          .execute()),
+      );
+    }
     const next: string[] = [];
     for (const row of rows) {
       const published = row.version > 0 && row.body !== null;

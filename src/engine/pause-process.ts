@@ -36,7 +36,8 @@ export async function pauseProcess(
     if (Number.isNaN(until))
       throw new DomainError('invalid_time', `"${request.until}" is not an ISO 8601 time.`);
   }
-  if (MAX_PAUSE && until > addDuration(now, MAX_PAUSE, ctx.zone)) {
+  // Negated, so a duration too large to land on any instant (NaN) is refused too.
+  if (MAX_PAUSE && !(until <= addDuration(now, MAX_PAUSE, ctx.zone))) {
     throw new DomainError('invalid_time', 'A pause lasts at most ten years.');
   }
   return runProcessCommand(ctx, actor, processId, { type: 'pause', actorId: actor.id, until }, request);

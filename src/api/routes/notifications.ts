@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authenticate } from '../../engine/employees.ts';
 import { listNotifications, markAllRead, markRead } from '../../engine/notifications.ts';
 import { actorOf } from '../auth.ts';
 import { idParams } from '../schemas.ts';
@@ -37,9 +38,14 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
     updated: await markAllRead(ctx, actorOf(request)),
   }));
 
-  /** Server-Sent Events of the caller's new notifications; while one is open, the caller is online. */
+  /**
+   * Server-Sent Events of the caller's new notifications; while one is open, the caller is online.
+   * The stream lives no longer than its session: before each write the session is checked again, so
+   * a logout or an expiry (on any node) ends it at the next notification or keepalive.
+   */
   app.get('/api/notifications/stream', { schema: { tags } }, (request, reply) => {
     const actor = actorOf(request);
+    const token = request.sessionToken;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -48,6 +54,18 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
+    let closed = false;
+    let writes = Promise.resolve();
+    /** Writes in order, once the session is known to be still valid; otherwise ends the stream. */
+    const send = (text: string) => {
+      writes = writes.then(async () => {
+        if (closed) return;
+        const current = token ? await authenticate(ctx, token).catch(() => undefined) : undefined;
+        if (closed) return;
+        if (current?.id !== actor.id) res.end();
+        else res.write(text);
+      });
+    };
     const stop = live?.hub.listen(actor.id, (n) => {
       const data = {
         id: n.id,
@@ -57,14 +75,13 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
         read: false,
         at: new Date(n.at).toISOString(),
       };
-      res.write(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(data)}\n\n`);
+      send(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(data)}\n\n`);
     });
     live?.presence.connect(actor.id);
     // Once the client sees `ready`, it counts as online on this node.
     res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ employeeId: actor.id })}\n\n`);
-    const keepalive = setInterval(() => res.write(': keepalive\n\n'), KEEPALIVE_MS);
+    const keepalive = setInterval(() => send(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
-    let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;

@@ -16,7 +16,12 @@ const tags = ['processes'];
 /** `filename*=` form (RFC 5987) next to an ASCII fallback, so any name survives the header. */
 function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  // encodeURIComponent leaves ' ( ) * as they are; RFC 5987 allows none of them in the value.
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Promise<void> {
