@@ -10,6 +10,8 @@ export const WINDOW_MS = 15 * 60 * 1000;
 export const MAX_PER_LOGIN = 5;
 export const MAX_PER_ADDRESS = 50;
 export const MAX_PER_LOGIN_ANY_ADDRESS = 20;
+/** Counters kept in memory at most. */
+export const MAX_KEYS = 100_000;
 
 export class LoginThrottle {
   readonly #failures = new Map<string, number[]>();
@@ -50,7 +52,17 @@ export class LoginThrottle {
       list.push(now);
       this.#failures.set(key, list);
     }
-    if (this.#failures.size > 100_000) this.#failures.clear();
+    if (this.#failures.size > MAX_KEYS) this.#prune(now);
+  }
+
+  /**
+   * Bounds memory: drops the counters whose failures have all left the window, and only when that
+   * frees too little (a tenth, so the sweep stays rare), everything. Clearing at once would also
+   * forget the logins under attack.
+   */
+  #prune(now: number): void {
+    for (const key of [...this.#failures.keys()]) this.#recent(key, now);
+    if (this.#failures.size > MAX_KEYS * 0.9) this.#failures.clear();
   }
 
   succeeded(address: string, login: string): void {

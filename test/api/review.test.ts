@@ -63,8 +63,7 @@ for (const store of STORES) {
           transitions: [{ from: 'a', to: 'b', result: 'Done' }],
         });
         expectStatus(await manager.post('/api/processes', { definitionId: handOver }), 201);
-        const online = async () =>
-          (await manager.get(`/api/employees/${other.id}`)).body.online as boolean;
+        const online = async () => (await manager.get(`/api/employees/${other.id}`)).body.online as boolean;
         for (let i = 0; i < 50 && (await online()); i++) await new Promise((r) => setTimeout(r, 20));
         expect(await online()).toBe(false);
         expect(stream.events.filter((e) => e.event === 'notification')).toEqual([]);
