@@ -138,14 +138,8 @@ export async function setTimers(db: Db, rows: readonly Insertable<TimerTable>[])
     .execute();
 }
 
-export async function deleteTimers(
-  db: Db,
-  processId: string,
-  kind: TimerTable['kind'] | 'all',
-): Promise<void> {
-  let q = db.deleteFrom('timers').where('process_id', '=', processId);
-  if (kind !== 'all') q = q.where('kind', '=', kind);
-  await q.execute();
+export async function deleteTimers(db: Db, processId: string, kind: TimerTable['kind']): Promise<void> {
+  await db.deleteFrom('timers').where('process_id', '=', processId).where('kind', '=', kind).execute();
 }
 
 /** Holds a wait that fell due during a pause until the pause ends (the fired row is re-created). */

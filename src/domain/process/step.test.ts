@@ -769,13 +769,14 @@ describe('pause, resume and cancel', () => {
   });
 
   it.each(['active', 'paused'] as const)(
-    'given an %s process, when cancelled, then it is cancelled and every timer goes',
+    'given an %s process, when cancelled, then it is cancelled and its wait and pause timers go',
     (status) => {
       const before = at('rest', { status, pausedUntil: status === 'paused' ? until : null });
       const { process, effects } = step(before, { type: 'cancel', actorId: 'admin' }, ctx({ now: LATER }));
       expect(process).toEqual({ ...before, status: 'cancelled', pausedUntil: null, completedAt: LATER });
       expect(effects).toEqual([
-        { type: 'timer.cancel', kind: 'all' },
+        { type: 'timer.cancel', kind: 'wait' },
+        { type: 'timer.cancel', kind: 'resume' },
         { type: 'protocol', action: 'process.cancelled', actorId: 'admin', details: { stage: 'rest' } },
       ]);
     },

@@ -71,7 +71,7 @@ export type Effect =
       readonly actorId: string | null;
     }
   | { readonly type: 'timer.set'; readonly kind: TimerKind; readonly key: string; readonly dueAt: number }
-  | { readonly type: 'timer.cancel'; readonly kind: TimerKind | 'all' }
+  | { readonly type: 'timer.cancel'; readonly kind: TimerKind }
   /** A wait that fell due while paused: hold it until the process resumes. */
   | { readonly type: 'timer.defer'; readonly key: string; readonly until: number }
   /** Held waits of a resumed process become due now. */
@@ -514,8 +514,10 @@ function cancel(process: ProcessState, actorId: string, ctx: StepContext): StepO
   }
   return {
     process: { ...process, status: 'cancelled', pausedUntil: null, completedAt: ctx.now },
+    // The process's own clock stops; a task already created still opens at its start, like any task.
     effects: [
-      { type: 'timer.cancel', kind: 'all' },
+      { type: 'timer.cancel', kind: 'wait' },
+      { type: 'timer.cancel', kind: 'resume' },
       { type: 'protocol', action: 'process.cancelled', actorId, details: { stage: process.stageKey } },
     ],
   };
