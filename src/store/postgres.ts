@@ -59,18 +59,43 @@ function trackConnections(pool: pg.Pool): { allClosed(): Promise<void> } {
   };
 }
 
-/** LISTEN on one dedicated connection (opened on first subscribe), NOTIFY through the pool. */
+/** How long to wait before listening again after the listening connection was lost. */
+const RELISTEN_DELAY_MS = 1000;
+
+/**
+ * LISTEN on one dedicated connection (opened on first subscribe), NOTIFY through the pool. When the
+ * listening connection is lost (a database restart, a failover), it connects and listens again.
+ */
 function listenBus(url: string, pool: pg.Pool): { pubsub: PubSub; close(): Promise<void> } {
   const handlers = new Map<string, ((payload: string) => void)[]>();
   let listener: Promise<pg.Client> | undefined;
-  const connect = async () => {
+  let closed = false;
+  const listen = (client: pg.Client, channel: string) =>
+    client.query(`listen "${channel.replace(/"/g, '')}"`);
+  const connect = async (): Promise<pg.Client> => {
     const client = new pg.Client({ connectionString: url });
     client.on('notification', (msg) => {
       for (const handler of handlers.get(msg.channel) ?? []) handler(msg.payload ?? '');
     });
     client.on('error', () => undefined);
+    client.on('end', () => {
+      if (closed) return;
+      listener = undefined;
+      setTimeout(() => void relisten(), RELISTEN_DELAY_MS).unref();
+    });
     await client.connect();
     return client;
+  };
+  const relisten = async (): Promise<void> => {
+    if (closed || listener) return;
+    listener = connect();
+    try {
+      const client = await listener;
+      for (const channel of handlers.keys()) await listen(client, channel);
+    } catch {
+      listener = undefined;
+      if (!closed) setTimeout(() => void relisten(), RELISTEN_DELAY_MS).unref();
+    }
   };
   return {
     pubsub: {
@@ -81,12 +106,13 @@ function listenBus(url: string, pool: pg.Pool): { pubsub: PubSub; close(): Promi
         listener ??= connect();
         const client = await listener;
         const list = handlers.get(channel) ?? [];
-        if (list.length === 0) await client.query(`listen "${channel.replace(/"/g, '')}"`);
+        if (list.length === 0) await listen(client, channel);
         list.push(handler);
         handlers.set(channel, list);
       },
     },
     async close() {
+      closed = true;
       if (listener) await (await listener).end().catch(() => undefined);
     },
   };

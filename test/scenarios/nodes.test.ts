@@ -2,6 +2,7 @@
  * Two app nodes on one PostgreSQL: presence and live notifications cross nodes, and a node that
  * stops heartbeating stops counting within a minute.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PRESENCE_TTL_MS } from '../../src/engine/presence-registry.ts';
 import { openStore } from '../../src/store/store.ts';
@@ -79,6 +80,38 @@ if (STORES.includes('postgres')) {
           (v) => !v,
         ),
       ).toBe(false);
+    });
+
+    it('listens again after the database drops the listening connection', async () => {
+      const def = await b.admin.post('/api/definitions', {
+        name: 'After a drop',
+        stages: [
+          { key: 'a', name: 'A', kind: 'start', responsibles: [annaId] },
+          { key: 'b', name: 'B', kind: 'end' },
+        ],
+        transitions: [{ from: 'a', to: 'b', result: 'Done' }],
+      });
+      await b.admin.post(`/api/definitions/${def.body.id}/publish`);
+      const store = await openStore({ databaseUrl: a.database.databaseUrl });
+      const dropped = await sql<{ pid: number }>`
+        select pg_terminate_backend(pid) as pid from pg_stat_activity
+        where datname = current_database() and query like 'listen %'`.execute(store.db);
+      await store.close();
+      expect(dropped.rows.length).toBeGreaterThanOrEqual(2);
+
+      const stream = await openStream(a.url, (await login(a.url, 'anna', 'anna-password')).token);
+      await a.server.presence.flushed();
+      // Launch until a notification gets through: the nodes re-listen about a second after the drop.
+      let arrived = false;
+      for (let i = 0; i < 20 && !arrived; i++) {
+        const launched = await b.admin.post('/api/processes', { definitionId: def.body.id });
+        arrived = await stream
+          .waitFor((e) => e.event === 'notification' && e.data.processId === launched.body.id, 500)
+          .then(() => true)
+          .catch(() => false);
+      }
+      expect(arrived).toBe(true);
+      stream.close();
     });
 
     it('stops counting a node that no longer heartbeats within a minute', async () => {
