@@ -29,8 +29,12 @@ export async function inTransaction<T>(
   ctx: EngineContext,
   work: (tx: Db, log: CommitLog) => Promise<T>,
 ): Promise<T> {
-  const log = new CommitLog();
-  const result = await ctx.store.transaction((tx) => work(tx, log));
+  // A fresh log per attempt: a transaction the store runs again must not announce twice.
+  let log = new CommitLog();
+  const result = await ctx.store.transaction((tx) => {
+    log = new CommitLog();
+    return work(tx, log);
+  });
   if (log.notifications.length > 0) ctx.onNotifications?.(log.notifications);
   return result;
 }

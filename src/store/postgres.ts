@@ -20,8 +20,16 @@ export function openPostgres(url: string, poolSize: number): Store {
     caps: POSTGRES_CAPABILITIES,
     db,
     pubsub: bus.pubsub,
-    transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
-      return db.transaction().execute(fn);
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      // Two transactions that lock the same rows in opposite orders (a manual resume and the
+      // automatic one) can deadlock; PostgreSQL aborts one, which runs again from the start.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await db.transaction().execute(fn);
+        } catch (error) {
+          if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
+        }
+      }
     },
     async close() {
       await bus.close();
@@ -29,6 +37,14 @@ export function openPostgres(url: string, poolSize: number): Store {
       await connections.allClosed();
     },
   };
+}
+
+/** Attempts of a transaction that deadlocked or failed to serialise. */
+const MAX_ATTEMPTS = 3;
+
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** Longest wait in close() for the server to see our connections go. */

@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStore, type Store } from '../../src/store/store.ts';
+import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
+
+for (const kind of STORES) {
+  describe(`${kind}: store transactions`, () => {
+    let db: TestDatabase;
+    let store: Store;
+    beforeAll(async () => {
+      db = await createTestDatabase(kind);
+      store = await openStore({ databaseUrl: db.databaseUrl, sqliteFile: `${db.dataDir}/t.db` });
+    });
+    afterAll(async () => {
+      await store?.close();
+      await db?.drop();
+    });
+
+    it('commits everything or nothing', async () => {
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.insertInto('settings').values({ key: 'a', value: '1' }).execute();
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.db.selectFrom('settings').selectAll().where('key', '=', 'a').execute()).toEqual([]);
+      await store.transaction((tx) => tx.insertInto('settings').values({ key: 'a', value: '2' }).execute());
+      expect(await store.db.selectFrom('settings').select('value').where('key', '=', 'a').execute()).toEqual([
+        { value: '2' },
+      ]);
+    });
+
+    if (kind === 'postgres') {
+      it('runs a transaction the database aborted as a deadlock again, and gives up after three', async () => {
+        let attempts = 0;
+        const result = await store.transaction(async (tx) => {
+          attempts++;
+          await tx
+            .insertInto('settings')
+            .values({ key: `try-${attempts}`, value: 'x' })
+            .execute();
+          if (attempts === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+          return 'done';
+        });
+        expect(result).toBe('done');
+        expect(attempts).toBe(2);
+        // The aborted attempt left nothing behind.
+        expect(
+          await store.db.selectFrom('settings').select('key').where('key', 'like', 'try-%').execute(),
+        ).toEqual([{ key: 'try-2' }]);
+        let tries = 0;
+        await expect(
+          store.transaction(async () => {
+            tries++;
+            throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+          }),
+        ).rejects.toThrow('deadlock');
+        expect(tries).toBe(3);
+      });
+    }
+  });
+}
