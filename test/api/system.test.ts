@@ -89,6 +89,8 @@ for (const store of STORES) {
       expect(typeof res.body.fired).toBe('number');
       expectError(await manager.post('/api/test/clock', { advance: 'P1D' }), 403, 'forbidden');
       expectError(await t.admin.post('/api/test/clock', {}), 400, 'validation_failed');
+      expectError(await t.admin.post('/api/test/clock', { advance: 'P999999Y' }), 422, 'invalid_duration');
+      expect((await t.admin.get('/api/health')).status).toBe(200);
     });
   });
 

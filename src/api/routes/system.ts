@@ -30,7 +30,15 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
       if (!parsed)
         throw new DomainError('invalid_duration', `"${request.body.advance}" is not an ISO 8601 duration.`);
       const now = ctx.clock.now();
-      testClock.advance(addDuration(now, parsed, ctx.zone) - now);
+      const target = addDuration(now, parsed, ctx.zone);
+      // Luxon's dates end in the year 275760; past that the result is NaN.
+      if (!Number.isFinite(target)) {
+        throw new DomainError(
+          'invalid_duration',
+          `"${request.body.advance}" goes past any representable time.`,
+        );
+      }
+      testClock.advance(target - now);
       await ctx.store.transaction((tx) =>
         tx
           .insertInto('settings')
