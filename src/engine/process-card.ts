@@ -192,7 +192,6 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
     limit: query.limit,
     after: query.cursor ? decodeCursor(query.cursor) : undefined,
     now: ctx.clock.now(),
-    ilike: ctx.store.caps.ilike,
   });
   const employees = await namesOf(
     db,
@@ -214,7 +213,7 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
 
 /** Counts per status of what the journal filter matches. */
 export async function journalCounts(ctx: EngineContext, viewer: Actor, filter: JournalFilter) {
-  return countByStatus(ctx.store.db, viewer, filter, ctx.clock.now(), ctx.store.caps.ilike);
+  return countByStatus(ctx.store.db, viewer, filter, ctx.clock.now());
 }
 
 /** The protocol of a process, oldest first. */

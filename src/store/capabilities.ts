@@ -5,20 +5,16 @@ export interface DialectCapabilities {
   readonly skipLocked: boolean;
   /** How an auto-incrementing key column is declared. */
   readonly autoIncrementType: 'integer' | 'bigserial';
-  /** Case-insensitive LIKE operator. */
-  readonly ilike: 'like' | 'ilike';
 }
 
 export const SQLITE_CAPABILITIES: DialectCapabilities = {
   name: 'sqlite',
   skipLocked: false,
   autoIncrementType: 'integer',
-  ilike: 'like',
 };
 
 export const POSTGRES_CAPABILITIES: DialectCapabilities = {
   name: 'postgres',
   skipLocked: true,
   autoIncrementType: 'bigserial',
-  ilike: 'ilike',
 };

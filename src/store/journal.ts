@@ -6,6 +6,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { ProcessRow } from './processes.ts';
 import type { Database, ProcessLinkTable, ProcessTable } from './schema.ts';
 import type { Db } from './store.ts';
+import { containsText } from './text-search.ts';
 import { type Viewer, visibleTo } from './visibility.ts';
 
 export interface JournalFilter {
@@ -34,17 +35,7 @@ export interface JournalPage {
 
 type Q = SelectQueryBuilder<Database & { p: ProcessTable }, 'p', object>;
 
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function applyFilter(
-  query: Q,
-  viewer: Viewer,
-  filter: JournalFilter,
-  now: number,
-  ilike: 'like' | 'ilike',
-): Q {
+function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: number): Q {
   let q = query.where(visibleTo(viewer));
   if (filter.status && filter.status.length > 0) q = q.where('p.status', 'in', [...filter.status]);
   if (filter.definitionId) q = q.where('p.definition_id', '=', filter.definitionId);
@@ -86,9 +77,8 @@ function applyFilter(
     );
   }
   if (filter.q && filter.q.trim() !== '') {
-    const pattern = `%${escapeLike(filter.q.trim().toLowerCase())}%`;
-    const like = (col: string) =>
-      sql<boolean>`lower(${sql.ref(col)}) ${sql.raw(ilike)} ${pattern} escape '\\'`;
+    const text = filter.q.trim();
+    const like = (col: string) => containsText(col, text);
     q = q.where((eb) =>
       eb.or([
         like('p.note'),
@@ -122,12 +112,11 @@ export async function listProcesses(
     limit: number;
     after?: { value: number; id: string } | undefined;
     now: number;
-    ilike: 'like' | 'ilike';
   },
 ): Promise<JournalPage> {
   const desc = options.sort.startsWith('-');
   const column = options.sort.endsWith('startedAt') ? 'p.started_at' : 'p.updated_at';
-  let q = applyFilter(db.selectFrom('processes as p'), viewer, filter, options.now, options.ilike);
+  let q = applyFilter(db.selectFrom('processes as p'), viewer, filter, options.now);
   if (options.after) {
     const { value, id } = options.after;
     q = q.where((eb) =>
@@ -158,14 +147,12 @@ export async function countByStatus(
   viewer: Viewer,
   filter: JournalFilter,
   now: number,
-  ilike: 'like' | 'ilike',
 ): Promise<Record<ProcessTable['status'], number>> {
   const rows = await applyFilter(
     db.selectFrom('processes as p'),
     viewer,
     { ...filter, status: undefined },
     now,
-    ilike,
   )
     .select(['p.status', (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy('p.status')
