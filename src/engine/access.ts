@@ -22,7 +22,7 @@ export async function setAccess(
     throw new DomainError('validation_failed', 'An employee is listed twice.', { field: 'entries' });
   }
   return inTransaction(ctx, async (tx) => {
-    const row = await loadForWrite(tx, actor, processId);
+    const row = await loadForWrite(tx, ctx, actor, processId);
     const ids = [...byEmployee.keys()];
     if (ids.length > 0) {
       const found = await tx

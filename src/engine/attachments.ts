@@ -94,7 +94,7 @@ export async function addAttachment(
     await rename(temp, attachmentPath(dataDir, id));
     try {
       await inTransaction(ctx, async (tx) => {
-        await loadForWrite(tx, actor, processId);
+        await loadForWrite(tx, ctx, actor, processId);
         await tx.insertInto('attachments').values(row).execute();
         await recordChange(tx, {
           processId,
@@ -147,7 +147,7 @@ export async function deleteAttachment(
   dataDir: string,
 ) {
   const removed = await inTransaction(ctx, async (tx) => {
-    await loadForWrite(tx, actor, processId);
+    await loadForWrite(tx, ctx, actor, processId);
     const row = await tx
       .deleteFrom('attachments')
       .where('id', '=', attachmentId)

@@ -6,6 +6,7 @@ import {
   claimDueTimers,
   deleteTimer,
   findProcess,
+  findProcessForUpdate,
   insertNotifications,
   insertProtocol,
   type TimerRow,
@@ -22,7 +23,7 @@ const RETRY_DELAY_MS = 60_000;
 async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
   if (!(await deleteTimer(tx, timer.key))) return false;
   if (timer.kind === 'task.start') return openTask(tx, ctx, timer, log);
-  const row = await findProcess(tx, timer.process_id);
+  const row = await findProcessForUpdate(tx, timer.process_id, ctx.store.caps.rowLocks);
   if (!row) return false;
   const command =
     timer.kind === 'wait'

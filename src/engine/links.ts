@@ -13,7 +13,7 @@ export async function addLink(
   linkedId: string,
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx) => {
-    const row = await loadForWrite(tx, actor, processId);
+    const row = await loadForWrite(tx, ctx, actor, processId);
     await requireLinkTarget(tx, type, linkedId);
     const existing = await tx
       .selectFrom('process_links')
@@ -51,7 +51,7 @@ export async function removeLink(
   linkedId: string,
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx) => {
-    const row = await loadForWrite(tx, actor, processId);
+    const row = await loadForWrite(tx, ctx, actor, processId);
     const removed = await tx
       .deleteFrom('process_links')
       .where('process_id', '=', processId)

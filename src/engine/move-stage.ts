@@ -18,7 +18,7 @@ export async function moveStage(
   request: MoveStageRequest,
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
-    const row = await loadForWrite(tx, actor, processId, { expectedVersion: request.expectedVersion });
+    const row = await loadForWrite(tx, ctx, actor, processId, { expectedVersion: request.expectedVersion });
     if (request.nextResponsibleId) await requireEmployee(tx, request.nextResponsibleId, 'nextResponsibleId');
     const command =
       request.state === 'in_progress'

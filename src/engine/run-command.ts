@@ -4,7 +4,12 @@
  */
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Command, step } from '../domain/process/step.ts';
-import { accessOf, countOpenBlockingTasks, findProcess, type ProcessRow } from '../store/processes.ts';
+import {
+  accessOf,
+  countOpenBlockingTasks,
+  findProcessForUpdate,
+  type ProcessRow,
+} from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import {
   applyEffects,
@@ -42,11 +47,12 @@ export async function inTransaction<T>(
 /** Loads a process the actor may act on: 404 when they may not see it, 403 when they may only look. */
 export async function loadForWrite(
   tx: Db,
+  ctx: EngineContext,
   actor: Actor,
   processId: string,
   options: CommandOptions = {},
 ): Promise<ProcessRow> {
-  const row = await findProcess(tx, processId);
+  const row = await findProcessForUpdate(tx, processId, ctx.store.caps.rowLocks);
   const access = row ? await accessOf(tx, processId, actor) : 'none';
   if (!row || access === 'none') throw notFound('Process', processId);
   if (access !== 'edit' || (options.requires === 'admin' && actor.role !== 'admin')) {
@@ -106,7 +112,7 @@ export async function runProcessCommand(
   options: CommandOptions = {},
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
-    const row = await loadForWrite(tx, actor, processId, options);
+    const row = await loadForWrite(tx, ctx, actor, processId, options);
     return (await applyCommand(tx, ctx, row, command, log)).row;
   });
 }

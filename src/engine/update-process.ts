@@ -17,7 +17,7 @@ export async function updateProcess(
   request: UpdateProcessRequest,
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
-    let row = await loadForWrite(tx, actor, processId, { expectedVersion: request.expectedVersion });
+    let row = await loadForWrite(tx, ctx, actor, processId, { expectedVersion: request.expectedVersion });
     if (request.note !== undefined) {
       row = (
         await applyCommand(tx, ctx, row, { type: 'note.set', actorId: actor.id, note: request.note }, log)

@@ -21,6 +21,20 @@ export async function findProcess(db: Db, id: string): Promise<ProcessRow | unde
   return db.selectFrom('processes').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * Reads a process for a command inside a write transaction. Where the database has row locks the
+ * row is locked, so commands on one process queue as they do under SQLite's single writer, and
+ * both back ends behave alike: the second of two racing commands sees the first one's result.
+ */
+export async function findProcessForUpdate(
+  db: Db,
+  id: string,
+  rowLocks: boolean,
+): Promise<ProcessRow | undefined> {
+  const q = db.selectFrom('processes').selectAll().where('id', '=', id);
+  return (rowLocks ? q.forUpdate() : q).executeTakeFirst();
+}
+
 /** The caller's access to a process: none, view only, or edit. Admins edit everything. */
 export async function accessOf(db: Db, processId: string, viewer: Viewer): Promise<'none' | 'view' | 'edit'> {
   if (viewer.role === 'admin') return 'edit';

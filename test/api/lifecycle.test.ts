@@ -106,5 +106,24 @@ for (const store of STORES) {
       expect(protocol.body.items.filter((i: any) => i.action === 'transition')).toHaveLength(1);
       expect((await manager.get(`/api/processes/${card.id}`)).body.stage.key).toBe('s1');
     });
+
+    it('queues concurrent commands without expectedVersion, one after the other, on both stores', async () => {
+      const def = await t.admin.post('/api/definitions', { name: 'Queue', ...chainBody(5) });
+      await t.admin.post(`/api/definitions/${def.body.id}/publish`);
+      const card = (await manager.post('/api/processes', { definitionId: def.body.id })).body;
+      const results = await Promise.all(
+        Array.from({ length: 3 }, () => manager.post(`/api/processes/${card.id}/stage`, { state: 'done' })),
+      );
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+      const after = (await manager.get(`/api/processes/${card.id}`)).body;
+      expect(after.stage.key).toBe('s3');
+      expect(after.version).toBe(card.version + 3);
+      const protocol = (await manager.get(`/api/processes/${card.id}/protocol`)).body.items;
+      expect(protocol.filter((i: any) => i.action === 'transition').map((i: any) => i.details.from)).toEqual([
+        's0',
+        's1',
+        's2',
+      ]);
+    });
   });
 }
