@@ -64,8 +64,14 @@ export async function login(ctx: EngineContext, loginName: string, password: str
   const token = randomBytes(32).toString('base64url');
   // Sessions live in real time, not in the engine's (possibly test-advanced) business time.
   const now = Date.now();
-  await ctx.store.transaction((tx) =>
-    tx
+  await ctx.store.transaction(async (tx) => {
+    // Expired sessions of this employee go as a new one starts, so the table does not grow for ever.
+    await tx
+      .deleteFrom('sessions')
+      .where('employee_id', '=', row.id)
+      .where('expires_at', '<=', now)
+      .execute();
+    await tx
       .insertInto('sessions')
       .values({
         token_hash: hashToken(token),
@@ -73,8 +79,8 @@ export async function login(ctx: EngineContext, loginName: string, password: str
         created_at: now,
         expires_at: now + SESSION_TTL_MS,
       })
-      .execute(),
-  );
+      .execute();
+  });
   const online = (await ctx.presence.onlineAmong([row.id])).has(row.id);
   return { token, employee: { id: row.id, login: row.login, name: row.name, role: row.role, online } };
 }
