@@ -1,5 +1,5 @@
 /** The CRM records around processes: counterparties, projects, orders, invoices, contracts, waybills. */
-import { DomainError, notFound } from '../domain/errors.ts';
+import { notFound } from '../domain/errors.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
 import type { EngineContext } from './context.ts';
@@ -165,8 +165,4 @@ export async function listRecords(
     items: page.map((r) => toView(kind, r)),
     nextCursor: rows.length > options.limit && last ? last.id : null,
   };
-}
-
-export function assertKind(kind: string): asserts kind is RecordKind {
-  if (!(RECORD_KINDS as readonly string[]).includes(kind)) throw new DomainError('not_found');
 }

@@ -3,7 +3,7 @@
  * problem at once, each naming the stage key or the transition index at fault. Never throws.
  */
 import { addDuration, isWithinWaitBounds, mustParseDuration, parseDuration, WAIT_MAX } from '../duration.ts';
-import type { DefinitionBody, ValidationError, ValidationResult } from './types.ts';
+import type { ValidationError, ValidationResult } from './types.ts';
 
 /** What validation needs to know about other definitions and employees. */
 export interface ValidationContext {
@@ -347,9 +347,4 @@ function walk(from: readonly string[], edges: ReadonlyMap<string, readonly strin
     }
   }
   return seen;
-}
-
-/** Narrows a validated input to the body type. */
-export function asDefinitionBody(input: unknown): DefinitionBody {
-  return input as DefinitionBody;
 }
