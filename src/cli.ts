@@ -1,10 +1,14 @@
-/** Command line: `start` (default), `migrate`, `seed-demo`. */
+/** Command line: `start` (default), `migrate`, `seed-demo`, `backup <file>`, `restore <file>`. */
 
 import { openConfiguredStore, startServer } from './api/server.ts';
 import { loadConfig } from './config.ts';
 import { createEngineContext } from './engine/context.ts';
 import { seedDemo } from './engine/seed-demo.ts';
 import { systemClock } from './scheduler/clock.ts';
+import { backupSqlite, postgresBackupAdvice, restoreSqlite } from './store/backup.ts';
+
+/** Longest a graceful shutdown may take before the process exits regardless. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main(command: string): Promise<void> {
   const config = loadConfig();
@@ -12,14 +16,27 @@ async function main(command: string): Promise<void> {
     const server = await startServer(config);
     for (const line of server.notices) console.log(line);
     console.log(`Stageflow is running at ${server.url} (API docs: ${server.url}/api/docs)`);
-    const shutdown = () => {
+    // Requests in flight may finish, but shutdown ends in bounded time whatever they do: after
+    // SHUTDOWN_GRACE_MS the process exits anyway, and a second signal exits at once. Nothing is
+    // lost by that: every acknowledged change is committed, and what was not acknowledged rolls back.
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error(`${signal} again: exiting now.`);
+        process.exit(1);
+      }
+      stopping = true;
+      setTimeout(() => {
+        console.error(`Shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting.`);
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
       server.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
     return;
   }
   if (command === 'migrate') {
@@ -38,7 +55,26 @@ async function main(command: string): Promise<void> {
     await store.close();
     return;
   }
-  throw new Error(`unknown command "${command}"; use start, migrate or seed-demo`);
+  if (command === 'backup' || command === 'restore') {
+    // backup <file> [--force] / restore <file> [--force]; the logic is in src/store/backup.ts.
+    const args = process.argv.slice(3);
+    const file = args.find((a) => !a.startsWith('--'));
+    if (config.databaseUrl) throw new Error(postgresBackupAdvice(command));
+    if (!file) throw new Error(`usage: npm run ${command} -- <file> [--force]`);
+    const options = { force: args.includes('--force') };
+    const done =
+      command === 'backup'
+        ? await backupSqlite(config.dataDir, file, options)
+        : await restoreSqlite(file, config.dataDir, options);
+    const files = done.attachments === 1 ? '1 attachment' : `${done.attachments} attachments`;
+    console.log(
+      command === 'backup'
+        ? `Backed up ${config.dataDir} to ${done.file} (${done.bytes} bytes) and ${files}.`
+        : `Restored ${done.file} (${done.bytes} bytes) and ${files} from ${file}.`,
+    );
+    return;
+  }
+  throw new Error(`unknown command "${command}"; use start, migrate, seed-demo, backup or restore`);
 }
 
 main(process.argv[2] ?? 'start').catch((error: unknown) => {

@@ -16,8 +16,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { requireAuth } from './auth.ts';
+import { clientErrorHandler, fastifyTrustProxy, installStrictTransportSecurity } from './http-edges.ts';
 import { installErrorHandling, installNotFound } from './http-errors.ts';
+import { installIdempotency, installRequestScope } from './idempotency.ts';
 import { frameworkError, installInputGuards } from './input-guards.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes, publicAuthRoutes, sessionRoute } from './routes/auth.ts';
 import { definitionRoutes } from './routes/definitions.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -34,6 +37,8 @@ export interface BuildOptions extends RouteDeps {
   readonly bodyLimit?: number;
   /** The built web app (web/dist); served at / when it exists. */
   readonly webRoot?: string;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (TRUST_PROXY); default none. */
+  readonly trustProxy?: boolean | number | readonly string[];
 }
 
 const DEFAULT_WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist');
@@ -42,7 +47,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
-    trustProxy: true,
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
+    clientErrorHandler,
     ajv: undefined,
     frameworkErrors: frameworkError,
   }).withTypeProvider<ZodTypeProvider>();
@@ -50,7 +56,8 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('actor', null);
   app.decorateRequest('sessionToken', null);
-  installErrorHandling(app);
+  installErrorHandling(app, options.ctx.store);
+  installRequestScope(app);
   installInputGuards(app);
 
   await app.register(fastifyHelmet, {
@@ -70,7 +77,10 @@ export async function buildApp(options: BuildOptions): Promise<App> {
       },
     },
     crossOriginEmbedderPolicy: false,
+    // Sent only over https, by installStrictTransportSecurity.
+    strictTransportSecurity: false,
   });
+  installStrictTransportSecurity(app);
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart, {
     limits: {
@@ -110,6 +120,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   await app.register(async (secured) => {
     const api = secured.withTypeProvider<ZodTypeProvider>();
     api.addHook('onRequest', requireAuth(options.ctx));
+    installIdempotency(api, options.ctx.store, () => Date.now());
     await authRoutes(api, deps);
     await recordRoutes(api, deps);
     await definitionRoutes(api, deps);
@@ -118,6 +129,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     await taskRoutes(api, deps);
     await notificationRoutes(api, deps);
     await testClockRoutes(api, deps);
+    await adminRoutes(api, deps);
   });
   return app;
 }

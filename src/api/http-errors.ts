@@ -2,7 +2,10 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { DomainError, ERROR_CATALOGUE, type ErrorCode } from '../domain/errors.ts';
-import { isBusy, isUniqueViolation } from '../store/store.ts';
+import { IdempotencyKeyTaken } from '../store/idempotency-keys.ts';
+import type { Store } from '../store/store.ts';
+import { isBusy, isPoolExhausted, isUnavailable, isUniqueViolation } from '../store/store.ts';
+import { answerTakenKey } from './idempotency.ts';
 
 export function errorBody(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
   return { error: { code, message: message ?? ERROR_CATALOGUE[code].text, ...(details ? { details } : {}) } };
@@ -29,8 +32,13 @@ const BY_STATUS: Record<number, ErrorCode> = {
   429: 'rate_limited',
 };
 
-export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((err: FastifyError, request, reply) => {
+export function installErrorHandling(app: FastifyInstance, store?: Store): void {
+  app.setErrorHandler(async (err: FastifyError, request, reply) => {
+    if (store && err instanceof IdempotencyKeyTaken) {
+      const answered = await answerTakenKey(err, store, reply).catch((e: unknown) => e);
+      if (answered === reply) return reply;
+      if (answered instanceof DomainError) err = answered as unknown as FastifyError;
+    }
     if (err instanceof DomainError) {
       const level = err.status >= 500 ? 'error' : 'info';
       request.log[level]({ code: err.code }, err.message);
@@ -48,7 +56,11 @@ export function installErrorHandling(app: FastifyInstance): void {
         .send(errorBody('validation_failed', 'The request does not match the schema.', { issues }));
     }
     if (isUniqueViolation(err)) return reply.code(409).send(errorBody('duplicate'));
-    if (isBusy(err)) return reply.code(503).send(errorBody('database_busy'));
+    if (isBusy(err)) return reply.code(503).header('retry-after', '1').send(errorBody('database_busy'));
+    if (isPoolExhausted(err))
+      return reply.code(503).header('retry-after', '1').send(errorBody('pool_exhausted'));
+    if (isUnavailable(err))
+      return reply.code(503).header('retry-after', '5').send(errorBody('database_unavailable'));
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
     const status = err.statusCode ?? 500;
     if (mapped || (status >= 400 && status < 500)) {

@@ -1,71 +1,127 @@
 /**
- * Slows password guessing: after MAX_PER_LOGIN failed logins for one login from one address (or
- * MAX_PER_ADDRESS from one address) within WINDOW_MS, further attempts get 429 until the window
- * passes. The address comes from X-Forwarded-For (the server trusts its proxy), which a client can
- * vary at will, so one login also has a cap over all addresses together (MAX_PER_LOGIN_ANY_ADDRESS).
- * Unknown logins count exactly like known ones, so the answer reveals nothing. Counts are per node
- * and in memory: they protect, they are not business state.
+ * Slows password guessing without letting anyone lock a real user out.
+ *
+ * - Per address: an address with MAX_PER_ADDRESS failed logins (any logins), or MAX_PER_ADDRESS_LOGIN
+ *   for one login, within WINDOW_MS gets 429 until the oldest of those failures leaves the window.
+ * - Per login: every failure for a login, from wherever, lengthens a backoff (BASE_DELAY_MS doubling,
+ *   capped at MAX_DELAY_MS) that attempts for that login must wait out — but only attempts from
+ *   addresses that themselves failed recently. Waiting attempts for one login take turns, one per
+ *   backoff, so parallel requests gain nothing; a turn further off than MAX_WAIT_MS gets 429 instead
+ *   of a held connection. The right password from an address with no recent failures logs in at
+ *   once, however many failures other addresses piled on the login.
+ *
+ * The address is Fastify's `request.ip`, which honours X-Forwarded-For only from TRUST_PROXY.
+ * Logins are counted by name whether or not they exist, so unknown logins are answered and delayed
+ * exactly like known ones. Counts are per node and in memory (MAX_KEYS counters at most, the least
+ * recently failed evicted first): they protect, they are not business state, and a restart forgets
+ * them.
  */
 export const WINDOW_MS = 15 * 60 * 1000;
-export const MAX_PER_LOGIN = 5;
+export const MAX_PER_ADDRESS_LOGIN = 5;
 export const MAX_PER_ADDRESS = 50;
-export const MAX_PER_LOGIN_ANY_ADDRESS = 20;
+/** The backoff after a login's first failure; it doubles with each further one. */
+export const BASE_DELAY_MS = 100;
+export const MAX_DELAY_MS = 3_000;
+/** The longest an attempt is held waiting for its turn; further off, it gets 429. */
+export const MAX_WAIT_MS = 2 * MAX_DELAY_MS;
+/** Failures remembered per login: enough to reach MAX_DELAY_MS. */
+const LOGIN_HISTORY = Math.ceil(Math.log2(MAX_DELAY_MS / BASE_DELAY_MS)) + 1;
 /** Counters kept in memory at most. */
 export const MAX_KEYS = 100_000;
 
+/** What to do with an attempt: refuse it for `retryAfter` seconds, or hold it `delayMs` first. */
+export type ThrottleVerdict =
+  | { readonly retryAfter: number; readonly delayMs?: undefined }
+  | { readonly retryAfter?: undefined; readonly delayMs: number };
+
+interface Counter {
+  /** Times of recent failures, oldest first, at most the counter's limit. */
+  failures: number[];
+  /** Per login: when the latest waiting attempt was given its turn. */
+  lastTurn: number;
+}
+
+/** The backoff a login's `failures` recent failures impose. */
+export function backoffMs(failures: number): number {
+  if (failures <= 0) return 0;
+  return Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (failures - 1));
+}
+
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
 export class LoginThrottle {
-  readonly #failures = new Map<string, number[]>();
+  /** Insertion order is the order of last failure, so the first key is the one to evict. */
+  readonly #counters = new Map<string, Counter>();
 
-  #recent(key: string, now: number): number[] {
-    const list = (this.#failures.get(key) ?? []).filter((t) => t > now - WINDOW_MS);
-    if (list.length === 0) this.#failures.delete(key);
-    else this.#failures.set(key, list);
-    return list;
-  }
-
-  /** The counters a failure adds to, each with the count at which it blocks. */
-  #keys(address: string, login: string): [string, number][] {
-    const name = login.toLowerCase();
-    return [
-      [`${address}\u0000${name}`, MAX_PER_LOGIN],
-      [address, MAX_PER_ADDRESS],
-      [`\u0000${name}`, MAX_PER_LOGIN_ANY_ADDRESS],
-    ];
-  }
-
-  /** Seconds until the caller may try again, or 0 when they may try now. */
-  retryAfter(address: string, login: string, now = Date.now()): number {
-    const blocked = this.#keys(address, login)
-      .map(([key, max]) => {
-        const list = this.#recent(key, now);
-        return list.length >= max ? list : undefined;
-      })
-      .filter((l): l is number[] => l !== undefined);
-    if (blocked.length === 0) return 0;
-    const until = Math.max(...blocked.map((l) => (l[0] as number) + WINDOW_MS));
-    return Math.max(1, Math.ceil((until - now) / 1000));
-  }
-
-  failed(address: string, login: string, now = Date.now()): void {
-    for (const [key] of this.#keys(address, login)) {
-      const list = this.#recent(key, now);
-      list.push(now);
-      this.#failures.set(key, list);
-    }
-    if (this.#failures.size > MAX_KEYS) this.#prune(now);
+  /** How many counters are held. */
+  get size(): number {
+    return this.#counters.size;
   }
 
   /**
-   * Bounds memory: drops the counters whose failures have all left the window, and only when that
-   * frees too little (a tenth, so the sweep stays rare), everything. Clearing at once would also
-   * forget the logins under attack.
+   * Decides on an attempt to log in as `login` from `address`. A delay it returns is a turn taken:
+   * call it once per attempt, then wait `delayMs` before checking the password.
    */
-  #prune(now: number): void {
-    for (const key of [...this.#failures.keys()]) this.#recent(key, now);
-    if (this.#failures.size > MAX_KEYS * 0.9) this.#failures.clear();
+  check(address: string, login: string, now = Date.now()): ThrottleVerdict {
+    for (const [key, max] of this.#addressKeys(address, login)) {
+      const list = this.#recent(key, now)?.failures ?? [];
+      if (list.length >= max)
+        return { retryAfter: seconds((list[list.length - max] as number) + WINDOW_MS - now) };
+    }
+    if (!this.#recent(addressKey(address), now)) return { delayMs: 0 };
+    const counter = this.#recent(loginKey(login), now);
+    if (!counter) return { delayMs: 0 };
+    const delay = backoffMs(counter.failures.length);
+    const turn = Math.max(now, counter.lastTurn) + delay;
+    if (turn - now > MAX_WAIT_MS) return { retryAfter: seconds(turn - delay - now) };
+    counter.lastTurn = turn;
+    return { delayMs: turn - now };
   }
 
+  failed(address: string, login: string, now = Date.now()): void {
+    for (const [key, max] of [
+      ...this.#addressKeys(address, login),
+      [loginKey(login), LOGIN_HISTORY] as const,
+    ]) {
+      const counter = this.#recent(key, now) ?? { failures: [], lastTurn: 0 };
+      counter.failures.push(now);
+      if (counter.failures.length > max) counter.failures.splice(0, counter.failures.length - max);
+      this.#counters.delete(key);
+      this.#counters.set(key, counter);
+    }
+    for (const key of this.#counters.keys()) {
+      if (this.#counters.size <= MAX_KEYS) break;
+      this.#counters.delete(key);
+    }
+  }
+
+  /** The right password: this address's failures for this login are forgotten. */
   succeeded(address: string, login: string): void {
-    this.#failures.delete(`${address}\u0000${login.toLowerCase()}`);
+    this.#counters.delete(pairKey(address, login));
+  }
+
+  /** The counters that can refuse an address outright, each with the count at which it does. */
+  #addressKeys(address: string, login: string): (readonly [string, number])[] {
+    return [
+      [pairKey(address, login), MAX_PER_ADDRESS_LOGIN],
+      [addressKey(address), MAX_PER_ADDRESS],
+    ];
+  }
+
+  /** The counter under `key` with only its failures inside the window; undefined (and dropped) when none are. */
+  #recent(key: string, now: number): Counter | undefined {
+    const counter = this.#counters.get(key);
+    if (!counter) return undefined;
+    const from = counter.failures.findIndex((t) => t > now - WINDOW_MS);
+    if (from < 0) {
+      this.#counters.delete(key);
+      return undefined;
+    }
+    if (from > 0) counter.failures.splice(0, from);
+    return counter;
   }
 }
+
+const addressKey = (address: string) => `a\u0000${address}`;
+const loginKey = (login: string) => `l\u0000${login.toLowerCase()}`;
+const pairKey = (address: string, login: string) => `p\u0000${address}\u0000${login.toLowerCase()}`;

@@ -3,22 +3,31 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import type { Config } from '../config.ts';
+import { removeStaleUploads } from '../engine/attachments.ts';
 import { createEngineContext, type EngineContext } from '../engine/context.ts';
 import { bootstrapAdmin } from '../engine/employees.ts';
 import { PresenceRegistry } from '../engine/presence-registry.ts';
+import { reconcileTimers } from '../engine/reconcile.ts';
 import { seedDemo } from '../engine/seed-demo.ts';
 import { systemClock, TestClock } from '../scheduler/clock.ts';
+import { SessionSweeper } from '../scheduler/session-sweeper.ts';
 import { TimerWorker } from '../scheduler/timer-worker.ts';
+import { withIdempotencyClaims } from '../store/idempotency-keys.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { buildApp } from './app.ts';
 import { LiveHub } from './live-hub.ts';
 import type { App } from './types.ts';
+
+/** How long close() lets requests in flight and open streams finish before cutting them. */
+const CLOSE_GRACE_MS = 3_000;
 
 export interface RunningServer {
   readonly app: App;
   readonly ctx: EngineContext;
   readonly url: string;
   readonly worker: TimerWorker;
+  /** Deletes expired sessions every ten minutes and once at start. */
+  readonly sessionSweeper: SessionSweeper;
   /** Present with STAGEFLOW_TEST_CLOCK=1. */
   readonly testClock: TestClock | undefined;
   /** Lines worth showing the person who started the server (generated passwords, demo logins). */
@@ -29,10 +38,14 @@ export interface RunningServer {
 
 export async function openConfiguredStore(config: Config): Promise<Store> {
   if (!config.databaseUrl) mkdirSync(config.dataDir, { recursive: true });
-  return openStore({
+  const store = await openStore({
     databaseUrl: config.databaseUrl,
     sqliteFile: path.join(config.dataDir, 'stageflow.db'),
+    poolSize: config.database.poolSize,
+    limits: config.database,
   });
+  // Requests that carry an Idempotency-Key claim it in their first write transaction.
+  return withIdempotencyClaims(store);
 }
 
 export async function startServer(
@@ -41,6 +54,8 @@ export async function startServer(
 ): Promise<RunningServer> {
   const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   const store = await openConfiguredStore(config);
+  // Uploads cut off by a crash or a kill left their temporary files; none is in flight yet.
+  await removeStaleUploads(config.dataDir);
   let testClock: TestClock | undefined;
   if (config.testClock) {
     const saved = await store.db
@@ -61,6 +76,10 @@ export async function startServer(
     log,
     presence,
     onNotifications: (rows) => hub.publish(rows),
+    limits: {
+      spawn: { perStage: config.maxSpawnPerStage, perLaunch: config.maxSpawnPerLaunch },
+      timerMaxAttempts: config.timerMaxAttempts,
+    },
   });
   const notices: string[] = [];
   const generated = await bootstrapAdmin(ctx, config.adminPassword);
@@ -69,6 +88,8 @@ export async function startServer(
       `Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`,
     );
   if (config.demo) notices.push(...(await seedDemo(ctx, config.language)));
+  // Every sleeping process must have its timer and every timer its process: repair before firing.
+  await reconcileTimers(ctx).catch((err: unknown) => log.error({ err }, 'reconciler failed at start-up'));
 
   const app = await buildApp({
     ctx,
@@ -77,30 +98,41 @@ export async function startServer(
     // Attachments live under DATA_DIR (not the working directory) and obey STAGEFLOW_MAX_UPLOAD.
     files: { dataDir: config.dataDir, maxUpload: config.maxUpload },
     logger: options.logger === false ? false : { level: config.logLevel },
+    trustProxy: config.trustProxy,
   });
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const worker = new TimerWorker(ctx, { intervalMs: options.workerIntervalMs ?? 1000 });
   worker.start();
+  const sessionSweeper = new SessionSweeper(store, {
+    onError: (err) => log.warn({ err }, 'expired sessions not swept'),
+  });
+  sessionSweeper.start();
   return {
     app,
     ctx,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     worker,
+    sessionSweeper,
     testClock,
     notices,
     presence,
     async close() {
       await worker.stop();
+      await sessionSweeper.stop();
       // Fastify closes idle keep-alive connections once, as closing starts; one whose response was
       // still finishing then (a streamed download) would hold close() until keepAliveTimeout (72 s).
       // Keep closing those that fall idle; requests in flight still finish.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      // Open notification streams and requests that outlive the grace period are cut, so closing
+      // ends in bounded time whatever the clients do.
+      const cut = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
       try {
         await app.close();
       } finally {
         clearInterval(sweep);
+        clearTimeout(cut);
       }
       await presence.stop();
       await store.close();

@@ -10,6 +10,11 @@ export const ERROR_CATALOGUE = {
   unauthorized: { status: 401, kind: 'user', text: 'Log in first.' },
   invalid_credentials: { status: 401, kind: 'user', text: 'Wrong login or password.' },
   forbidden: { status: 403, kind: 'user', text: 'You are not allowed to do this.' },
+  not_stage_responsible: {
+    status: 403,
+    kind: 'user',
+    text: 'This stage belongs to its responsible; take it over first to work on it.',
+  },
   not_found: { status: 404, kind: 'user', text: 'Not found.' },
   method_not_allowed: { status: 405, kind: 'user', text: 'This method is not allowed here.' },
   version_conflict: {
@@ -35,8 +40,37 @@ export const ERROR_CATALOGUE = {
   invalid_duration: { status: 422, kind: 'user', text: 'The duration is not valid.' },
   invalid_time: { status: 422, kind: 'user', text: 'The time is not valid.' },
   task_not_open: { status: 422, kind: 'user', text: 'The task is not open.' },
+  spawn_limit_exceeded: {
+    status: 422,
+    kind: 'user',
+    text: 'This would launch more child processes at once than allowed.',
+  },
+  timer_not_parked: { status: 409, kind: 'user', text: 'The timer is not parked.' },
+  idempotency_key_reused: {
+    status: 422,
+    kind: 'user',
+    text: 'This Idempotency-Key was already used for a different request.',
+  },
+  idempotency_answer_lost: {
+    status: 409,
+    kind: 'user',
+    text: 'The first request with this Idempotency-Key took effect, but its answer was lost; reload.',
+  },
   rate_limited: { status: 429, kind: 'user', text: 'Too many attempts; wait a little.' },
+  malformed_request: { status: 400, kind: 'user', text: 'The HTTP request is malformed.' },
+  request_timeout: { status: 408, kind: 'user', text: 'The request took too long to arrive.' },
+  headers_too_large: { status: 431, kind: 'user', text: 'The request headers are too large.' },
   database_busy: { status: 503, kind: 'operational', text: 'The database is busy; retry.' },
+  pool_exhausted: {
+    status: 503,
+    kind: 'operational',
+    text: 'The server is handling as much as it can; retry in a moment.',
+  },
+  database_unavailable: {
+    status: 503,
+    kind: 'operational',
+    text: 'The database cannot be reached right now; retry in a moment.',
+  },
   internal: { status: 500, kind: 'unexpected', text: 'Something went wrong on our side.' },
 } as const satisfies Record<
   string,

@@ -1,5 +1,7 @@
 /** Granting employees `view` or `edit` access to a process. */
+
 import { DomainError } from '../domain/errors.ts';
+import { requireUnfinished } from '../domain/process/step.ts';
 import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
@@ -23,6 +25,7 @@ export async function setAccess(
   }
   return inTransaction(ctx, async (tx) => {
     const row = await loadForWrite(tx, ctx, actor, processId);
+    requireUnfinished(row.status);
     const ids = [...byEmployee.keys()];
     if (ids.length > 0) {
       const found = await tx

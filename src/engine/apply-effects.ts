@@ -3,6 +3,7 @@
  * protocol, members, tasks, events, timers, notifications and child processes all commit together.
  */
 import type { Insertable } from 'kysely';
+import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Effect, isoTime, launch, type ProcessState } from '../domain/process/step.ts';
 import {
@@ -32,6 +33,8 @@ import type {
 import type { Db } from '../store/store.ts';
 import type { CommittedNotification, EngineContext } from './context.ts';
 import type { LoadedVersion } from './definition-cache.ts';
+import { faultPoint } from './fault-points.ts';
+import { limitsOf } from './limits.ts';
 import { notificationText } from './notification-text.ts';
 
 /** Collects what a transaction did that must be announced after it commits. */
@@ -39,8 +42,49 @@ export class CommitLog {
   readonly notifications: CommittedNotification[] = [];
 }
 
-/** Child processes launched within one transaction, at most this deep (validation forbids cycles). */
-const MAX_SPAWN_DEPTH = 16;
+/**
+ * Counts the processes one launch or one command creates, nested children included, and refuses
+ * (422, the whole transaction rolls back) past the configured limits: a spawned definition may have
+ * been republished bigger than when the spawning one was checked at publish.
+ */
+export class SpawnBudget {
+  #created = 0;
+  constructor(readonly limits: SpawnLimits) {}
+
+  /** Counts one more process; throws `spawn_limit_exceeded` when that is one too many. */
+  take(definitionId: string, depth: number): void {
+    if (depth > MAX_SPAWN_DEPTH) {
+      throw new DomainError(
+        'spawn_limit_exceeded',
+        `Child processes would nest more than ${MAX_SPAWN_DEPTH} levels deep (definitions that spawn each other?).`,
+        { limit: 'depth', max: MAX_SPAWN_DEPTH, definitionId },
+      );
+    }
+    this.#created++;
+    if (this.#created > this.limits.perLaunch) {
+      throw new DomainError(
+        'spawn_limit_exceeded',
+        `This would create more than ${this.limits.perLaunch} processes at once, nested children included.`,
+        { limit: 'perLaunch', max: this.limits.perLaunch, definitionId },
+      );
+    }
+  }
+
+  /** Refuses a stage whose spawn list is longer than allowed (the limit may have been lowered). */
+  checkStage(stageKey: string, spawns: number): void {
+    if (spawns > this.limits.perStage) {
+      throw new DomainError(
+        'spawn_limit_exceeded',
+        `Stage "${stageKey}" spawns ${spawns} processes; a stage may spawn at most ${this.limits.perStage}.`,
+        { limit: 'perStage', max: this.limits.perStage, stage: stageKey },
+      );
+    }
+  }
+}
+
+function newBudget(ctx: EngineContext): SpawnBudget {
+  return new SpawnBudget(limitsOf(ctx).spawn);
+}
 
 export function stateOf(row: ProcessRow): ProcessState {
   return {
@@ -68,8 +112,13 @@ export function candidateResponsibles(def: LoadedVersion, stageKey: string | nul
   return [...ids];
 }
 
-export async function onlineSet(ctx: EngineContext, ids: readonly string[]): Promise<ReadonlySet<string>> {
-  return ids.length === 0 ? new Set() : ctx.presence.onlineAmong(ids);
+/** Which of `ids` are online, read through `db` (inside a transaction: the transaction's connection). */
+export async function onlineSet(
+  ctx: EngineContext,
+  db: Db,
+  ids: readonly string[],
+): Promise<ReadonlySet<string>> {
+  return ids.length === 0 ? new Set() : ctx.presence.onlineAmong(db, ids);
 }
 
 export interface LaunchSpec {
@@ -106,11 +155,12 @@ export async function launchInTransaction(
   spec: LaunchSpec,
   log: CommitLog,
   depth = 0,
+  budget: SpawnBudget = newBudget(ctx),
 ): Promise<ProcessRow> {
-  if (depth > MAX_SPAWN_DEPTH) throw new Error('child processes nested too deep');
+  budget.take(spec.definitionId, depth);
   const def = await publishedVersion(tx, ctx, spec.definitionId);
   const now = ctx.clock.now();
-  const online = await onlineSet(ctx, candidateResponsibles(def, null));
+  const online = await onlineSet(ctx, tx, candidateResponsibles(def, null));
   const outcome = launch(
     { id: ctx.newId(), actorId: spec.actorId, note: spec.note, parentId: spec.parentId },
     { now, zone: ctx.zone, definition: def.compiled, isOnline: (id) => online.has(id) },
@@ -144,7 +194,14 @@ export async function launchInTransaction(
       .onConflict((oc) => oc.doNothing())
       .execute();
   }
-  await applyEffects(tx, ctx, { row, def, effects: outcome.effects, now, links: spec.links }, log, depth);
+  await applyEffects(
+    tx,
+    ctx,
+    { row, def, effects: outcome.effects, now, links: spec.links },
+    log,
+    depth,
+    budget,
+  );
   return row;
 }
 
@@ -192,8 +249,11 @@ export async function applyEffects(
   input: ApplyInput,
   log: CommitLog,
   depth = 0,
+  budget: SpawnBudget = newBudget(ctx),
 ): Promise<void> {
   const { row, def, now } = input;
+  const spawns = input.effects.filter((e) => e.type === 'child.spawn');
+  if (spawns[0]) budget.checkStage(spawns[0].stageKey, spawns.length);
   const protocol: Insertable<ProtocolTable>[] = [];
   const members: ProcessMemberTable[] = [];
   const notifications: Insertable<NotificationTable>[] = [];
@@ -344,7 +404,9 @@ export async function applyEffects(
           },
           log,
           depth + 1,
+          budget,
         );
+        await faultPoint('mid-spawn');
         record('child.spawned', effect.actorId, {
           childId: child.id,
           definitionId: effect.definitionId,

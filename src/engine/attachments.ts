@@ -5,17 +5,20 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
 import { DomainError, notFound } from '../domain/errors.ts';
+import { requireUnfinished } from '../domain/process/step.ts';
 import { accessOf, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 
 const FALLBACK_TYPE = 'application/octet-stream';
+/** Bytes of an upload in flight are written under this prefix, then renamed to the attachment's id. */
+const TEMP_PREFIX = '.upload-';
 
 /** The name to show: the last path part, without control characters, at most 255 characters. */
 export function displayName(raw: string | undefined): string {
@@ -41,20 +44,49 @@ async function requireAccess(
   processId: string,
   level: 'view' | 'edit',
 ): Promise<void> {
-  const exists = await ctx.store.db
+  const found = await ctx.store.db
     .selectFrom('processes')
-    .select('id')
+    .select('status')
     .where('id', '=', processId)
     .executeTakeFirst();
-  const access = exists ? await accessOf(ctx.store.db, processId, actor) : 'none';
-  if (access === 'none') throw notFound('Process', processId);
+  const access = found ? await accessOf(ctx.store.db, processId, actor) : 'none';
+  if (!found || access === 'none') throw notFound('Process', processId);
   if (level === 'edit' && access !== 'edit')
     throw new DomainError('forbidden', 'You may not change this process.');
+  if (level === 'edit') requireUnfinished(found.status);
+}
+
+/**
+ * Checks, before a byte of an upload is read, that the actor may attach files to the process:
+ * 404 when they may not see it, 403 when they may only look, 422 when it is completed or cancelled.
+ */
+export async function requireAttachable(ctx: EngineContext, actor: Actor, processId: string): Promise<void> {
+  await requireAccess(ctx, actor, processId, 'edit');
+}
+
+/**
+ * Removes the temporary files of uploads that were in flight when the server stopped (a crash or a
+ * kill leaves them); called once at start-up, before the server takes requests.
+ */
+export async function removeStaleUploads(dataDir: string): Promise<number> {
+  const dir = attachmentDir(dataDir);
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  const stale = names.filter((name) => name.startsWith(TEMP_PREFIX));
+  for (const name of stale) await rm(path.join(dir, name), { force: true });
+  return stale.length;
 }
 
 export interface Upload {
   readonly filename: string | undefined;
   readonly stream: Readable & { truncated?: boolean };
+  /**
+   * Reads the rest of the request once the file's bytes are stored, and rejects when it is not
+   * well-formed (a second file, a cut-off body); nothing is recorded then.
+   */
+  readonly rest?: (() => Promise<void>) | undefined;
 }
 
 /** Stores an upload; throws `too_large` when the stream was cut at the size limit. */
@@ -69,7 +101,7 @@ export async function addAttachment(
   const id = ctx.newId();
   const dir = attachmentDir(dataDir);
   await mkdir(dir, { recursive: true });
-  const temp = path.join(dir, `.upload-${id}`);
+  const temp = path.join(dir, `${TEMP_PREFIX}${id}`);
   const hash = createHash('sha256');
   let size = 0;
   upload.stream.on('data', (chunk: Buffer) => {
@@ -80,6 +112,7 @@ export async function addAttachment(
     await pipeline(upload.stream, createWriteStream(temp, { flags: 'wx' }));
     if (upload.stream.truncated)
       throw new DomainError('too_large', 'The file is larger than the upload limit.');
+    await upload.rest?.();
     const detected = await fileTypeFromFile(temp);
     const row = {
       id,
@@ -94,7 +127,8 @@ export async function addAttachment(
     await rename(temp, attachmentPath(dataDir, id));
     try {
       await inTransaction(ctx, async (tx) => {
-        await loadForWrite(tx, ctx, actor, processId);
+        // Checked again: the process may have been completed or cancelled while the bytes arrived.
+        requireUnfinished((await loadForWrite(tx, ctx, actor, processId)).status);
         await tx.insertInto('attachments').values(row).execute();
         await recordChange(tx, {
           processId,
@@ -147,7 +181,7 @@ export async function deleteAttachment(
   dataDir: string,
 ) {
   const removed = await inTransaction(ctx, async (tx) => {
-    await loadForWrite(tx, ctx, actor, processId);
+    requireUnfinished((await loadForWrite(tx, ctx, actor, processId)).status);
     const row = await tx
       .deleteFrom('attachments')
       .where('id', '=', attachmentId)

@@ -2,9 +2,10 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../domain/clock.ts';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
 import type { Viewer } from '../store/visibility.ts';
 import { DefinitionCache } from './definition-cache.ts';
+import type { EngineLimits } from './limits.ts';
 
 /** The employee a command runs for. */
 export interface Actor extends Viewer {
@@ -13,7 +14,11 @@ export interface Actor extends Viewer {
 
 /** Who is online, as far as routing needs to know. */
 export interface Presence {
-  onlineAmong(employeeIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Which of these employees are online. `db` is the connection to read through: inside a
+   * transaction, that transaction's own (a second pooled connection there could wait on itself).
+   */
+  onlineAmong(db: Db, employeeIds: readonly string[]): Promise<ReadonlySet<string>>;
 }
 
 /** A notification row that was committed, for live delivery. */
@@ -38,6 +43,8 @@ export interface EngineContext {
   readonly log?: Logger | undefined;
   /** Called after a commit with the notifications it wrote. */
   readonly onNotifications?: ((rows: readonly CommittedNotification[]) => void) | undefined;
+  /** Bounds on spawned children and timer retries; the defaults when absent (see limits.ts). */
+  readonly limits?: EngineLimits | undefined;
 }
 
 export const NOBODY_ONLINE: Presence = { onlineAmong: async () => new Set() };

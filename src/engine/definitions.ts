@@ -7,6 +7,8 @@ import type { DefinitionTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { limitsOf } from './limits.ts';
 
 export interface DefinitionInput {
   readonly name?: string | undefined;
@@ -19,7 +21,7 @@ export interface DefinitionInput {
 const IN_LIST_MAX = 1000;
 
 /** Loads what validation needs: employees, and every definition a spawn chain can reach. */
-async function validationContext(db: Db, body: DefinitionBody, selfId?: string) {
+async function validationContext(ctx: EngineContext, db: Db, body: DefinitionBody, selfId?: string) {
   const employees = new Set(
     (await db.selectFrom('employees').select('id').where('active', '=', 1).execute()).map((e) => e.id),
   );
@@ -56,6 +58,7 @@ async function validationContext(db: Db, body: DefinitionBody, selfId?: string) 
   }
   return {
     selfId,
+    spawnLimits: limitsOf(ctx).spawn,
     employeeExists: (id: string) => employees.has(id),
     definition: (id: string) => targets.get(id),
   };
@@ -66,7 +69,7 @@ export async function validateDraft(
   body: DefinitionBody,
   selfId?: string,
 ): Promise<ValidationResult> {
-  return validateDefinition(body, await validationContext(ctx.store.db, body, selfId));
+  return validateDefinition(body, await validationContext(ctx, ctx.store.db, body, selfId));
 }
 
 function bodyOf(input: DefinitionInput): DefinitionBody {
@@ -114,7 +117,7 @@ export async function createDefinition(
   requireAdmin(actor);
   const body = bodyOf(input);
   const id = ctx.newId();
-  const validation = await validateDefinition(body, await validationContext(ctx.store.db, body, id));
+  const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   const now = ctx.clock.now();
   const row: Selectable<DefinitionTable> = {
     id,
@@ -134,7 +137,7 @@ export async function createDefinition(
 export async function updateDefinition(ctx: EngineContext, actor: Actor, id: string, input: DefinitionInput) {
   requireAdmin(actor);
   const body = bodyOf(input);
-  const validation = await validateDefinition(body, await validationContext(ctx.store.db, body, id));
+  const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   const row = await ctx.store.transaction(async (tx) => {
     const current = await tx.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
     if (!current) throw notFound('Definition', id);
@@ -172,7 +175,7 @@ export async function publishDefinition(ctx: EngineContext, actor: Actor, id: st
     .executeTakeFirst();
   if (!current) throw notFound('Definition', id);
   const body = JSON.parse(current.draft) as DefinitionBody;
-  const validation = validateDefinition(body, await validationContext(ctx.store.db, body, id));
+  const validation = validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   if (!validation.valid) {
     throw new DomainError('invalid_definition', 'Fix the problems listed before publishing.', {
       errors: validation.errors,
@@ -213,7 +216,11 @@ export async function getDefinition(ctx: EngineContext, id: string) {
     .executeTakeFirst();
   if (!row) throw notFound('Definition', id);
   const body = JSON.parse(row.draft) as DefinitionBody;
-  return view(ctx.store.db, row, validateDefinition(body, await validationContext(ctx.store.db, body, id)));
+  return view(
+    ctx.store.db,
+    row,
+    validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id)),
+  );
 }
 
 export async function listDefinitions(
@@ -227,7 +234,8 @@ export async function listDefinitions(
 ) {
   let q = ctx.store.db.selectFrom('definitions').selectAll();
   if (options.status) q = q.where('status', '=', options.status);
-  if (options.after) q = q.where('id', '>', options.after);
+  const after = decodeIdCursor(options.after);
+  if (after) q = q.where('id', '>', after);
   if (options.q) q = q.where(containsText('name', options.q));
   const rows = await q
     .orderBy('id')
@@ -237,7 +245,7 @@ export async function listDefinitions(
   const items = [];
   for (const row of page) items.push(await view(ctx.store.db, row));
   const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > options.limit && last ? last.id : null };
+  return { items, nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null };
 }
 
 /** One published version as it was frozen: what processes launched with it run on. */

@@ -81,7 +81,7 @@ export async function login(ctx: EngineContext, loginName: string, password: str
       })
       .execute();
   });
-  const online = (await ctx.presence.onlineAmong([row.id])).has(row.id);
+  const online = (await ctx.presence.onlineAmong(ctx.store.db, [row.id])).has(row.id);
   return { token, employee: { id: row.id, login: row.login, name: row.name, role: row.role, online } };
 }
 
@@ -114,7 +114,7 @@ export async function listEmployees(ctx: EngineContext): Promise<EmployeeView[]>
     .where('active', '=', 1)
     .orderBy('name')
     .execute();
-  const online = await ctx.presence.onlineAmong(rows.map((r) => r.id));
+  const online = await ctx.presence.onlineAmong(ctx.store.db, rows.map((r) => r.id));
   return rows.map((r) => ({ ...r, online: online.has(r.id) }));
 }
 
@@ -125,7 +125,7 @@ export async function getEmployee(ctx: EngineContext, id: string): Promise<Emplo
     .where('id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const online = await ctx.presence.onlineAmong([row.id]);
+  const online = await ctx.presence.onlineAmong(ctx.store.db, [row.id]);
   return { ...row, online: online.has(row.id) };
 }
 

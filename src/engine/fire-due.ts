@@ -2,6 +2,7 @@
  * Fires what has fallen due: ends of waits and pauses, delayed task starts. Each timer is deleted
  * in the same transaction that applies it, so it fires once even across restarts and nodes.
  */
+import { DomainError } from '../domain/errors.ts';
 import {
   claimDueTimers,
   deleteTimer,
@@ -12,12 +13,15 @@ import {
   type TimerRow,
 } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
+import { findTimer, recordTimerFailure } from '../store/timers.ts';
 import type { CommitLog } from './apply-effects.ts';
 import type { EngineContext } from './context.ts';
+import { faultPoint } from './fault-points.ts';
+import { limitsOf } from './limits.ts';
 import { notificationText } from './notification-text.ts';
 import { applyCommand, inTransaction } from './run-command.ts';
 
-/** How long a timer whose application failed waits before it is tried again. */
+/** How long a timer whose application failed first waits before it is tried again; doubled each time. */
 const RETRY_DELAY_MS = 60_000;
 
 async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
@@ -93,8 +97,10 @@ export interface FireOptions {
 }
 
 /**
- * Claims and fires one batch of due timers in one transaction. When the batch fails as a whole,
- * each timer is tried alone, and one that still fails is pushed back rather than blocking the rest.
+ * Claims and fires one batch of due timers in one transaction (the fast path). When the batch fails
+ * as a whole, each timer is tried alone in its own transaction, so only a failing timer's work is
+ * rolled back; its failure is counted and it is tried again later, and after too many failures it is
+ * parked for an administrator (GET /api/admin/timers/parked) instead of failing forever.
  * Returns how many timers changed something.
  */
 export async function fireDueBatch(
@@ -108,7 +114,10 @@ export async function fireDueBatch(
     return await inTransaction(ctx, async (tx, log) => {
       const timers = await claimDueTimers(tx, now, batchSize, lock);
       let fired = 0;
-      for (const timer of timers) if (await applyTimer(tx, ctx, timer, log)) fired++;
+      for (const timer of timers) {
+        if (await applyTimer(tx, ctx, timer, log)) fired++;
+        await faultPoint('mid-timer-batch');
+      }
       return { claimed: timers.length, fired };
     });
   } catch (error) {
@@ -127,22 +136,47 @@ async function fireOneByOne(
   for (const timer of due) {
     try {
       const ok = await inTransaction(ctx, async (tx, log) => {
-        const [still] = await tx.selectFrom('timers').selectAll().where('key', '=', timer.key).execute();
-        return still ? applyTimer(tx, ctx, still, log) : false;
+        const still = await findTimer(tx, timer.key);
+        // Parked meanwhile, or failed and put off by another node: not this round's to fire.
+        return still && still.parked_at === null && still.due_at <= now
+          ? applyTimer(tx, ctx, still, log)
+          : false;
       });
       if (ok) fired++;
     } catch (error) {
-      ctx.log?.error({ err: error, timer: timer.key }, 'timer failed; retrying later');
-      await ctx.store.transaction((tx) =>
-        tx
-          .updateTable('timers')
-          .set({ due_at: now + RETRY_DELAY_MS })
-          .where('key', '=', timer.key)
-          .execute(),
-      );
+      await recordFailure(ctx, timer.key, now, error);
     }
   }
   return { claimed: due.length, fired };
+}
+
+/** Counts a failed firing in a small transaction of its own; a failure to count is only logged. */
+async function recordFailure(ctx: EngineContext, key: string, dueBy: number, error: unknown): Promise<void> {
+  const now = ctx.clock.now();
+  const maxAttempts = limitsOf(ctx).timerMaxAttempts;
+  try {
+    const row = await ctx.store.transaction((tx) =>
+      recordTimerFailure(tx, key, describeError(error), {
+        now,
+        dueBy,
+        maxAttempts,
+        retryAt: (attempts) => now + RETRY_DELAY_MS * 2 ** Math.min(attempts - 1, 10),
+      }),
+    );
+    if (row?.parked_at != null) {
+      ctx.log?.error({ err: error, timer: key, attempts: row.attempts }, 'timer failed too often; parked');
+    } else {
+      ctx.log?.warn({ err: error, timer: key, attempts: row?.attempts }, 'timer failed; retrying later');
+    }
+  } catch (failure) {
+    ctx.log?.error({ err: failure, cause: error, timer: key }, 'could not record a timer failure');
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof DomainError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
 }
 
 /** Fires everything due now, batch after batch, until nothing is left. */

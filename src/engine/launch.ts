@@ -44,7 +44,13 @@ export interface BulkLaunchRequest {
   readonly note?: string | undefined;
 }
 
-/** Launches one process per counterparty in one transaction: all of them, or none. */
+/**
+ * Launches one process per counterparty in one transaction: all of them, or none. Each
+ * counterparty's launch is one launch for STAGEFLOW_MAX_SPAWN_PER_LAUNCH (it gets its own count,
+ * as if launched alone), so a definition that may be launched may be launched in bulk; the size of
+ * the list is bounded by the request schema (1000). When any one launch would exceed the limit,
+ * the whole bulk is refused and nothing is written.
+ */
 export async function bulkLaunch(
   ctx: EngineContext,
   actor: Actor,

@@ -1,5 +1,7 @@
 /** Links from a process to invoices, orders, contracts, projects and waybills. */
+
 import { DomainError, notFound } from '../domain/errors.ts';
+import { requireUnfinished } from '../domain/process/step.ts';
 import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { type LinkType, requireLinkTarget } from './references.ts';
@@ -14,6 +16,7 @@ export async function addLink(
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx) => {
     const row = await loadForWrite(tx, ctx, actor, processId);
+    requireUnfinished(row.status);
     await requireLinkTarget(tx, type, linkedId);
     const existing = await tx
       .selectFrom('process_links')
@@ -52,6 +55,7 @@ export async function removeLink(
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx) => {
     const row = await loadForWrite(tx, ctx, actor, processId);
+    requireUnfinished(row.status);
     const removed = await tx
       .deleteFrom('process_links')
       .where('process_id', '=', processId)

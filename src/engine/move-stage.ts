@@ -1,4 +1,6 @@
 /** Starting work on the current stage, or finishing it with a result. */
+import { DomainError } from '../domain/errors.ts';
+import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import type { ProcessRow } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { requireEmployee } from './references.ts';
@@ -19,6 +21,9 @@ export async function moveStage(
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
     const row = await loadForWrite(tx, ctx, actor, processId, { expectedVersion: request.expectedVersion });
+    if (!mayMoveStage(actor, row.responsible_id)) {
+      throw new DomainError('not_stage_responsible', undefined, { responsibleId: row.responsible_id });
+    }
     if (request.nextResponsibleId) await requireEmployee(tx, request.nextResponsibleId, 'nextResponsibleId');
     const command =
       request.state === 'in_progress'

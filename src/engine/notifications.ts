@@ -2,6 +2,7 @@
 import { notFound } from '../domain/errors.ts';
 import type { NotificationRow } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
 
 export function notificationView(row: NotificationRow) {
   return {
@@ -22,7 +23,8 @@ export async function listNotifications(
 ) {
   let q = ctx.store.db.selectFrom('notifications').selectAll().where('employee_id', '=', actor.id);
   if (options.unread) q = q.where('read', '=', 0);
-  if (options.before) q = q.where('id', '<', options.before);
+  const before = decodeIdCursor(options.before);
+  if (before) q = q.where('id', '<', before);
   const rows = await q
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
@@ -38,7 +40,7 @@ export async function listNotifications(
   return {
     items: page.map(notificationView),
     unread: Number(unread.n),
-    nextCursor: rows.length > options.limit && last ? last.id : null,
+    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null,
   };
 }
 

@@ -5,7 +5,7 @@
  * counting within PRESENCE_TTL_MS. Presence uses wall time, never the business clock.
  */
 import { randomUUID } from 'node:crypto';
-import type { Store } from '../store/store.ts';
+import type { Db, Store } from '../store/store.ts';
 import type { Presence } from './context.ts';
 
 export const HEARTBEAT_MS = 15_000;
@@ -69,10 +69,10 @@ export class PresenceRegistry implements Presence {
     return this.#writes;
   }
 
-  async onlineAmong(employeeIds: readonly string[]): Promise<ReadonlySet<string>> {
+  async onlineAmong(db: Db, employeeIds: readonly string[]): Promise<ReadonlySet<string>> {
     const online = new Set(employeeIds.filter((id) => this.#local.has(id)));
     if (!this.#shared || online.size === employeeIds.length || employeeIds.length === 0) return online;
-    const rows = await this.#store.db
+    const rows = await db
       .selectFrom('presence')
       .select('employee_id')
       .distinct()

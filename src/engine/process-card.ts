@@ -1,5 +1,7 @@
 /** Read models of processes: the card, the journal rows and the protocol, as the API shows them. */
+
 import { DomainError, notFound } from '../domain/errors.ts';
+import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { countByStatus, type JournalFilter, type JournalSort, listProcesses } from '../store/journal.ts';
 import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
@@ -117,7 +119,7 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       .where('role', 'in', ['view', 'edit'])
       .execute(),
     nextResponsibles.length > 0
-      ? ctx.presence.onlineAmong(nextResponsibles)
+      ? ctx.presence.onlineAmong(db, nextResponsibles)
       : Promise.resolve(new Set<string>()),
   ]);
   const employees = await namesOf(db, 'employees', [
@@ -155,6 +157,8 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
     })),
     access: members.map((m) => ({ employeeId: m.employee_id, level: m.role as 'view' | 'edit' })),
     myAccess: access,
+    /** Whether the viewer may start or finish the current stage (its responsible, or an admin). */
+    mayMoveStage: access === 'edit' && mayMoveStage(viewer, row.responsible_id),
   };
 }
 
@@ -175,7 +179,12 @@ function decodeCursor(cursor: string): { value: number; id: string } {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // Sort keys are epoch milliseconds: a fraction or a huge number would fail in SQL (bigint), not here.
-    if (Array.isArray(parsed) && Number.isSafeInteger(parsed[0]) && typeof parsed[1] === 'string') {
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      Number.isSafeInteger(parsed[0]) &&
+      typeof parsed[1] === 'string'
+    ) {
       return { value: parsed[0] as number, id: parsed[1] };
     }
   } catch {

@@ -3,6 +3,7 @@ import { notFound } from '../domain/errors.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
 import type { EngineContext } from './context.ts';
+import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
 import { requireCounterparty } from './references.ts';
 
 export const RECORD_KINDS = [
@@ -143,7 +144,8 @@ export async function listRecords(
 ) {
   // biome-ignore lint/suspicious/noExplicitAny: dynamic table, see `table`
   let q = (table(ctx.store.db, kind) as any).selectFrom(kind).selectAll();
-  if (options.after) q = q.where('id', '>', options.after);
+  const after = decodeIdCursor(options.after);
+  if (after) q = q.where('id', '>', after);
   if (options.ids) q = q.where('id', 'in', options.ids.length > 0 ? [...options.ids] : ['']);
   if (options.counterpartyId && kind !== 'counterparties')
     q = q.where('counterparty_id', '=', options.counterpartyId);
@@ -163,6 +165,6 @@ export async function listRecords(
   const last = page[page.length - 1];
   return {
     items: page.map((r) => toView(kind, r)),
-    nextCursor: rows.length > options.limit && last ? last.id : null,
+    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null,
   };
 }

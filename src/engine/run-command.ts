@@ -21,6 +21,7 @@ import {
 } from './apply-effects.ts';
 import type { Actor, EngineContext } from './context.ts';
 import type { LoadedVersion } from './definition-cache.ts';
+import { faultPoint } from './fault-points.ts';
 
 export interface CommandOptions {
   /** The version the caller last saw; 409 when the process has moved on since. */
@@ -36,10 +37,13 @@ export async function inTransaction<T>(
 ): Promise<T> {
   // A fresh log per attempt: a transaction the store runs again must not announce twice.
   let log = new CommitLog();
-  const result = await ctx.store.transaction((tx) => {
+  const result = await ctx.store.transaction(async (tx) => {
     log = new CommitLog();
-    return work(tx, log);
+    const value = await work(tx, log);
+    await faultPoint('before-commit');
+    return value;
   });
+  await faultPoint('after-commit');
   if (log.notifications.length > 0) ctx.onNotifications?.(log.notifications);
   return result;
 }
@@ -82,7 +86,7 @@ export async function applyCommand(
     command.type === 'stage.finish' && stage?.task?.blocking
       ? await countOpenBlockingTasks(tx, row.id, row.visit)
       : 0;
-  const online = moves ? await onlineSet(ctx, candidateResponsibles(def, row.stage_key)) : new Set<string>();
+  const online = moves ? await onlineSet(ctx, tx, candidateResponsibles(def, row.stage_key)) : new Set<string>();
   const now = ctx.clock.now();
   const outcome = step(stateOf(row), command, {
     now,

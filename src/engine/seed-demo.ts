@@ -214,13 +214,16 @@ export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): P
     [clients[4] as string, boris, [w.reached, w.cannot]],
   ];
   for (const [counterpartyId, actor, results] of walks) {
-    const row = await launchProcess(ctx, actor, {
+    let row = await launchProcess(ctx, actor, {
       definitionId: monitoring.id,
       counterpartyId,
       note: 'From the list of lost clients.',
     });
+    // Each stage is finished by its own responsible, as the engine requires.
+    const byId = new Map(Object.values(people).map((p) => [p.id, p]));
     for (const result of results) {
-      await moveStage(ctx, actor, row.id, { state: 'done', result });
+      const owner = (row.responsible_id && byId.get(row.responsible_id)) || actor;
+      row = await moveStage(ctx, owner, row.id, { state: 'done', result });
     }
   }
 

@@ -1,9 +1,12 @@
 /** Tasks and events of processes: lists filtered by access, and completing a task. */
+
 import { DomainError, notFound } from '../domain/errors.ts';
+import { mayCompleteTask } from '../domain/process/stage-ownership.ts';
 import { accessOf, recordChange, type TaskRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import { visibleTo } from '../store/visibility.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
 import { processCard } from './process-card.ts';
 import { inTransaction } from './run-command.ts';
 
@@ -67,7 +70,8 @@ export async function listTasks(ctx: EngineContext, viewer: Actor, filter: TaskF
   if (filter.assigneeId) q = q.where('tasks.assignee_id', '=', filter.assigneeId);
   if (filter.processId) q = q.where('tasks.process_id', '=', filter.processId);
   if (filter.status) q = q.where('tasks.status', '=', filter.status);
-  if (filter.after) q = q.where('tasks.id', '>', filter.after);
+  const after = decodeIdCursor(filter.after);
+  if (after) q = q.where('tasks.id', '>', after);
   const rows = await q
     .orderBy('tasks.id')
     .limit(filter.limit + 1)
@@ -80,7 +84,7 @@ export async function listTasks(ctx: EngineContext, viewer: Actor, filter: TaskF
   const last = page[page.length - 1];
   return {
     items: page.map((r) => taskView(r, names, ctx.clock.now())),
-    nextCursor: rows.length > filter.limit && last ? last.id : null,
+    nextCursor: rows.length > filter.limit && last ? encodeIdCursor(last.id) : null,
   };
 }
 
@@ -96,6 +100,22 @@ export async function completeTask(ctx: EngineContext, actor: Actor, taskId: str
     const mine = row.assignee_id === actor.id;
     if (!mine && access === 'none') throw notFound('Task', taskId);
     if (!mine && access !== 'edit') throw new DomainError('forbidden', 'You may not complete this task.');
+    const process = row.process_id
+      ? await tx
+          .selectFrom('processes')
+          .select('responsible_id')
+          .where('id', '=', row.process_id)
+          .executeTakeFirst()
+      : undefined;
+    if (!mayCompleteTask(actor, row.assignee_id, process?.responsible_id ?? null)) {
+      throw new DomainError(
+        'not_stage_responsible',
+        'A task is completed by its assignee, the stage responsible or an administrator.',
+        {
+          assigneeId: row.assignee_id,
+        },
+      );
+    }
     if (row.status !== 'open') {
       throw new DomainError('task_not_open', `The task is ${row.status}.`, { status: row.status });
     }
@@ -157,7 +177,8 @@ export async function listEvents(
       ),
     );
   }
-  if (after) q = q.where('events.id', '>', after);
+  const afterId = decodeIdCursor(after);
+  if (afterId) q = q.where('events.id', '>', afterId);
   const rows = await q
     .orderBy('events.id')
     .limit(limit + 1)
@@ -174,6 +195,6 @@ export async function listEvents(
       at: iso(e.at),
       actorId: e.actor_id,
     })),
-    nextCursor: rows.length > limit && last ? last.id : null,
+    nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
   };
 }

@@ -2,19 +2,42 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES_CAPABILITIES } from './capabilities.ts';
+import { guardedDialect, withinTransaction } from './pool-guard.ts';
 import type { Database } from './schema.ts';
-import type { Db, PubSub, Store } from './store.ts';
+import type { Db, PostgresLimits, PubSub, Store } from './store.ts';
 
 // int8 (bigint) columns hold epoch milliseconds and counts, all within Number's exact range.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export function openPostgres(url: string, poolSize: number): Store {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+export const DEFAULT_POSTGRES_LIMITS: PostgresLimits = {
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 30_000,
+  idleInTransactionTimeoutMs: 15_000,
+  acquireTimeoutMs: 5_000,
+};
+
+export function openPostgres(
+  url: string,
+  poolSize: number,
+  limits: PostgresLimits = DEFAULT_POSTGRES_LIMITS,
+): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    connectionTimeoutMillis: limits.acquireTimeoutMs,
+    lock_timeout: limits.lockTimeoutMs,
+    statement_timeout: limits.statementTimeoutMs,
+    idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
+  });
   // An idle pooled connection the server ends (restart, idle timeout, failover) is an 'error' on the
   // pool; unheard, it would crash the process. The pool drops that client and connects anew on demand.
   pool.on('error', () => undefined);
+  // A connection checked out and between queries can be ended by the server too (the
+  // idle-in-transaction timeout, a terminated backend); pg then emits 'error' on the client, which
+  // unheard would crash the node. Its next query fails instead, and that transaction rolls back.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const connections = trackConnections(pool);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
   const bus = listenBus(url, pool);
   return {
     caps: POSTGRES_CAPABILITIES,
@@ -25,7 +48,7 @@ export function openPostgres(url: string, poolSize: number): Store {
       // automatic one) can deadlock; PostgreSQL aborts one, which runs again from the start.
       for (let attempt = 1; ; attempt++) {
         try {
-          return await db.transaction().execute(fn);
+          return await db.transaction().execute((tx) => withinTransaction(() => fn(tx)));
         } catch (error) {
           if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
         }

@@ -171,7 +171,7 @@ export async function deferTimer(db: Db, key: string, processId: string, until: 
  */
 export type ClaimLock = 'skip' | 'wait' | 'none';
 
-/** Claims up to `limit` due timers. */
+/** Claims up to `limit` due timers that are not parked (the partial index `timers_due` serves it). */
 export async function claimDueTimers(
   db: Db,
   now: number,
@@ -182,6 +182,7 @@ export async function claimDueTimers(
     .selectFrom('timers')
     .selectAll()
     .where('due_at', '<=', now)
+    .where('parked_at', 'is', null)
     .orderBy('due_at')
     .orderBy('key')
     .limit(limit);

@@ -152,6 +152,23 @@ export interface TimerTable {
   due_at: number;
   /** 1 for a wait that fell due while its process was paused. */
   deferred: number;
+  /** Failed attempts to fire it so far. */
+  attempts: Generated<number>;
+  /** Set when it failed too often: a parked timer is no longer claimed, and admins see it. */
+  parked_at: number | null;
+  last_error: string | null;
+}
+
+/** The first answer to a POST that carried an Idempotency-Key, replayed for repeats. */
+export interface IdempotencyKeyTable {
+  employee_id: string;
+  key: string;
+  method: string;
+  path: string;
+  request_hash: string;
+  status: number;
+  body: string;
+  created_at: number;
 }
 
 export interface NotificationTable {
@@ -210,4 +227,5 @@ export interface Database {
   attachments: AttachmentTable;
   presence: PresenceTable;
   settings: SettingTable;
+  idempotency_keys: IdempotencyKeyTable;
 }

@@ -2,6 +2,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { SQLITE_CAPABILITIES } from './capabilities.ts';
+import { guardedDialect, withinTransaction } from './pool-guard.ts';
 import type { Database } from './schema.ts';
 import type { Db, Store } from './store.ts';
 
@@ -40,7 +41,9 @@ export function openSqlite(file: string): Store {
   raw.function('lower', { deterministic: true }, (v: unknown) =>
     typeof v === 'string' ? v.toLowerCase() : v,
   );
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachedDatabase(raw) }) });
+  const db = new Kysely<Database>({
+    dialect: guardedDialect(new SqliteDialect({ database: cachedDatabase(raw) })),
+  });
   const begin = raw.prepare('begin immediate');
   const commit = raw.prepare('commit');
   const rollback = raw.prepare('rollback');
@@ -55,7 +58,7 @@ export function openSqlite(file: string): Store {
       return db.connection().execute(async (conn) => {
         begin.run();
         try {
-          const result = await fn(conn);
+          const result = await withinTransaction(() => fn(conn));
           commit.run();
           return result;
         } catch (error) {

@@ -131,6 +131,30 @@ for (const store of STORES) {
       expect((await t.admin.get(`/api/tasks?processId=${processId}`)).body.items[0].status).toBe('open');
     });
 
+    it("refuses a colleague with edit access the stage and task routes that belong to the stage's responsible", async () => {
+      const colleague = await t.employee('colleague');
+      const before = (await t.admin.get(`/api/processes/${processId}`)).body;
+      expect(before.stage.responsible.id).not.toBe(colleague.id);
+      const granted = await t.admin.put(`/api/processes/${processId}/access`, {
+        entries: [{ employeeId: colleague.id, level: 'edit' }],
+      });
+      expect(granted.status).toBe(200);
+      const owned: [string, string, unknown][] = [
+        ['POST', `/api/processes/${processId}/stage`, { state: 'in_progress' }],
+        ['POST', `/api/processes/${processId}/stage`, { state: 'done', result: 'Done' }],
+        ['POST', `/api/tasks/${taskId}/complete`, undefined],
+      ];
+      for (const [method, path, body] of owned) {
+        const res = await colleague.request(method, path, body);
+        expect(res.status, `${method} ${path}`).toBe(403);
+        expect(res.body.error.code, `${method} ${path}`).toBe('not_stage_responsible');
+      }
+      const after = (await t.admin.get(`/api/processes/${processId}`)).body;
+      expect(after.stage).toEqual(before.stage);
+      expect((await t.admin.get(`/api/tasks?processId=${processId}`)).body.items[0].status).toBe('open');
+      expect((await t.admin.put(`/api/processes/${processId}/access`, { entries: [] })).status).toBe(200);
+    });
+
     it('leaks nothing through lists and counts', async () => {
       expect((await outsider.get('/api/processes')).body.items).toEqual([]);
       expect((await outsider.get(`/api/processes?q=Secret`)).body.items).toEqual([]);

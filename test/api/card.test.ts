@@ -370,7 +370,7 @@ for (const store of STORES) {
       });
     });
 
-    it('grants edit access: the employee may move the stage; removing the grant hides the process', async () => {
+    it('grants edit access: the employee may take over and move the stage; removing the grant hides the process', async () => {
       const card = await launch();
       expectStatus(
         await mila.put(`/api/processes/${card.id}/access`, {
@@ -378,6 +378,15 @@ for (const store of STORES) {
         }),
         200,
       );
+      // The stage is someone else's: edit access alone does not move it; taking it over does.
+      if (card.stage.responsible && card.stage.responsible.id !== olga.id) {
+        expectError(
+          await olga.post(`/api/processes/${card.id}/stage`, { state: 'in_progress' }),
+          403,
+          'not_stage_responsible',
+        );
+      }
+      expectStatus(await olga.patch(`/api/processes/${card.id}`, { responsibleId: olga.id }), 200);
       const started = await olga.post(`/api/processes/${card.id}/stage`, { state: 'in_progress' });
       expectStatus(started, 200);
       expect(started.body.stage.state).toBe('in_progress');
@@ -389,13 +398,20 @@ for (const store of STORES) {
       expectStatus(moved, 200);
       expect(moved.body.stage).toMatchObject({ key: 'b', responsible: { id: ivan.id } });
 
-      const revoked = await mila.put(`/api/processes/${card.id}/access`, { entries: [] });
+      // A grant alone, once removed, leaves nothing behind (having been responsible would).
+      const other = await launch();
+      const granted = await mila.put(`/api/processes/${other.id}/access`, {
+        entries: [{ employeeId: olga.id, level: 'edit' }],
+      });
+      expectStatus(granted, 200);
+      expectStatus(await olga.get(`/api/processes/${other.id}`), 200);
+      const revoked = await mila.put(`/api/processes/${other.id}/access`, { entries: [] });
       expectStatus(revoked, 200);
       expect(revoked.body.access).toEqual([]);
-      expectError(await olga.get(`/api/processes/${card.id}`), 404, 'not_found');
-      expect(await journalIds(olga)).not.toContain(card.id);
+      expectError(await olga.get(`/api/processes/${other.id}`), 404, 'not_found');
+      expect(await journalIds(olga)).not.toContain(other.id);
       expectError(
-        await olga.post(`/api/processes/${card.id}/stage`, { state: 'in_progress' }),
+        await olga.post(`/api/processes/${other.id}/stage`, { state: 'in_progress' }),
         404,
         'not_found',
       );

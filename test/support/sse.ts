@@ -8,6 +8,8 @@ export interface SseStream {
   readonly events: SseEvent[];
   /** Resolves with the first event (already received or still to come) that matches. */
   waitFor(predicate: (e: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /** Resolves when the server ends the stream (not when it is aborted by close()). */
+  readonly ended: Promise<void>;
   close(): void;
 }
 
@@ -22,11 +24,18 @@ export async function openStream(url: string, token: string): Promise<SseStream>
   const waiters: { predicate: (e: SseEvent) => boolean; resolve: (e: SseEvent) => void }[] = [];
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
+  let markEnded = () => {};
+  const ended = new Promise<void>((resolve) => {
+    markEnded = resolve;
+  });
   void (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
-        if (done) return;
+        if (done) {
+          markEnded();
+          return;
+        }
         buffer += value;
         let cut = buffer.indexOf('\n\n');
         while (cut >= 0) {
@@ -56,6 +65,7 @@ export async function openStream(url: string, token: string): Promise<SseStream>
   })();
   const stream: SseStream = {
     events,
+    ended,
     waitFor(predicate, timeoutMs = 10_000) {
       const found = events.find(predicate);
       if (found) return Promise.resolve(found);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
 import {
@@ -21,11 +22,15 @@ export const loginBody = z.strictObject({
 export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   const throttle = new LoginThrottle();
   app.post('/api/auth/login', { schema: { body: loginBody, tags: ['auth'] } }, async (request, reply) => {
-    const wait = throttle.retryAfter(request.ip, request.body.login);
-    if (wait > 0) {
-      reply.header('retry-after', String(wait));
-      throw new DomainError('rate_limited', 'Too many failed logins; try again later.', { retryAfter: wait });
+    const verdict = throttle.check(request.ip, request.body.login);
+    if (verdict.retryAfter !== undefined) {
+      reply.header('retry-after', String(verdict.retryAfter));
+      throw new DomainError('rate_limited', 'Too many failed logins; try again later.', {
+        retryAfter: verdict.retryAfter,
+      });
     }
+    // A backoff, not a business timer: it holds this one request for at most a few seconds.
+    if (verdict.delayMs > 0) await sleep(verdict.delayMs);
     let session: Awaited<ReturnType<typeof login>>;
     try {
       session = await login(ctx, request.body.login, request.body.password);
@@ -55,7 +60,7 @@ export async function sessionRoute(app: App, { ctx }: RouteDeps): Promise<void> 
   });
 }
 
-export async function authRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<void> {
   app.get('/api/me', { schema: { tags: ['auth'] } }, async (request) => {
     const actor = actorOf(request);
     const me = await getEmployee(ctx, actor.id);
@@ -64,15 +69,28 @@ export async function authRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   });
 
   app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (request, reply) => {
-    if (request.sessionToken) await logout(ctx, request.sessionToken);
+    if (request.sessionToken) {
+      await logout(ctx, request.sessionToken);
+      // Its notification streams end now, on every node, not at their next keepalive.
+      await live?.hub
+        .endSession(request.sessionToken)
+        .catch((err) => request.log.warn({ err }, 'session end not announced'));
+    }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return { ok: true };
   });
 
-  app.get('/api/employees', { schema: { tags: ['employees'] } }, async () => {
-    const items = await listEmployees(ctx);
-    return { items, nextCursor: null };
-  });
+  app.get(
+    '/api/employees',
+    // One page holds every employee, so no cursor is ever handed out and none is valid.
+    { schema: { tags: ['employees'], querystring: z.object({ cursor: z.string().max(500).optional() }) } },
+    async (request) => {
+      if (request.query.cursor)
+        throw new DomainError('invalid_cursor', 'The employee list is a single page; it takes no cursor.');
+      const items = await listEmployees(ctx);
+      return { items, nextCursor: null };
+    },
+  );
 
   app.post(
     '/api/employees',

@@ -40,8 +40,8 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
 
   /**
    * Server-Sent Events of the caller's new notifications; while one is open, the caller is online.
-   * The stream lives no longer than its session: before each write the session is checked again, so
-   * a logout or an expiry (on any node) ends it at the next notification or keepalive.
+   * The stream lives no longer than its session: a logout (on any node) ends it at once, and before
+   * each write the session is checked again, so an expiry ends it at the next notification or keepalive.
    */
   app.get('/api/notifications/stream', { schema: { tags } }, (request, reply) => {
     const actor = actorOf(request);
@@ -62,7 +62,7 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
         if (closed) return;
         const current = token ? await authenticate(ctx, token).catch(() => undefined) : undefined;
         if (closed) return;
-        if (current?.id !== actor.id) res.end();
+        if (current?.id !== actor.id) end();
         else res.write(text);
       });
     };
@@ -77,6 +77,7 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
       };
       send(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(data)}\n\n`);
     });
+    const unwatch = token ? live?.hub.watchSession(token, () => end()) : undefined;
     live?.presence.connect(actor.id);
     // Once the client sees `ready`, it counts as online on this node.
     res.write(`retry: 3000\nevent: ready\ndata: ${JSON.stringify({ employeeId: actor.id })}\n\n`);
@@ -87,7 +88,12 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
       closed = true;
       clearInterval(keepalive);
       stop?.();
+      unwatch?.();
       live?.presence.disconnect(actor.id);
+    };
+    const end = () => {
+      close();
+      res.end();
     };
     request.raw.on('close', close);
     res.on('close', close);

@@ -41,7 +41,7 @@ const journalQuery = z.object({
   ...listQuery,
 });
 
-function filterOf(q: z.infer<typeof journalQuery>): JournalFilter {
+function filterOf(q: Omit<z.infer<typeof journalQuery>, 'sort' | 'limit' | 'cursor'>): JournalFilter {
   return {
     status: q.status,
     definitionId: q.definitionId,
@@ -116,7 +116,9 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
     });
   });
 
-  app.get('/api/processes/counts', { schema: { tags, querystring: journalQuery } }, async (request) =>
+  // The filters only: counts come in one answer, not in pages.
+  const countsQuery = journalQuery.omit({ sort: true, limit: true, cursor: true });
+  app.get('/api/processes/counts', { schema: { tags, querystring: countsQuery } }, async (request) =>
     journalCounts(ctx, actorOf(request), filterOf(request.query)),
   );
 

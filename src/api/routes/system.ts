@@ -27,8 +27,11 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
     async (request) => {
       requireAdmin(request);
       const parsed = parseDuration(request.body.advance);
+      // Malformed input is a 400 (the contract); a well-formed duration too long to add stays a 422.
       if (!parsed)
-        throw new DomainError('invalid_duration', `"${request.body.advance}" is not an ISO 8601 duration.`);
+        throw new DomainError('validation_failed', `"${request.body.advance}" is not an ISO 8601 duration.`, {
+          field: 'advance',
+        });
       const now = ctx.clock.now();
       const target = addDuration(now, parsed, ctx.zone);
       // Luxon's dates end in the year 275760; past that the result is NaN.

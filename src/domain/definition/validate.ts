@@ -3,6 +3,7 @@
  * problem at once, each naming the stage key or the transition index at fault. Never throws.
  */
 import { addDuration, isWithinWaitBounds, mustParseDuration, parseDuration, WAIT_MAX } from '../duration.ts';
+import { DEFAULT_SPAWN_LIMITS, MAX_SPAWN_DEPTH, type SpawnLimits, spawnFanOut } from './spawn-limits.ts';
 import type { ValidationError, ValidationResult } from './types.ts';
 
 /** What validation needs to know about other definitions and employees. */
@@ -13,6 +14,8 @@ export interface ValidationContext {
   readonly definition?: ((id: string) => SpawnTarget | undefined) | undefined;
   /** Whether an employee id exists; unchecked when absent. */
   readonly employeeExists?: ((id: string) => boolean) | undefined;
+  /** The configured bounds on child processes; the defaults when absent. */
+  readonly spawnLimits?: SpawnLimits | undefined;
 }
 
 export interface SpawnTarget {
@@ -314,7 +317,43 @@ function validateSpawns(
     // a cycle there would launch processes forever on a single transition.
     if (stage.spawn.length > 0 && hasSpawnCycle(stage.spawn, lookup)) {
       add('spawn_cycle', `Stage "${stage.key}" would launch child processes forever.`, { stage: stage.key });
+    } else if (stage.spawn.length > 0) {
+      checkFanOut(stage, stage.key === startKey, lookup, ctx.spawnLimits ?? DEFAULT_SPAWN_LIMITS, add);
     }
+  }
+}
+
+/** Entering the stage (for the start stage: launching the process) must stay within the limits. */
+function checkFanOut(
+  stage: StageInfo,
+  isStart: boolean,
+  startSpawns: (id: string) => readonly string[] | undefined,
+  limits: SpawnLimits,
+  add: Add,
+): void {
+  const where = { stage: stage.key };
+  if (stage.spawn.length > limits.perStage) {
+    add(
+      'spawn_limit_exceeded',
+      `Stage "${stage.key}" spawns ${stage.spawn.length} processes; a stage may spawn at most ${limits.perStage}.`,
+      where,
+    );
+  }
+  const fan = spawnFanOut(stage.spawn, startSpawns, limits.perLaunch + 1);
+  const total = fan.processes + (isStart ? 1 : 0);
+  if (total > limits.perLaunch) {
+    add(
+      'spawn_limit_exceeded',
+      `Stage "${stage.key}" would create ${fan.processes > limits.perLaunch ? `more than ${limits.perLaunch}` : total} processes at once, nested children included; at most ${limits.perLaunch} are allowed.`,
+      where,
+    );
+  }
+  if (fan.depth > MAX_SPAWN_DEPTH) {
+    add(
+      'spawn_limit_exceeded',
+      `Stage "${stage.key}" launches children ${fan.depth} levels deep; at most ${MAX_SPAWN_DEPTH} are allowed.`,
+      where,
+    );
   }
 }
 

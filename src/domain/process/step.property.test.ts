@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { compileDefinition, type DefinitionBody, type Stage, type Transition } from '../definition/types.ts';
+import { compileDefinition, type DefinitionBody, type Transition } from '../definition/types.ts';
+import { FIXTURE_EMPLOYEES, validDefinitionArbitrary } from '../definition/valid-definition.fixture.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { DomainError } from '../errors.ts';
 import {
@@ -17,63 +18,11 @@ import {
 } from './step.ts';
 
 const ZONES = ['Europe/Berlin', 'America/New_York', 'UTC'];
-const EMPLOYEES = ['e1', 'e2', 'e3', 'e4'];
+const EMPLOYEES: string[] = [...FIXTURE_EMPLOYEES];
 const START = DateTime.fromISO('2026-01-01T09:00', { zone: 'UTC' }).toMillis();
 const MINUTE = 60_000;
 
-/**
- * Valid definitions by construction: stage 0 starts; the non-end stages form a chain to the last
- * stage (an end); other ends hang off a non-end stage; extra edges (forward or backward) leave
- * non-end stages, each stage's results unique. A stage with a single way out may wait.
- */
-const validDefinition: fc.Arbitrary<DefinitionBody> = fc.integer({ min: 2, max: 12 }).chain((n) =>
-  fc
-    .record({
-      isEnd: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-      endParents: fc.array(fc.nat(), { minLength: n, maxLength: n }),
-      extra: fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n - 1)), { maxLength: 2 * n }),
-      waits: fc.array(fc.option(fc.constantFrom('PT1M', 'PT2H', 'P1D', 'P1M', 'P1Y'), { nil: undefined }), {
-        minLength: n,
-        maxLength: n,
-      }),
-      responsibles: fc.array(fc.subarray(EMPLOYEES), { minLength: n, maxLength: n }),
-      tasks: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-      spawns: fc.array(fc.boolean(), { minLength: n, maxLength: n }),
-    })
-    .map(({ isEnd, endParents, extra, waits, responsibles, tasks, spawns }) => {
-      const kinds = isEnd.map((end, i) => (i === 0 ? 'start' : i === n - 1 || end ? 'end' : 'normal'));
-      const transitions: Transition[] = [];
-      const count = new Map<number, number>();
-      const connect = (from: number, to: number) => {
-        const k = count.get(from) ?? 0;
-        count.set(from, k + 1);
-        transitions.push({ from: `s${from}`, to: `s${to}`, result: `r${from}.${k}` });
-      };
-      const workers = kinds.flatMap((kind, i) => (kind === 'end' ? [] : [i]));
-      workers.forEach((w, idx) => {
-        connect(w, workers[idx + 1] ?? n - 1);
-      });
-      kinds.forEach((kind, i) => {
-        if (kind === 'end' && i !== n - 1) connect(workers[(endParents[i] ?? 0) % workers.length] ?? 0, i);
-      });
-      for (const [from, to] of extra) if (kinds[from] !== 'end') connect(from, to);
-      const stages: Stage[] = kinds.map((kind, i) => {
-        const wait = waits[i];
-        return {
-          key: `s${i}`,
-          name: `Stage ${i}`,
-          kind: kind as Stage['kind'],
-          responsibles: responsibles[i],
-          ...(wait !== undefined && kind !== 'end' && count.get(i) === 1 ? { wait } : {}),
-          ...(tasks[i]
-            ? { task: { title: `Task ${i}`, assignee: 'responsible' as const, dueIn: 'P1D' } }
-            : {}),
-          ...(spawns[i] ? { spawn: [`child-${i}`] } : {}),
-        };
-      });
-      return { stages, transitions };
-    }),
-);
+const validDefinition: fc.Arbitrary<DefinitionBody> = validDefinitionArbitrary();
 
 /** One move of the walk: which way out, whether to start the stage first, and how to finish. */
 interface Move {

@@ -883,6 +883,19 @@ describe('note.set', () => {
     ]);
   });
 
+  it.each(['completed', 'cancelled'] as const)(
+    'given a %s process, when the note is set, even to the same text, then it says process_not_active',
+    (status) => {
+      const before = at('call', { status });
+      for (const note of ['Another note', before.note]) {
+        expectDomainError(
+          () => step(before, { type: 'note.set', actorId: ANNA, note }, ctx()),
+          'process_not_active',
+        );
+      }
+    },
+  );
+
   it('given the same note, then nothing happens', () => {
     const before = at('call');
     expect(step(before, { type: 'note.set', actorId: ANNA, note: before.note }, ctx())).toEqual({

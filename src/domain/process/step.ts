@@ -201,6 +201,18 @@ function requireActive(process: ProcessState): void {
   }
 }
 
+/**
+ * A completed or cancelled process is read-only: its note, files, links and access stay as they
+ * were. Throws `process_not_active` for one.
+ */
+export function requireUnfinished(status: ProcessStatus): void {
+  if (status === 'completed' || status === 'cancelled') {
+    throw new DomainError('process_not_active', `The process is ${status}; it can no longer be changed.`, {
+      status,
+    });
+  }
+}
+
 function startStage(process: ProcessState, actorId: string): StepOutcome {
   requireActive(process);
   if (process.stageState !== 'not_started') {
@@ -429,6 +441,7 @@ function enterStage(
 }
 
 function setNote(process: ProcessState, actorId: string, note: string): StepOutcome {
+  requireUnfinished(process.status);
   if (note === process.note) return { process, effects: [] };
   return {
     process: { ...process, note },

@@ -2,7 +2,7 @@
  * Versioned migrations, run in order on start by Kysely's Migrator. A migration is never edited
  * once released: changes come as a new entry.
  */
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
 
 type Db = Kysely<unknown>;
@@ -255,10 +255,65 @@ function m001(caps: DialectCapabilities) {
   };
 }
 
+/**
+ * Reliability: a timer that keeps failing is parked after a number of tries instead of being
+ * retried forever; a POST with an Idempotency-Key is answered once and replayed after.
+ */
+function m002() {
+  return async (db: Db): Promise<void> => {
+    const s = db.schema;
+    await s
+      .alterTable('timers')
+      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await s.alterTable('timers').addColumn('parked_at', 'bigint').execute();
+    await s.alterTable('timers').addColumn('last_error', 'text').execute();
+    await s
+      .createTable('idempotency_keys')
+      .addColumn('employee_id', 'text', (c) => c.notNull())
+      .addColumn('key', 'text', (c) => c.notNull())
+      .addColumn('method', 'text', (c) => c.notNull())
+      .addColumn('path', 'text', (c) => c.notNull())
+      .addColumn('request_hash', 'text', (c) => c.notNull())
+      .addColumn('status', 'integer', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('idempotency_keys_pk', ['employee_id', 'key'])
+      .execute();
+    await s.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
+    await s.createIndex('sessions_expires').on('sessions').column('expires_at').execute();
+  };
+}
+
+/**
+ * Parked timers leave the claim: the due index covers only unparked rows, so parked ones (which
+ * stay due) are never scanned past, and a small index lists the parked ones for administrators.
+ */
+function m003() {
+  return async (db: Db): Promise<void> => {
+    const s = db.schema;
+    await s.dropIndex('timers_due').execute();
+    await s
+      .createIndex('timers_due')
+      .on('timers')
+      .columns(['due_at', 'key'])
+      .where(sql<boolean>`parked_at is null`)
+      .execute();
+    await s
+      .createIndex('timers_parked')
+      .on('timers')
+      .column('key')
+      .where(sql<boolean>`parked_at is not null`)
+      .execute();
+  };
+}
+
 /** The migrations in order, named so their order is the order of their names. */
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001_initial': { up: m001(caps) },
+    '002_reliability': { up: m002() },
+    '003_timer_parking': { up: m003() },
   };
   return { getMigrations: async () => migrations };
 }

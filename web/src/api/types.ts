@@ -60,6 +60,7 @@ export interface ProcessCard extends ProcessSummary {
   attachments: { id: string; name: string; size: number; contentType: string; createdAt: string }[];
   access: { employeeId: string; level: 'view' | 'edit' }[];
   myAccess: 'view' | 'edit';
+  mayMoveStage: boolean;
 }
 
 export type LinkType = 'invoice' | 'order' | 'contract' | 'project' | 'waybill';

@@ -23,6 +23,10 @@ export function CardStage({ data }: { data: CardData }) {
     api.post(`${base}/stage`, { state: 'in_progress', expectedVersion: c.version }),
   );
   const resume = useCardAction(c.id, () => api.post(`${base}/resume`, { expectedVersion: c.version }));
+  // Taking over is reassigning the stage to oneself; the protocol records who did it.
+  const takeOver = useCardAction(c.id, () =>
+    api.patch(base, { responsibleId: me.id, expectedVersion: c.version }),
+  );
   const complete = useCardAction<string>(c.id, (taskId) =>
     api.post(`/api/tasks/${encodeURIComponent(taskId)}/complete`),
   );
@@ -33,8 +37,10 @@ export function CardStage({ data }: { data: CardData }) {
   const blocking = blockingTasks(c, data.tasks);
   const responsible = c.stage.responsible;
   const responsibleOnline = responsible ? (employees.byId.get(responsible.id)?.online ?? false) : false;
-  const failed = [start, resume, complete].find((m) => m.isError);
+  const failed = [start, resume, complete, takeOver].find((m) => m.isError);
+  const mayMove = c.mayMoveStage;
   const resetErrors = () => {
+    takeOver.reset();
     start.reset();
     resume.reset();
     complete.reset();
@@ -81,7 +87,7 @@ export function CardStage({ data }: { data: CardData }) {
 
       {canEdit && live && (
         <div className="row card-actions">
-          {active && c.stage.state === 'not_started' && stageOpen && (
+          {mayMove && active && c.stage.state === 'not_started' && stageOpen && (
             <button
               type="button"
               className="primary"
@@ -95,7 +101,7 @@ export function CardStage({ data }: { data: CardData }) {
               {t('actions.start')}
             </button>
           )}
-          {active && stageOpen && c.next.length > 0 && (
+          {mayMove && active && stageOpen && c.next.length > 0 && (
             <button
               type="button"
               className={c.stage.state === 'in_progress' ? 'primary' : undefined}
@@ -103,6 +109,19 @@ export function CardStage({ data }: { data: CardData }) {
               onClick={() => setDialog('finish')}
             >
               {t('actions.finish')}
+            </button>
+          )}
+          {!mayMove && stageOpen && responsible && (
+            <button
+              type="button"
+              data-testid="take-over"
+              disabled={takeOver.isPending}
+              onClick={() => {
+                resetErrors();
+                takeOver.mutate();
+              }}
+            >
+              {t('actions.takeOver')}
             </button>
           )}
           {active && (
@@ -142,6 +161,11 @@ export function CardStage({ data }: { data: CardData }) {
         </div>
       )}
       {!canEdit && live && <p className="muted">{t('stage.viewOnlyHint')}</p>}
+      {canEdit && !mayMove && stageOpen && responsible && (
+        <p className="muted" data-testid="not-yours-hint">
+          {t('stage.notYoursHint', { name: responsible.name })}
+        </p>
+      )}
       {c.status === 'completed' && <p className="muted">{t('stage.completedHint')}</p>}
       {c.status === 'cancelled' && <p className="muted">{t('stage.cancelledHint')}</p>}
 
@@ -172,19 +196,20 @@ export function CardStage({ data }: { data: CardData }) {
               </span>
             )}
           </span>
-          {task.status === 'open' && (canEdit || task.assigneeId === me.id) && (
-            <button
-              type="button"
-              data-testid="complete-blocking-task"
-              disabled={complete.isPending}
-              onClick={() => {
-                resetErrors();
-                complete.mutate(task.id);
-              }}
-            >
-              {t('tasks.complete')}
-            </button>
-          )}
+          {task.status === 'open' &&
+            (me.role === 'admin' || task.assigneeId === me.id || responsible?.id === me.id) && (
+              <button
+                type="button"
+                data-testid="complete-blocking-task"
+                disabled={complete.isPending}
+                onClick={() => {
+                  resetErrors();
+                  complete.mutate(task.id);
+                }}
+              >
+                {t('tasks.complete')}
+              </button>
+            )}
         </div>
       ))}
 

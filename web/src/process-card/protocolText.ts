@@ -55,6 +55,9 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
     case 'note.changed':
       return t(`${p}noteChanged`, { actor });
     case 'responsible.changed':
+      // Reassigning a stage to oneself is taking it over.
+      if (entry.actor && d.to === entry.actor.id && d.from)
+        return t(`${p}tookOver`, { actor, stage, from: person(d.from) });
       return t(`${p}responsibleChanged`, { actor, stage, from: person(d.from), to: person(d.to) });
     case 'process.paused':
       return t(`${p}paused`, { actor, until: time(d.until) });

@@ -1,0 +1,84 @@
+/** Operations for administrators: parked timers and the timer reconciler. */
+import { z } from 'zod';
+import { parkedTimers, retryParkedTimer } from '../../engine/parked-timers.ts';
+import { reconcileTimers } from '../../engine/reconcile.ts';
+import { requireAdmin } from '../auth.ts';
+import { listQuery } from '../schemas.ts';
+import type { App, RouteDeps } from '../types.ts';
+
+const tags = ['admin'];
+const time = z.string().describe('ISO 8601 UTC time');
+const timerKind = z.enum(['wait', 'resume', 'task.start']);
+
+const timerView = z.object({
+  key: z.string(),
+  kind: timerKind,
+  processId: z.string(),
+  dueAt: time,
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+  parkedAt: time.nullable(),
+});
+
+const reconciledTimer = z.object({ key: z.string(), kind: timerKind, processId: z.string(), dueAt: time });
+
+export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
+  app.get(
+    '/api/admin/timers/parked',
+    {
+      schema: {
+        tags,
+        querystring: z.object(listQuery),
+        response: { 200: z.object({ items: z.array(timerView), nextCursor: z.string().nullable() }) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return parkedTimers(ctx, { limit: request.query.limit, cursor: request.query.cursor });
+    },
+  );
+
+  app.post(
+    '/api/admin/timers/:key/retry',
+    {
+      schema: {
+        tags,
+        params: z.strictObject({ key: z.string().min(1).max(300) }),
+        response: { 200: timerView },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      return retryParkedTimer(ctx, request.params.key);
+    },
+  );
+
+  app.post(
+    '/api/admin/reconcile',
+    {
+      schema: {
+        tags,
+        response: {
+          200: z.object({
+            missingTimers: z.array(reconciledTimer),
+            orphanTimers: z.array(reconciledTimer),
+            repaired: z.boolean(),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      requireAdmin(request);
+      const report = await reconcileTimers(ctx);
+      const view = (t: (typeof report.missingTimers)[number]) => ({
+        ...t,
+        dueAt: new Date(t.dueAt).toISOString(),
+      });
+      return {
+        missingTimers: report.missingTimers.map(view),
+        orphanTimers: report.orphanTimers.map(view),
+        repaired: report.repaired,
+      };
+    },
+  );
+}

@@ -1,0 +1,55 @@
+/** Timers that failed too often to fire: listed for administrators, who retry them once fixed. */
+import { DomainError, notFound } from '../domain/errors.ts';
+import type { TimerRow } from '../store/processes.ts';
+import { findTimer, listParkedTimers, unparkTimer } from '../store/timers.ts';
+import type { EngineContext } from './context.ts';
+import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+
+export interface TimerView {
+  readonly key: string;
+  readonly kind: TimerRow['kind'];
+  readonly processId: string;
+  readonly dueAt: string;
+  readonly attempts: number;
+  readonly lastError: string | null;
+  readonly parkedAt: string | null;
+}
+
+function viewOf(row: TimerRow): TimerView {
+  return {
+    key: row.key,
+    kind: row.kind,
+    processId: row.process_id,
+    dueAt: new Date(row.due_at).toISOString(),
+    attempts: row.attempts,
+    lastError: row.last_error,
+    parkedAt: row.parked_at === null ? null : new Date(row.parked_at).toISOString(),
+  };
+}
+
+/** One page of parked timers, by key; the cursor is the last key shown. */
+export async function parkedTimers(
+  ctx: EngineContext,
+  options: { limit: number; cursor?: string | undefined },
+): Promise<{ items: TimerView[]; nextCursor: string | null }> {
+  const rows = await listParkedTimers(ctx.store.db, options.limit, decodeIdCursor(options.cursor, 300));
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map(viewOf),
+    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.key) : null,
+  };
+}
+
+/** Unparks a timer: its attempts start again from zero and it is due now. */
+export async function retryParkedTimer(ctx: EngineContext, key: string): Promise<TimerView> {
+  const now = ctx.clock.now();
+  const row = await ctx.store.transaction(async (tx) => {
+    const unparked = await unparkTimer(tx, key, now);
+    if (unparked) return unparked;
+    if (!(await findTimer(tx, key))) throw notFound('Timer', key);
+    throw new DomainError('timer_not_parked', undefined, { key });
+  });
+  ctx.log?.info({ timer: key }, 'parked timer retried');
+  return viewOf(row);
+}

@@ -1,0 +1,175 @@
+/** Timer rows as administrators and the reconciler see them: failures, parking, repair. */
+import { sql } from 'kysely';
+import type { TimerRow } from './processes.ts';
+import type { Db } from './store.ts';
+
+/** Longest `last_error` kept: enough to tell the cause, small enough for a list. */
+const LAST_ERROR_MAX = 2000;
+
+/**
+ * Counts a failed firing of a timer: it is tried again at `retryAt`, or, at `maxAttempts`, parked
+ * (no longer claimed) at `now`. A timer no longer due by `dueBy` was counted already this round
+ * (another node failed on it too) and is left alone. Returns the row as it now stands; undefined
+ * when it is gone.
+ */
+export async function recordTimerFailure(
+  db: Db,
+  key: string,
+  error: string,
+  options: { now: number; dueBy: number; retryAt: (attempts: number) => number; maxAttempts: number },
+): Promise<TimerRow | undefined> {
+  const row = await db.selectFrom('timers').selectAll().where('key', '=', key).executeTakeFirst();
+  if (!row || row.parked_at !== null || row.due_at > options.dueBy) return row;
+  const attempts = row.attempts + 1;
+  const parked = attempts >= options.maxAttempts;
+  const patch = {
+    attempts,
+    last_error: error.slice(0, LAST_ERROR_MAX),
+    parked_at: parked ? options.now : null,
+    due_at: parked ? row.due_at : options.retryAt(attempts),
+  };
+  await db.updateTable('timers').set(patch).where('key', '=', key).execute();
+  return { ...row, ...patch };
+}
+
+/** Parked timers by key, after `afterKey`; one more than `limit` tells there is a next page. */
+export async function listParkedTimers(db: Db, limit: number, afterKey?: string): Promise<TimerRow[]> {
+  let q = db.selectFrom('timers').selectAll().where('parked_at', 'is not', null);
+  if (afterKey !== undefined) q = q.where('key', '>', afterKey);
+  return q
+    .orderBy('key')
+    .limit(limit + 1)
+    .execute();
+}
+
+/** Unparks a timer: its count starts again and it is due at `now`. Undefined when no such timer. */
+export async function unparkTimer(db: Db, key: string, now: number): Promise<TimerRow | undefined> {
+  return db
+    .updateTable('timers')
+    .set({ attempts: 0, parked_at: null, last_error: null, due_at: now })
+    .where('key', '=', key)
+    .where('parked_at', 'is not', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function findTimer(db: Db, key: string): Promise<TimerRow | undefined> {
+  return db.selectFrom('timers').selectAll().where('key', '=', key).executeTakeFirst();
+}
+
+/** Paused processes with a pause end but no resume timer. */
+export async function pausedWithoutResumeTimer(db: Db): Promise<{ id: string; paused_until: number }[]> {
+  const rows = await db
+    .selectFrom('processes as p')
+    .select(['p.id', 'p.paused_until'])
+    .where('p.status', '=', 'paused')
+    .where('p.paused_until', 'is not', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('timers as t')
+            .select('t.key')
+            .whereRef('t.process_id', '=', 'p.id')
+            .where('t.kind', '=', 'resume'),
+        ),
+      ),
+    )
+    .execute();
+  return rows.map((r) => ({ id: r.id, paused_until: Number(r.paused_until) }));
+}
+
+/** The definition versions that running (active or paused) processes use. */
+export async function runningVersions(
+  db: Db,
+): Promise<{ definition_id: string; definition_version: number }[]> {
+  return db
+    .selectFrom('processes')
+    .select(['definition_id', 'definition_version'])
+    .distinct()
+    .where('status', 'in', ['active', 'paused'])
+    .execute();
+}
+
+/** Running processes of one definition version at one of `stageKeys` with no wait timer. */
+export async function atStagesWithoutWaitTimer(
+  db: Db,
+  definitionId: string,
+  version: number,
+  stageKeys: readonly string[],
+): Promise<{ id: string; stage_key: string; visit: number; entered_at: number }[]> {
+  if (stageKeys.length === 0) return [];
+  return db
+    .selectFrom('processes as p')
+    .select(['p.id', 'p.stage_key', 'p.visit', 'p.entered_at'])
+    .where('p.definition_id', '=', definitionId)
+    .where('p.definition_version', '=', version)
+    .where('p.status', 'in', ['active', 'paused'])
+    .where('p.stage_key', 'in', [...stageKeys])
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('timers as t')
+            .select('t.key')
+            .whereRef('t.process_id', '=', 'p.id')
+            .where('t.kind', '=', 'wait'),
+        ),
+      ),
+    )
+    .execute();
+}
+
+/** Pending tasks (their start is still to come) whose start timer is missing. */
+export async function pendingTasksWithoutTimer(
+  db: Db,
+): Promise<{ id: string; process_id: string | null; starts_at: number }[]> {
+  return db
+    .selectFrom('tasks as k')
+    .select(['k.id', 'k.process_id', 'k.starts_at'])
+    .where('k.status', '=', 'pending')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('timers as t')
+            .select('t.key')
+            .where('t.key', '=', sql<string>`${sql.lit(TASK_START_PREFIX)} || ${sql.ref('k.id')}`),
+        ),
+      ),
+    )
+    .execute();
+}
+
+const TASK_START_PREFIX = 'task-start:';
+
+/**
+ * Timers that can never do anything: a wait or resume of a process that does not exist or has
+ * ended, a task start of a task that does not exist or is no longer pending.
+ */
+export async function orphanTimers(db: Db): Promise<TimerRow[]> {
+  const processGone = await db
+    .selectFrom('timers as t')
+    .leftJoin('processes as p', 'p.id', 't.process_id')
+    .selectAll('t')
+    .where('t.kind', 'in', ['wait', 'resume'])
+    .where((eb) => eb.or([eb('p.id', 'is', null), eb('p.status', 'in', ['completed', 'cancelled'])]))
+    .execute();
+  const taskGone = await db
+    .selectFrom('timers as t')
+    .selectAll('t')
+    .where('t.kind', '=', 'task.start')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('tasks as k')
+            .select('k.id')
+            .where(
+              'k.id',
+              '=',
+              sql<string>`substr(${sql.ref('t.key')}, ${sql.lit(TASK_START_PREFIX.length + 1)})`,
+            )
+            .where('k.status', '=', 'pending'),
+        ),
+      ),
+    )
+    .execute();
+  return [...processGone, ...taskGone];
+}

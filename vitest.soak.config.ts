@@ -1,0 +1,13 @@
+/// <reference types="vitest/config" />
+/** Long-running property tests (`npm run test:soak`): the same files as `npm test`, with SOAK=1 raising their run counts. */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/scenarios/restart-replay.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 3_600_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
