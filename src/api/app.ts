@@ -105,7 +105,21 @@ export async function buildApp(options: BuildOptions): Promise<App> {
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const spa = existsSync(path.join(webRoot, 'index.html'));
-  if (spa) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+  if (spa)
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      index: ['index.html'],
+      // The build writes .br/.gz beside each file (web/vite.config.ts); sent when accepted.
+      preCompressed: true,
+      cacheControl: false,
+      setHeaders: (reply, filePath) => {
+        // Hashed names under assets/ never change content; everything else (index.html) is
+        // revalidated so a new build is picked up at once.
+        const hashed = path.relative(webRoot, filePath).split(path.sep)[0] === 'assets';
+        reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   installNotFound(app, spa);
 
   const deps: RouteDeps = {

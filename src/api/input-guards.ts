@@ -50,7 +50,8 @@ export function installInputGuards(app: FastifyInstance): void {
     if (request.isMultipart?.() && !takesMultipart) {
       throw new DomainError('unsupported_media_type', 'This endpoint takes JSON, not multipart/form-data.');
     }
-    if (!schema?.body && !takesMultipart && carriesSomething(request.body)) {
+    // An unknown path answers 404 whatever its body (request.is404: the not-found handler).
+    if (!request.is404 && !schema?.body && !takesMultipart && carriesSomething(request.body)) {
       throw new DomainError('validation_failed', 'This endpoint takes no request body.');
     }
     if (hasNul(request.body) || hasNul(request.query) || hasNul(request.params)) {

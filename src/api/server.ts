@@ -82,7 +82,7 @@ export async function startServer(
     },
   });
   const notices: string[] = [];
-  const generated = await bootstrapAdmin(ctx, config.adminPassword);
+  const generated = await bootstrapAdmin(ctx, config.adminPassword, config.language);
   if (generated)
     notices.push(
       `Administrator login: admin / ${generated}  (shown once; set STAGEFLOW_ADMIN_PASSWORD to choose it)`,

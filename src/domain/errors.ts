@@ -37,6 +37,11 @@ export const ERROR_CATALOGUE = {
   unknown_result: { status: 422, kind: 'user', text: 'This stage has no such result.' },
   process_not_active: { status: 422, kind: 'user', text: 'The process is not active.' },
   stage_already_started: { status: 422, kind: 'user', text: 'Work on this stage has already started.' },
+  stage_waiting: {
+    status: 422,
+    kind: 'user',
+    text: 'This stage is waiting and continues by itself when the wait ends; it cannot be finished by hand.',
+  },
   invalid_duration: { status: 422, kind: 'user', text: 'The duration is not valid.' },
   invalid_time: { status: 422, kind: 'user', text: 'The time is not valid.' },
   task_not_open: { status: 422, kind: 'user', text: 'The task is not open.' },

@@ -1,9 +1,15 @@
 /** Granting employees `view` or `edit` access to a process. */
 
+import type { Insertable } from 'kysely';
 import { DomainError } from '../domain/errors.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
-import { type ProcessRow, recordChange } from '../store/processes.ts';
+import { definitionName, employeeName, notificationSubject } from '../store/notification-subjects.ts';
+import { insertNotifications, type ProcessRow, recordChange } from '../store/processes.ts';
+import type { NotificationTable } from '../store/schema.ts';
+import type { Db } from '../store/store.ts';
+import { type CommitLog, logNotifications } from './apply-effects.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { notificationText } from './notification-text.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 
 export interface AccessEntry {
@@ -23,7 +29,7 @@ export async function setAccess(
   if (byEmployee.size !== entries.length) {
     throw new DomainError('validation_failed', 'An employee is listed twice.', { field: 'entries' });
   }
-  return inTransaction(ctx, async (tx) => {
+  return inTransaction(ctx, async (tx, log) => {
     const row = await loadForWrite(tx, ctx, actor, processId);
     requireUnfinished(row.status);
     const ids = [...byEmployee.keys()];
@@ -70,6 +76,49 @@ export async function setAccess(
         after: entries,
       },
     });
+    await notifyGranted(tx, ctx, actor, row, before, entries, now, log);
     return { ...row, updated_at: now };
   });
+}
+
+/**
+ * Tells each employee who was granted access (new to the list, or raised from view to edit) about
+ * it; the one granting is not told.
+ */
+async function notifyGranted(
+  tx: Db,
+  ctx: EngineContext,
+  actor: Actor,
+  row: ProcessRow,
+  before: readonly { employee_id: string; role: string }[],
+  entries: readonly AccessEntry[],
+  now: number,
+  log: CommitLog,
+): Promise<void> {
+  const had = new Map(before.map((b) => [b.employee_id, b.role]));
+  const granted = entries.filter(
+    (e) => e.employeeId !== actor.id && had.get(e.employeeId) !== e.level && had.get(e.employeeId) !== 'edit',
+  );
+  if (granted.length === 0) return;
+  const details = {
+    definitionId: row.definition_id,
+    definitionName: await definitionName(tx, row.definition_id),
+    actorName: await employeeName(tx, actor.id),
+    ...(await notificationSubject(tx, row)),
+  };
+  const rows: Insertable<NotificationTable>[] = granted.map((e) => {
+    const full = { ...details, level: e.level };
+    return {
+      id: ctx.newId(),
+      employee_id: e.employeeId,
+      kind: 'access.granted',
+      process_id: row.id,
+      text: notificationText('access.granted', full),
+      details: JSON.stringify(full),
+      read: 0,
+      at: now,
+    };
+  });
+  await insertNotifications(tx, rows);
+  logNotifications(log, rows);
 }

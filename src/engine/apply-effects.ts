@@ -6,6 +6,7 @@ import type { Insertable } from 'kysely';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Effect, isoTime, launch, type ProcessState } from '../domain/process/step.ts';
+import { notificationSubject } from '../store/notification-subjects.ts';
 import {
   addMembers,
   deferTimer,
@@ -40,6 +41,26 @@ import { notificationText } from './notification-text.ts';
 /** Collects what a transaction did that must be announced after it commits. */
 export class CommitLog {
   readonly notifications: CommittedNotification[] = [];
+  /**
+   * Set by a bulk launch: its `process.launched` notifications are held here instead of written,
+   * so the launch can write one grouped row per recipient (see launch.ts).
+   */
+  heldLaunches: Insertable<NotificationTable>[] | undefined;
+}
+
+/** Announces notification rows once their transaction commits. */
+export function logNotifications(log: CommitLog, rows: readonly Insertable<NotificationTable>[]): void {
+  for (const n of rows) {
+    log.notifications.push({
+      id: n.id,
+      employeeId: n.employee_id,
+      kind: n.kind,
+      processId: n.process_id ?? null,
+      text: n.text,
+      details: JSON.parse(n.details) as Record<string, unknown>,
+      at: n.at,
+    });
+  }
 }
 
 /**
@@ -271,13 +292,19 @@ export async function applyEffects(
     });
   const notify = (employeeId: string, kind: string, details: Readonly<Record<string, unknown>>) => {
     const id = ctx.newId();
-    const full = { ...details, definitionName: def.name };
+    const stage = typeof details.stage === 'string' ? details.stage : null;
+    const full = {
+      ...details,
+      ...(stage !== null && details.stageName === undefined ? { stageName: stageName(stage) } : {}),
+      definitionId: def.id,
+      definitionName: def.name,
+    };
     notifications.push({
       id,
       employee_id: employeeId,
       kind,
       process_id: row.id,
-      text: notificationText(kind, full),
+      text: '',
       details: JSON.stringify(full),
       read: 0,
       at: now,
@@ -422,18 +449,20 @@ export async function applyEffects(
   await insertTasks(tx, tasks);
   await insertEvents(tx, events);
   await setTimers(tx, timers);
-  await insertNotifications(tx, notifications);
-  for (const n of notifications) {
-    log.notifications.push({
-      id: n.id,
-      employeeId: n.employee_id,
-      kind: n.kind,
-      processId: n.process_id ?? null,
-      text: n.text,
-      details: JSON.parse(n.details) as Record<string, unknown>,
-      at: n.at,
-    });
+  if (notifications.length > 0) {
+    // Who and what: every notification names the client (or linked record) and the launcher.
+    const subject = await notificationSubject(tx, row);
+    for (const n of notifications) {
+      const full = { ...(JSON.parse(n.details) as Record<string, unknown>), ...subject };
+      n.details = JSON.stringify(full);
+      n.text = notificationText(n.kind, full);
+    }
   }
+  const held = log.heldLaunches;
+  const written = held ? notifications.filter((n) => n.kind !== 'process.launched') : notifications;
+  if (held) held.push(...notifications.filter((n) => n.kind === 'process.launched'));
+  await insertNotifications(tx, written);
+  logNotifications(log, written);
 }
 
 async function linksOf(tx: Db, processId: string): Promise<LaunchSpec['links']> {

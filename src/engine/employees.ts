@@ -114,7 +114,10 @@ export async function listEmployees(ctx: EngineContext): Promise<EmployeeView[]>
     .where('active', '=', 1)
     .orderBy('name')
     .execute();
-  const online = await ctx.presence.onlineAmong(ctx.store.db, rows.map((r) => r.id));
+  const online = await ctx.presence.onlineAmong(
+    ctx.store.db,
+    rows.map((r) => r.id),
+  );
   return rows.map((r) => ({ ...r, online: online.has(r.id) }));
 }
 
@@ -136,6 +139,7 @@ export async function getEmployee(ctx: EngineContext, id: string): Promise<Emplo
 export async function bootstrapAdmin(
   ctx: EngineContext,
   password: string | undefined,
+  language: 'en' | 'ru' = 'en',
 ): Promise<string | undefined> {
   const any = await ctx.store.db
     .selectFrom('employees')
@@ -144,6 +148,7 @@ export async function bootstrapAdmin(
     .executeTakeFirst();
   if (any) return undefined;
   const chosen = password ?? randomBytes(12).toString('base64url');
-  await createEmployee(ctx, { login: 'admin', name: 'Administrator', password: chosen, role: 'admin' });
+  const name = language === 'ru' ? 'Администратор' : 'Administrator';
+  await createEmployee(ctx, { login: 'admin', name, password: chosen, role: 'admin' });
   return password ? undefined : chosen;
 }

@@ -3,6 +3,7 @@
  * in the same transaction that applies it, so it fires once even across restarts and nodes.
  */
 import { DomainError } from '../domain/errors.ts';
+import { notificationSubject } from '../store/notification-subjects.ts';
 import {
   claimDueTimers,
   deleteTimer,
@@ -63,7 +64,16 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
     const def = process
       ? await ctx.definitions.load(tx, process.definition_id, process.definition_version)
       : undefined;
-    const details = { taskId, title: task.title, stage: task.stage_key, definitionName: def?.name };
+    const details = {
+      taskId,
+      title: task.title,
+      stage: task.stage_key,
+      stageName: task.stage_key ? (def?.compiled.stages.get(task.stage_key)?.name ?? task.stage_key) : null,
+      definitionId: def?.id,
+      definitionName: def?.name,
+      // Who and what, as every notification says: the client (or linked record) and the launcher.
+      ...(process ? await notificationSubject(tx, process) : {}),
+    };
     const row = {
       id: ctx.newId(),
       employee_id: task.assignee_id,

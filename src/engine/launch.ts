@@ -1,7 +1,10 @@
 /** Launching processes: one, or one definition for a list of counterparties, all or nothing. */
-import type { ProcessRow } from '../store/processes.ts';
-import { launchInTransaction } from './apply-effects.ts';
+import type { Insertable } from 'kysely';
+import { insertNotifications, type ProcessRow } from '../store/processes.ts';
+import type { NotificationTable } from '../store/schema.ts';
+import { launchInTransaction, logNotifications } from './apply-effects.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { notificationText } from './notification-text.ts';
 import { type LinkType, requireCounterparty, requireLinkTarget } from './references.ts';
 import { inTransaction } from './run-command.ts';
 
@@ -60,6 +63,7 @@ export async function bulkLaunch(
     const ids = [...new Set(request.counterpartyIds)];
     for (const id of ids) await requireCounterparty(tx, id, 'counterpartyIds');
     const rows: ProcessRow[] = [];
+    log.heldLaunches = [];
     for (const counterpartyId of ids) {
       rows.push(
         await launchInTransaction(
@@ -77,8 +81,65 @@ export async function bulkLaunch(
         ),
       );
     }
+    const grouped = groupLaunchNotices(log.heldLaunches, ctx.newId);
+    log.heldLaunches = undefined;
+    await insertNotifications(tx, grouped);
+    logNotifications(log, grouped);
     return rows;
   });
+}
+
+/** How many process ids a grouped launch notification lists; `count` is always the full number. */
+const MAX_GROUPED_IDS = 50;
+
+/**
+ * One bulk launch tells each recipient once per definition: a single `process.launched` row stays
+ * as it is; several become one `processes.launched` row with their `count` and (the first 50)
+ * `processIds`.
+ */
+export function groupLaunchNotices(
+  held: readonly Insertable<NotificationTable>[],
+  newId: () => string,
+): Insertable<NotificationTable>[] {
+  const groups = new Map<string, Insertable<NotificationTable>[]>();
+  for (const n of held) {
+    const details = JSON.parse(n.details) as Record<string, unknown>;
+    const key = JSON.stringify([n.employee_id, details.definitionId ?? null]);
+    const group = groups.get(key);
+    if (group) group.push(n);
+    else groups.set(key, [n]);
+  }
+  const out: Insertable<NotificationTable>[] = [];
+  for (const group of groups.values()) {
+    const first = group[0];
+    if (!first) continue;
+    if (group.length === 1) {
+      out.push(first);
+      continue;
+    }
+    const d = JSON.parse(first.details) as Record<string, unknown>;
+    const details = {
+      count: group.length,
+      // The first few only: the row travels whole through LISTEN/NOTIFY (8000 bytes at most).
+      processIds: group.slice(0, MAX_GROUPED_IDS).map((n) => n.process_id),
+      definitionId: d.definitionId,
+      definitionName: d.definitionName,
+      stage: d.stage,
+      stageName: d.stageName,
+      initiatorName: d.initiatorName,
+    };
+    out.push({
+      id: newId(),
+      employee_id: first.employee_id,
+      kind: 'processes.launched',
+      process_id: null,
+      text: notificationText('processes.launched', details),
+      details: JSON.stringify(details),
+      read: 0,
+      at: first.at,
+    });
+  }
+  return out;
 }
 
 function dedupe<T extends { type: string; id: string }>(links: readonly T[]): T[] {

@@ -1,7 +1,10 @@
 /** Starting work on the current stage, or finishing it with a result. */
 import { DomainError } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
+import { waitTimerKey } from '../domain/process/step.ts';
 import type { ProcessRow } from '../store/processes.ts';
+import type { Db } from '../store/store.ts';
+import { findTimer } from '../store/timers.ts';
 import type { Actor, EngineContext } from './context.ts';
 import { requireEmployee } from './references.ts';
 import { applyCommand, inTransaction, loadForWrite } from './run-command.ts';
@@ -34,6 +37,23 @@ export async function moveStage(
             result: request.result,
             nextResponsibleId: request.nextResponsibleId,
           } as const);
-    return (await applyCommand(tx, ctx, row, command, log)).row;
+    try {
+      return (await applyCommand(tx, ctx, row, command, log)).row;
+    } catch (error) {
+      throw await withWaitEnd(tx, row, error);
+    }
   });
+}
+
+/** A `stage_waiting` refusal says when the wait ends, so the caller knows when it moves on. */
+async function withWaitEnd(tx: Db, row: ProcessRow, error: unknown): Promise<unknown> {
+  if (!(error instanceof DomainError) || error.code !== 'stage_waiting') return error;
+  const timer = await findTimer(tx, waitTimerKey(row.id, row.stage_key, row.visit));
+  if (!timer) return error;
+  const until = new Date(Number(timer.due_at)).toISOString();
+  return new DomainError(
+    'stage_waiting',
+    `This stage is waiting until ${until} and then continues by itself; it cannot be finished by hand.`,
+    { ...error.details, until },
+  );
 }

@@ -2,9 +2,11 @@
 
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
+import { waitTimerKey } from '../domain/process/step.ts';
 import { countByStatus, type JournalFilter, type JournalSort, listProcesses } from '../store/journal.ts';
 import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
+import { timerDueTimes } from '../store/timers.ts';
 import type { Actor, EngineContext } from './context.ts';
 import type { LoadedVersion } from './definition-cache.ts';
 import { type LinkType, linkTable } from './references.ts';
@@ -49,12 +51,39 @@ async function labelLinks(db: Db, links: readonly { type: LinkType; linked_id: s
   }));
 }
 
+/** The key of the wait timer the process sleeps on, or null when its stage does not wait. */
+function waitKeyOf(row: ProcessRow, def: LoadedVersion): string | null {
+  if (row.status !== 'active' && row.status !== 'paused') return null;
+  if (def.compiled.stages.get(row.stage_key)?.wait === undefined) return null;
+  return waitTimerKey(row.id, row.stage_key, row.visit);
+}
+
+/** When each waiting process's wait ends (epoch ms), by process id. */
+async function waitingUntilOf(
+  db: Db,
+  rows: readonly { row: ProcessRow; def: LoadedVersion }[],
+): Promise<Map<string, number>> {
+  const keys = new Map<string, string>();
+  for (const { row, def } of rows) {
+    const key = waitKeyOf(row, def);
+    if (key) keys.set(key, row.id);
+  }
+  const due = await timerDueTimes(db, [...keys.keys()]);
+  const byProcess = new Map<string, number>();
+  for (const [key, at] of due) {
+    const id = keys.get(key);
+    if (id) byProcess.set(id, at);
+  }
+  return byProcess;
+}
+
 /** The journal's view of a process. */
 function summary(
   row: ProcessRow,
   def: LoadedVersion,
   employees: Map<string, string>,
   counterparties: Map<string, string>,
+  waitingUntil: number | null,
 ) {
   const stage = def.compiled.stages.get(row.stage_key);
   return {
@@ -72,6 +101,8 @@ function summary(
       state: row.stage_state,
       responsible: ref(employees, row.responsible_id),
       enteredAt: iso(row.entered_at),
+      /** When a waiting stage continues by itself; null when the stage is not waiting. */
+      waitingUntil: iso(waitingUntil),
     },
     parentId: row.parent_id,
     pausedUntil: iso(row.paused_until),
@@ -103,20 +134,30 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       )
       .select(['c.id', 'c.status', 'c.definition_id', 'c.definition_version', 'v.name'])
       .where('c.parent_id', '=', row.id)
+      // Children spawned together start at the same instant: the (time-ordered) id breaks the tie.
       .orderBy('c.started_at')
+      .orderBy('c.id')
       .execute(),
-    db.selectFrom('process_links').select(['type', 'linked_id']).where('process_id', '=', row.id).execute(),
+    db
+      .selectFrom('process_links')
+      .select(['type', 'linked_id'])
+      .where('process_id', '=', row.id)
+      .orderBy('type')
+      .orderBy('linked_id')
+      .execute(),
     db
       .selectFrom('attachments')
       .select(['id', 'name', 'size', 'content_type', 'created_at'])
       .where('process_id', '=', row.id)
       .orderBy('created_at')
+      .orderBy('id')
       .execute(),
     db
       .selectFrom('process_members')
       .select(['employee_id', 'role'])
       .where('process_id', '=', row.id)
       .where('role', 'in', ['view', 'edit'])
+      .orderBy('employee_id')
       .execute(),
     nextResponsibles.length > 0
       ? ctx.presence.onlineAmong(db, nextResponsibles)
@@ -128,8 +169,9 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
     ...nextResponsibles,
   ]);
   const counterparties = await namesOf(db, 'counterparties', [row.counterparty_id]);
+  const waiting = await waitingUntilOf(db, [{ row, def }]);
   return {
-    ...summary(row, def, employees, counterparties),
+    ...summary(row, def, employees, counterparties, waiting.get(row.id) ?? null),
     next: outgoing.map((t) => {
       const stage = def.compiled.stages.get(t.to);
       return {
@@ -159,6 +201,8 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
     myAccess: access,
     /** Whether the viewer may start or finish the current stage (its responsible, or an admin). */
     mayMoveStage: access === 'edit' && mayMoveStage(viewer, row.responsible_id),
+    /** Whether finishing the stage by hand is possible at all: not while it waits (`stage_waiting`). */
+    mayFinishStage: row.status === 'active' && def.compiled.stages.get(row.stage_key)?.wait === undefined,
   };
 }
 
@@ -212,11 +256,14 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
     'counterparties',
     page.rows.map((r) => r.counterparty_id),
   );
-  const items: ProcessSummary[] = [];
+  const loaded: { row: ProcessRow; def: LoadedVersion }[] = [];
   for (const row of page.rows) {
-    const def = await ctx.definitions.load(db, row.definition_id, row.definition_version);
-    items.push(summary(row, def, employees, counterparties));
+    loaded.push({ row, def: await ctx.definitions.load(db, row.definition_id, row.definition_version) });
   }
+  const waiting = await waitingUntilOf(db, loaded);
+  const items: ProcessSummary[] = loaded.map(({ row, def }) =>
+    summary(row, def, employees, counterparties, waiting.get(row.id) ?? null),
+  );
   return { items, nextCursor: page.next ? encodeCursor(page.next) : null };
 }
 

@@ -86,7 +86,9 @@ export async function applyCommand(
     command.type === 'stage.finish' && stage?.task?.blocking
       ? await countOpenBlockingTasks(tx, row.id, row.visit)
       : 0;
-  const online = moves ? await onlineSet(ctx, tx, candidateResponsibles(def, row.stage_key)) : new Set<string>();
+  const online = moves
+    ? await onlineSet(ctx, tx, candidateResponsibles(def, row.stage_key))
+    : new Set<string>();
   const now = ctx.clock.now();
   const outcome = step(stateOf(row), command, {
     now,

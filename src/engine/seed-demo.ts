@@ -217,7 +217,7 @@ export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): P
     let row = await launchProcess(ctx, actor, {
       definitionId: monitoring.id,
       counterpartyId,
-      note: 'From the list of lost clients.',
+      note: w.launchNote,
     });
     // Each stage is finished by its own responsible, as the engine requires.
     const byId = new Map(Object.values(people).map((p) => [p.id, p]));

@@ -173,3 +173,16 @@ export async function orphanTimers(db: Db): Promise<TimerRow[]> {
     .execute();
   return [...processGone, ...taskGone];
 }
+
+/** When each of these wait timers falls due, by key; keys without a timer are absent. */
+export async function timerDueTimes(db: Db, keys: readonly string[]): Promise<Map<string, number>> {
+  const due = new Map<string, number>();
+  if (keys.length === 0) return due;
+  const rows = await db
+    .selectFrom('timers')
+    .select(['key', 'due_at'])
+    .where('key', 'in', [...keys])
+    .execute();
+  for (const r of rows) due.set(r.key, Number(r.due_at));
+  return due;
+}

@@ -208,11 +208,11 @@ for (const store of STORES) {
       entry(await protocol(card.id), 'responsible.changed', me, { stage: 'a', from: pavel.id, to: rosa.id });
     });
 
-    it('note.changed: the new note; an unchanged note records nothing', async () => {
+    it('note.changed: the new note and the one before; an unchanged note records nothing', async () => {
       const card = await launch(flowDef, { note: 'old' });
       expectStatus(await pavel.patch(`/api/processes/${card.id}`, { note: 'Call after 5 pm' }), 200);
       expectStatus(await pavel.patch(`/api/processes/${card.id}`, { note: 'Call after 5 pm' }), 200);
-      entry(await protocol(card.id), 'note.changed', me, { note: 'Call after 5 pm' });
+      entry(await protocol(card.id), 'note.changed', me, { note: 'Call after 5 pm', previous: 'old' });
     });
 
     it('attachment.added and attachment.removed: which file, its name, size and type', async () => {

@@ -69,6 +69,11 @@ export const CORPUS: readonly string[] = [
   'constructor',
 ];
 
+/** Each field gets the whole corpus; a suffix tells the fields that share a screen apart. */
+const RESULTS = CORPUS.map((p, i) => `${p} (r${i})`);
+const TASKS = CORPUS.map((p, i) => `${p} (t${i})`);
+const EVENTS = CORPUS.map((p, i) => `${p} (e${i})`);
+
 /** Text as the browser shows it: runs of white space as one space. */
 const normal = (s: string) => s.replace(/\s+/g, ' ').trim();
 
@@ -133,17 +138,17 @@ for (const store of STORES) {
         name: payload,
         kind: i === 0 ? 'start' : 'normal',
         responsibles: [adminId],
-        task: { title: payload, assignee: 'responsible', blocking: false },
-        event: { type: 'note', comment: payload },
+        task: { title: TASKS[i], assignee: 'responsible', blocking: false },
+        event: { type: 'note', comment: EVENTS[i] },
         position: { x: 250 * (i % 8), y: 160 * Math.floor(i / 8) },
       }));
       const definition = await t.admin.post('/api/definitions', {
         name: CORPUS[0],
         stages: [...stages, { key: 'end', name: 'The end', kind: 'end', position: { x: 0, y: 1000 } }],
-        transitions: CORPUS.map((payload, i) => ({
+        transitions: CORPUS.map((_payload, i) => ({
           from: `s${i}`,
           to: i === n - 1 ? 'end' : `s${i + 1}`,
-          result: payload,
+          result: RESULTS[i],
         })),
       });
       expectStatus(definition, 201);
@@ -202,16 +207,19 @@ for (const store of STORES) {
         dialogs.push(d.message());
         void d.dismiss();
       });
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
-
       const n = CORPUS.length;
       const missing: string[] = [];
+      /** Waits for a screen's landmark; on timeout says what the page showed and logged. */
+      async function landmark(testId: string): Promise<void> {
+        try {
+          await page.getByTestId(testId).first().waitFor();
+        } catch (error) {
+          const shown = (await screenText(page).catch(() => '')).slice(0, 600);
+          throw new Error(
+            `${testId} never showed: ${String(error)}\nproblems: ${problems.join(' | ')}\npage: ${shown}`,
+          );
+        }
+      }
       /** Waits until the screen shows every expected text (or 10 s pass) and notes what is absent. */
       async function shows(screen: string, expected: readonly string[]): Promise<void> {
         const want = [...new Set(expected.map(normal))];
@@ -231,39 +239,47 @@ for (const store of STORES) {
         ).toBeUndefined();
       }
 
+      await page.goto(`${t.url}/`);
+      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
+      await page.reload();
+      await page.locator('input[name=login]').fill('admin');
+      await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
+      await page.locator('button[type=submit]').click();
+      await landmark('notification-bell');
+
       // The designer: every stage name and every result.
       await page.goto(`${t.url}/designer/${definitionId}`);
       await page.locator('.react-flow__node[data-id="s0"]').waitFor();
-      await shows('designer', [...CORPUS, ...CORPUS]);
+      await shows('designer', [...CORPUS, ...RESULTS]);
 
       // The journal: the definition, the client and the current stage of the process.
       await page.goto(`${t.url}/processes`);
-      await page.getByTestId('journal-row').first().waitFor();
+      await landmark('journal-row');
       await shows('journal', [CORPUS[0] as string, CORPUS[4] as string, CORPUS[n - 1] as string]);
 
       // The process card, tab by tab.
       await page.goto(`${t.url}/processes/${processId}`);
-      await page.getByTestId('card-stage').waitFor();
-      await shows('card', [CORPUS[0] as string, CORPUS[4] as string, CORPUS[n - 1] as string]);
+      await landmark('card-stage');
+      await shows('card', [CORPUS[0], CORPUS[4], CORPUS[n - 1], RESULTS[n - 1]] as string[]);
       await page.getByTestId('tab-note').click();
       await shows('card note', CORPUS);
       await page.getByTestId('tab-files').click();
-      await page.getByTestId('attachment-row').first().waitFor();
+      await landmark('attachment-row');
       await shows('card files', fileNames);
       await page.getByTestId('tab-tasks').click();
-      await page.getByTestId('task-row').first().waitFor();
-      await shows('card tasks and events', CORPUS);
+      await landmark('task-row');
+      await shows('card tasks and events', [...TASKS, ...EVENTS]);
       await page.getByTestId('tab-protocol').click();
-      await page.getByTestId('protocol-entry').first().waitFor();
-      // Every stage was entered; every result but the last was chosen.
-      await shows('card protocol', [...CORPUS, ...CORPUS.slice(0, n - 1)]);
+      await landmark('protocol-entry');
+      // Every stage was entered and its task created; every result but the last was chosen.
+      await shows('card protocol', [...CORPUS, ...TASKS, ...RESULTS.slice(0, n - 1)]);
 
       // The clients list and one client's card.
       await page.goto(`${t.url}/clients`);
-      await page.getByTestId('record-row').first().waitFor();
+      await landmark('record-row');
       await shows('clients', CORPUS);
       await page.goto(`${t.url}/clients/${clientId}`);
-      await page.getByTestId('launch-from-card').waitFor();
+      await landmark('launch-from-card');
       await shows('client card', [CORPUS[4] as string]);
 
       await context.close();

@@ -5,6 +5,7 @@
  * /api/health, and SIGTERM did nothing). These tests drive that very load and the faults around it,
  * and demand answers: 200, 409 or a 503 with a code, never a hang and never a 500.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PoolInTransactionError } from '../../src/store/pool-guard.ts';
@@ -122,6 +123,13 @@ for (const kind of STORES) {
       );
       const card = await server.admin.get(`/api/processes/${hot}`);
       expect(moves.length).toBe(Number(String(card.body.stage.key).slice(1)));
+      const tally: Record<string, number> = {};
+      for (const s of statuses) tally[s] = (tally[s] ?? 0) + 1;
+      mkdirSync('test-results', { recursive: true });
+      writeFileSync(
+        `test-results/load-burst-${kind}.json`,
+        `${JSON.stringify({ store: kind, pool: 4, requests: statuses.length + launched.length, answers: tally }, null, 2)}\n`,
+      );
     });
 
     if (kind === 'postgres') {

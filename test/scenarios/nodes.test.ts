@@ -19,8 +19,10 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, tries = 
   return last;
 }
 
-if (STORES.includes('postgres')) {
-  describe('postgres: two app nodes share presence and notifications', () => {
+// Several nodes share one database only on PostgreSQL (SQLite is single-node by design).
+describe.runIf(STORES.includes('postgres'))(
+  'postgres: two app nodes share presence and notifications',
+  () => {
     let a: TestServer;
     let b: TestServer;
     let annaOnB: Client;
@@ -132,5 +134,5 @@ if (STORES.includes('postgres')) {
       expect(await onlineOn(a, annaId)).toBe(true);
       stream.close();
     });
-  });
-}
+  },
+);

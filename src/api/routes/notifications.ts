@@ -72,6 +72,7 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
         kind: n.kind,
         processId: n.processId,
         text: n.text,
+        details: n.details,
         read: false,
         at: new Date(n.at).toISOString(),
       };

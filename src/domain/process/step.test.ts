@@ -28,6 +28,11 @@ const VERA = 'senior-vera';
 const INITIATOR = 'manager-ivan';
 
 const lost = compileDefinition(lostClients);
+/** The same process with Rest not waiting, for finishing it by hand (a waiting stage refuses that). */
+const lostRestByHand = compileDefinition({
+  ...lostClients,
+  stages: lostClients.stages.map(({ wait: _wait, ...stage }) => stage),
+});
 
 function ctx(overrides: Partial<StepContext> = {}, online: readonly string[] = []): StepContext {
   return {
@@ -304,12 +309,20 @@ describe('stage.finish', () => {
   });
 
   it('given a stage with a single way out, when finished without a result, then it follows that way', () => {
-    const { process } = step(at('rest', { stageState: 'in_progress' }), finish(undefined), ctx());
+    const { process } = step(
+      at('rest', { stageState: 'in_progress' }),
+      finish(undefined),
+      ctx({ definition: lostRestByHand }),
+    );
     expect(process.stageKey).toBe('call');
   });
 
   it('given a stage with a single way out, when finished with its result, then it follows it too', () => {
-    const { process } = step(at('rest', { stageState: 'in_progress' }), finish('Continue'), ctx());
+    const { process } = step(
+      at('rest', { stageState: 'in_progress' }),
+      finish('Continue'),
+      ctx({ definition: lostRestByHand }),
+    );
     expect(process.stageKey).toBe('call');
   });
 
@@ -351,7 +364,7 @@ describe('stage.finish', () => {
     const { process, effects } = step(
       at('rest', { stageState: 'in_progress' }),
       finish(undefined, { nextResponsibleId: 'manager-zoe' }),
-      ctx({}, [ANNA, BORIS]),
+      ctx({ definition: lostRestByHand }, [ANNA, BORIS]),
     );
     expect(process.responsibleId).toBe('manager-zoe');
     expect(effects).toContainEqual(
@@ -364,12 +377,20 @@ describe('stage.finish', () => {
   });
 
   it('given listed responsibles online, when finished without a pick, then the first online in list order gets it', () => {
-    const { process } = step(at('rest', { stageState: 'in_progress' }), finish(), ctx({}, [BORIS]));
+    const { process } = step(
+      at('rest', { stageState: 'in_progress' }),
+      finish(),
+      ctx({ definition: lostRestByHand }, [BORIS]),
+    );
     expect(process.responsibleId).toBe(BORIS);
   });
 
   it('given nobody listed is online, when finished without a pick, then the first listed gets it', () => {
-    const { process } = step(at('rest', { stageState: 'in_progress' }), finish(), ctx({}, [VERA]));
+    const { process } = step(
+      at('rest', { stageState: 'in_progress' }),
+      finish(),
+      ctx({ definition: lostRestByHand }, [VERA]),
+    );
     expect(process.responsibleId).toBe(ANNA);
   });
 
@@ -634,10 +655,12 @@ describe('wait stages', () => {
     },
   );
 
-  it('given a wait stage, when finished by hand before the timer, then the wait timer is cancelled', () => {
-    const { process, effects } = step(at('rest', { stageState: 'in_progress', visit: 4 }), finish(), ctx());
-    expect(process.stageKey).toBe('call');
-    expect(effects).toContainEqual({ type: 'timer.cancel', kind: 'wait' });
+  it('given a waiting stage, when finished by hand before the timer, then it says stage_waiting', () => {
+    const error = expectDomainError(
+      () => step(at('rest', { stageState: 'in_progress', visit: 4 }), finish(), ctx()),
+      'stage_waiting',
+    );
+    expect(error.details).toEqual({ stage: 'rest', wait: 'P30D' });
   });
 
   it('given a stage without a wait, when finished, then no timer is cancelled', () => {
@@ -879,7 +902,12 @@ describe('note.set', () => {
     );
     expect(process.note).toBe('Call after 3 pm');
     expect(effects).toEqual([
-      { type: 'protocol', action: 'note.changed', actorId: ANNA, details: { note: 'Call after 3 pm' } },
+      {
+        type: 'protocol',
+        action: 'note.changed',
+        actorId: ANNA,
+        details: { note: 'Call after 3 pm', previous: 'Lost in 2025' },
+      },
     ]);
   });
 

@@ -258,6 +258,11 @@ function finishStage(
   ctx: StepContext,
 ): StepOutcome {
   requireActive(process);
+  const waiting = stageOf(ctx.definition, process.stageKey).wait;
+  if (waiting !== undefined) {
+    // A wait stage is left by its timer alone: finishing it by hand would skip the wait.
+    throw new DomainError('stage_waiting', undefined, { stage: process.stageKey, wait: waiting });
+  }
   if ((ctx.openBlockingTasks ?? 0) > 0) {
     throw new DomainError('blocking_task_open', undefined, {
       stage: process.stageKey,
@@ -279,7 +284,6 @@ function finishStage(
       details: { stage: stage.key, passedThrough: true },
     });
   }
-  if (stage.wait !== undefined) effects.push({ type: 'timer.cancel', kind: 'wait' });
   return leaveStage(process, stage, transition, command.actorId, command.nextResponsibleId, ctx, effects);
 }
 
@@ -445,7 +449,10 @@ function setNote(process: ProcessState, actorId: string, note: string): StepOutc
   if (note === process.note) return { process, effects: [] };
   return {
     process: { ...process, note },
-    effects: [{ type: 'protocol', action: 'note.changed', actorId, details: { note } }],
+    // The note before, too: the protocol says what changed, not only that something did.
+    effects: [
+      { type: 'protocol', action: 'note.changed', actorId, details: { note, previous: process.note } },
+    ],
   };
 }
 

@@ -37,6 +37,8 @@ export interface ProcessSummary {
     state: StageState;
     responsible: Ref | null;
     enteredAt: string;
+    /** When a waiting stage continues by itself; null when it is not waiting. */
+    waitingUntil: string | null;
   };
   parentId: string | null;
   pausedUntil: string | null;
@@ -61,6 +63,8 @@ export interface ProcessCard extends ProcessSummary {
   access: { employeeId: string; level: 'view' | 'edit' }[];
   myAccess: 'view' | 'edit';
   mayMoveStage: boolean;
+  /** False while the stage waits (or the process is not active): Finish is not possible then. */
+  mayFinishStage: boolean;
 }
 
 export type LinkType = 'invoice' | 'order' | 'contract' | 'project' | 'waybill';

@@ -5,6 +5,7 @@ import { api, query } from '../api/client.ts';
 import type { Page, ProcessSummary } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { stageStateLabel } from '../ui/stageState.ts';
 import { linkTypeOf, type RecordKind } from './records.ts';
 
 /** The query of the processes of one record: a client's by counterparty, the others' by link. */
@@ -82,8 +83,8 @@ export function RecordProcesses({
                   <td>
                     {p.stage.name}
                     {p.status === 'active' && (
-                      <span className={`pill ${p.stage.state} crm-pill-gap`}>
-                        {t(`common:state.${p.stage.state}`)}
+                      <span className={`pill ${stageStateLabel(t, p).className} crm-pill-gap`}>
+                        {stageStateLabel(t, p).label}
                       </span>
                     )}
                     {p.stage.responsible && <div className="muted crm-small">{p.stage.responsible.name}</div>}

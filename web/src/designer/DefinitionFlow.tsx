@@ -19,8 +19,16 @@ import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 import './designer.css';
-import { edgeSlots, transitionKey } from './flow-model.ts';
-import { NODE_HEIGHT, NODE_WIDTH, positionsForMissing } from './layout.ts';
+import { edgeSlots, routedTransitions, transitionKey } from './flow-model.ts';
+import {
+  type ChartLayout,
+  edgeLabelText,
+  LABEL_FONT_SIZE,
+  layoutChart,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  placeMissing,
+} from './layout.ts';
 import { ResultEdge, type ResultEdgeType } from './ResultEdge.tsx';
 import { StageNode, type StageNodeType } from './StageNode.tsx';
 
@@ -32,6 +40,8 @@ export interface DefinitionFlowProps {
   readOnly?: boolean;
   /** The stage to highlight as current. */
   currentStage?: string;
+  /** A line under the current stage's name: "Waiting until …" or "Paused until …" (the process card). */
+  currentNote?: string | undefined;
   /** Stage keys and transitions ("from->to") already taken, drawn bold. */
   visitedStages?: string[];
   takenTransitions?: string[];
@@ -53,9 +63,39 @@ const edgeTypes = { result: ResultEdge };
 const EDGE_COLOR = '#8a94a6';
 const TAKEN_COLOR = '#1f2430';
 const SELECTED_COLOR = '#2f6fde';
-const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.1 } as const;
-/** Above this many stages the whole chart is too small to read: the view opens on the start stage. */
-const LARGE_CHART = 60;
+/**
+ * The smallest zoom at which an arrow's label is still 11 px on screen. Fitting the view never shrinks
+ * below it: a chart that does not fit at it opens on its start stage, with a minimap to find the rest.
+ */
+export const READABLE_ZOOM = Math.ceil((11 / LABEL_FONT_SIZE) * 1000) / 1000;
+const FIT_PADDING = 0.15;
+const FIT_OPTIONS = { padding: FIT_PADDING, maxZoom: 1.1, minZoom: READABLE_ZOOM } as const;
+
+/** The box around every stage, line and label of the chart. */
+function chartBounds(nodes: readonly StageNodeType[], layout: ChartLayout | null) {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  const add = (x: number, y: number) => {
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x);
+    maxY = Math.max(maxY, y);
+  };
+  for (const n of nodes) {
+    add(n.position.x, n.position.y);
+    add(n.position.x + NODE_WIDTH, n.position.y + NODE_HEIGHT);
+  }
+  for (const route of Object.values(layout?.routes ?? {})) {
+    for (const p of route.points) add(p.x, p.y);
+    add(route.label.x - route.labelWidth / 2, route.label.y - route.labelHeight / 2);
+    add(route.label.x + route.labelWidth / 2, route.label.y + route.labelHeight / 2);
+  }
+  return nodes.length === 0
+    ? { left: 0, top: 0, width: 0, height: 0 }
+    : { left: minX, top: minY, width: maxX - minX, height: maxY - minY };
+}
 
 /**
  * The flowchart of a definition (React Flow): stages as boxes, transitions as arrows labelled with
@@ -144,35 +184,52 @@ function gridPositions(stages: readonly Stage[]): Record<string, Point> {
   );
 }
 
-/** Positions for the stages that have none, computed (asynchronously) whenever that set changes. */
-function useAutoPositions(stages: readonly Stage[], transitions: readonly Transition[]) {
+/** Above this many stages, a chart whose stages all have places is not laid out again just for its lines. */
+const ROUTED_LIMIT = 150;
+
+/**
+ * The ELK layout of the chart (positions, and the route and label place of every arrow), computed
+ * (asynchronously) whenever the stages, the rules or their labels change. Stages without a saved
+ * position take theirs from it; the chart waits for it only when some stage has none.
+ */
+function useChartLayout(stages: readonly Stage[], transitions: readonly Transition[]) {
+  const missing = stages.some((s) => !s.position);
   const signature = useMemo(() => {
-    if (stages.every((s) => s.position)) return '';
+    if (!missing && stages.length > ROUTED_LIMIT) return '';
     return JSON.stringify([
       stages.map((s) => [s.key, s.position ? 1 : 0]),
-      transitions.map((t) => [t.from, t.to]),
+      transitions.map((t) => [t.from, t.to, edgeLabelText(t.result)]),
     ]);
-  }, [stages, transitions]);
+  }, [stages, transitions, missing]);
   const latest = useRef({ stages, transitions });
   latest.current = { stages, transitions };
-  const [auto, setAuto] = useState<{ signature: string; positions: Record<string, Point> } | null>(null);
+  const [done, setDone] = useState<{
+    signature: string;
+    layout: ChartLayout | null;
+    positions: Record<string, Point>;
+  } | null>(null);
   useEffect(() => {
     if (!signature) return;
     let cancelled = false;
     const { stages: s, transitions: t } = latest.current;
-    positionsForMissing(s, t).then(
-      (positions) => {
-        if (!cancelled) setAuto({ signature, positions });
+    layoutChart(s, t).then(
+      (layout) => {
+        if (!cancelled) setDone({ signature, layout, positions: placeMissing(s, layout.positions) });
       },
       () => {
-        if (!cancelled) setAuto({ signature, positions: gridPositions(s) });
+        if (!cancelled) setDone({ signature, layout: null, positions: gridPositions(s) });
       },
     );
     return () => {
       cancelled = true;
     };
   }, [signature]);
-  return { ready: signature === '' || auto?.signature === signature, positions: auto?.positions ?? {} };
+  const current = done?.signature === signature ? done : null;
+  return {
+    ready: !missing || current !== null,
+    positions: current?.positions ?? {},
+    layout: current?.layout ?? null,
+  };
 }
 
 interface CachedNode {
@@ -193,6 +250,7 @@ function FlowCanvas({
   transitions,
   readOnly = false,
   currentStage,
+  currentNote,
   visitedStages,
   takenTransitions,
   invalidStages,
@@ -204,7 +262,7 @@ function FlowCanvas({
 }: DefinitionFlowProps) {
   const { t } = useTranslation('designer');
   const editable = !readOnly;
-  const auto = useAutoPositions(stages, transitions);
+  const auto = useChartLayout(stages, transitions);
   const [drag, setDrag] = useState<{ id: string; position: Point } | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const cache = useRef(new Map<string, CachedNode>());
@@ -232,6 +290,7 @@ function FlowCanvas({
         highlightPath && !isVisited && !isCurrent,
         stage.key === selectedStage,
         editable,
+        isCurrent ? (currentNote ?? '') : '',
       ].join();
       const prev = cache.current.get(stage.key);
       const node: StageNodeType =
@@ -255,6 +314,7 @@ function FlowCanvas({
                 visited: isVisited,
                 dimmed: highlightPath && !isVisited && !isCurrent,
                 editable,
+                note: isCurrent ? currentNote : undefined,
               },
             };
       next.set(stage.key, { stage, flags, position, node });
@@ -262,7 +322,27 @@ function FlowCanvas({
     });
     cache.current = next;
     return list;
-  }, [stages, drag, auto.positions, currentStage, visited, invalid, highlightPath, selectedStage, editable]);
+  }, [
+    stages,
+    drag,
+    auto.positions,
+    currentStage,
+    currentNote,
+    visited,
+    invalid,
+    highlightPath,
+    selectedStage,
+    editable,
+  ]);
+
+  const shownPositions = useMemo(
+    () => Object.fromEntries(nodes.map((n) => [n.id, n.position])) as Record<string, Point>,
+    [nodes],
+  );
+  const routed = useMemo(
+    () => (auto.layout ? routedTransitions(auto.layout, transitions, shownPositions) : new Set<number>()),
+    [auto.layout, transitions, shownPositions],
+  );
 
   const edgeCache = useRef(new Map<number, CachedEdge>());
   const edges = useMemo(() => {
@@ -278,11 +358,12 @@ function FlowCanvas({
       const isTaken = taken.has(transitionKey(tr));
       const isSelected = id === selectedEdge;
       const label = `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`;
+      const route = routed.has(index) ? auto.layout?.routes[index] : undefined;
       const flags = [isTaken, isSelected, highlightPath, editable, slot.slot, slot.count, label].join('|');
       const prev = edgeCache.current.get(index);
       const color = isSelected ? SELECTED_COLOR : isTaken ? TAKEN_COLOR : EDGE_COLOR;
       const edge: ResultEdgeType =
-        prev && prev.transition === tr && prev.flags === flags
+        prev && prev.transition === tr && prev.flags === flags && prev.edge.data?.route === route
           ? prev.edge
           : {
               id,
@@ -300,14 +381,14 @@ function FlowCanvas({
                 .join(' '),
               markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
               ariaLabel: label,
-              data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to },
+              data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to, route },
             };
       next.set(index, { transition: tr, flags, edge });
       list.push(edge);
     });
     edgeCache.current = next;
     return list;
-  }, [stages, transitions, taken, highlightPath, selectedEdge, editable]);
+  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, auto.layout]);
 
   // Indexes shift when transitions change: a selected arrow is forgotten rather than mistaken.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the transitions.
@@ -365,6 +446,15 @@ function FlowCanvas({
     [t],
   );
 
+  const bounds = useMemo(() => chartBounds(nodes, auto.layout), [nodes, auto.layout]);
+  const paneWidth = useStore((st) => st.width);
+  const paneHeight = useStore((st) => st.height);
+  const fitZoom = Math.min(
+    paneWidth / Math.max(1, bounds.width * (1 + FIT_PADDING)),
+    paneHeight / Math.max(1, bounds.height * (1 + FIT_PADDING)),
+  );
+  const fits = paneWidth === 0 || fitZoom >= READABLE_ZOOM;
+
   if (!auto.ready) {
     return (
       <p className="flow-loading muted" aria-busy="true">
@@ -403,7 +493,6 @@ function FlowCanvas({
       selectionKeyCode={null}
       multiSelectionKeyCode={null}
       connectionRadius={30}
-      fitView={stages.length <= LARGE_CHART}
       fitViewOptions={FIT_OPTIONS}
       minZoom={0.05}
       maxZoom={2}
@@ -415,8 +504,17 @@ function FlowCanvas({
     >
       <Background gap={16} size={1} />
       <Controls showInteractive={false} />
-      {editable && stages.length > 12 && <MiniMap pannable zoomable nodeColor={miniMapColor} />}
-      <ViewportFollower stages={stages} selectedStage={selectedStage} autoPositions={auto.positions} />
+      {(!fits || (editable && stages.length > 12)) && (
+        <MiniMap pannable zoomable nodeColor={miniMapColor} className="flow-minimap" />
+      )}
+      <ViewportFollower
+        stages={stages}
+        selectedStage={selectedStage}
+        autoPositions={auto.positions}
+        fits={fits}
+        bounds={bounds}
+        focusStage={currentStage}
+      />
     </ReactFlow>
   );
 }
@@ -444,38 +542,62 @@ function ViewportFollower({
   stages,
   selectedStage,
   autoPositions,
+  fits,
+  bounds,
+  focusStage,
 }: {
   stages: readonly Stage[];
   selectedStage: string | null;
   autoPositions: Record<string, Point>;
+  /** The whole chart fits the pane at a readable zoom. */
+  fits: boolean;
+  bounds: { left: number; top: number; width: number; height: number };
+  /** The stage to open on when the chart does not fit (the process card's current stage). */
+  focusStage?: string | undefined;
 }) {
   const flow = useReactFlow();
   const store = useStoreApi();
   const previous = useRef<Map<string, Point | undefined> | null>(null);
-  const large = stages.length > LARGE_CHART;
+  const large = !fits;
 
-  // A large chart opens (and re-opens after an auto-layout) on its start stage, at a readable zoom.
+  // A chart too large to read whole opens (and re-opens after an auto-layout) on its start stage.
   const showStart = useCallback(
     (duration: number) => {
-      const start = stages.find((s) => s.kind === 'start') ?? stages[0];
+      const focus = focusStage ? stages.find((s) => s.key === focusStage) : undefined;
+      const start = focus ?? stages.find((s) => s.kind === 'start') ?? stages[0];
       const position = start && (start.position ?? autoPositions[start.key]);
       if (!position) return;
-      const zoom = 0.8;
-      const { width } = store.getState();
-      void flow.setCenter(position.x + width / zoom / 2 - 60, position.y + NODE_HEIGHT / 2, {
-        zoom,
-        duration,
-      });
+      const zoom = READABLE_ZOOM;
+      const { width, height } = store.getState();
+      // The current stage is shown in the middle, with the way into and out of it.
+      const x = focus ? position.x + NODE_WIDTH / 2 : position.x + width / zoom / 2 - 60;
+      // A chart as high as the pane is shown whole from top to bottom; a higher one, around its start.
+      const y =
+        bounds.height * zoom <= height - 16 ? bounds.top + bounds.height / 2 : position.y + NODE_HEIGHT / 2;
+      void flow.setCenter(x, y, { zoom, duration });
     },
-    [stages, autoPositions, flow, store],
+    [stages, autoPositions, flow, store, bounds, focusStage],
   );
   const measured = useStore((s) => s.width > 0 && s.height > 0);
   const opened = useRef(false);
   useEffect(() => {
-    if (opened.current || !large || !measured) return;
+    // Stages have fixed sizes, so the opening view is computed from the chart's box, without
+    // waiting for React Flow to measure them.
+    if (opened.current || !measured || bounds.width === 0) return;
     opened.current = true;
-    showStart(0);
-  }, [large, measured, showStart]);
+    if (large) showStart(0);
+    else {
+      const { width, height } = store.getState();
+      const zoom = Math.min(
+        FIT_OPTIONS.maxZoom,
+        width / (bounds.width * (1 + FIT_PADDING)),
+        height / (bounds.height * (1 + FIT_PADDING)),
+      );
+      void flow.setCenter(bounds.left + bounds.width / 2, bounds.top + bounds.height / 2, {
+        zoom: Math.max(zoom, READABLE_ZOOM),
+      });
+    }
+  }, [large, measured, showStart, flow, store, bounds]);
 
   useEffect(() => {
     const current = new Map(stages.map((s) => [s.key, s.position]));
@@ -507,7 +629,7 @@ function ViewportFollower({
       left >= 0 && top >= 0 && left + NODE_WIDTH * zoom <= width && top + NODE_HEIGHT * zoom <= height;
     if (!inView) {
       void flow.setCenter(position.x + NODE_WIDTH / 2, position.y + NODE_HEIGHT / 2, {
-        zoom: Math.max(zoom, 0.6),
+        zoom: Math.max(zoom, READABLE_ZOOM),
         duration: 250,
       });
     }

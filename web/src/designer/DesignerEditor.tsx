@@ -19,6 +19,7 @@ import { RuleList } from './RuleList.tsx';
 import { StageRow } from './StageList.tsx';
 import { StageSettings } from './StageSettings.tsx';
 import { uniqueStageKey } from './stage-keys.ts';
+import { inKindOrder } from './stage-order.ts';
 import { definitionKey, useDefinitionList } from './useDefinitionList.ts';
 import { useEmployeeDirectory } from './useEmployeeDirectory.ts';
 import { useKeptDraft } from './useKeptDraft.ts';
@@ -111,6 +112,8 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
   const [failure, setFailure] = useState<unknown>(null);
   const [filter, setFilter] = useState('');
   const [layingOut, setLayingOut] = useState(false);
+  // Narrow screens show one pane at a time: the stage list or the flowchart.
+  const [view, setView] = useState<'list' | 'chart'>('list');
 
   const employees = useEmployeeDirectory();
   const definitions = useDefinitionList();
@@ -305,14 +308,16 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
   );
 
   const needle = filter.trim().toLowerCase();
-  const shownStages = needle
-    ? state.stages.filter(
-        (s) =>
-          s.key === selectedStage ||
-          s.name.toLowerCase().includes(needle) ||
-          s.key.toLowerCase().includes(needle),
-      )
-    : state.stages;
+  const shownStages = inKindOrder(
+    needle
+      ? state.stages.filter(
+          (s) =>
+            s.key === selectedStage ||
+            s.name.toLowerCase().includes(needle) ||
+            s.key.toLowerCase().includes(needle),
+        )
+      : state.stages,
+  );
 
   const status =
     meta.version > 0
@@ -433,7 +438,22 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
         </div>
       )}
 
-      <div className="designer-body">
+      <fieldset className="designer-view-switch" aria-label={t('canvas.title')}>
+        {(['list', 'chart'] as const).map((pane) => (
+          <button
+            key={pane}
+            type="button"
+            className={`chip${view === pane ? ' active' : ''}`}
+            aria-pressed={view === pane}
+            data-testid={`designer-view-${pane}`}
+            onClick={() => setView(pane)}
+          >
+            {pane === 'list' ? t('side.title') : t('canvas.title')}
+          </button>
+        ))}
+      </fieldset>
+
+      <div className="designer-body" data-view={view}>
         <aside className="designer-side" aria-label={t('side.title')}>
           <div className="side-head">
             <h3>
@@ -499,6 +519,8 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
 
         <section className="designer-canvas" data-testid="designer-canvas" aria-label={t('canvas.title')}>
           <DefinitionFlow
+            // A chart first shown by the switch mounts anew, so it fits itself to its real size.
+            key={view}
             stages={state.stages as Stage[]}
             transitions={state.transitions as Transition[]}
             invalidStages={invalidStages}

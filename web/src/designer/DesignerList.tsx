@@ -105,7 +105,7 @@ function DefinitionRow({ definition: d }: { definition: Definition }) {
           </span>
         )}
       </td>
-      <td>{d.version > 0 ? `v${d.version}` : '—'}</td>
+      <td>{d.version > 0 ? d.version : '—'}</td>
       <td>{d.stages.length}</td>
       <td>{formatDateTime(d.updatedAt)}</td>
     </tr>

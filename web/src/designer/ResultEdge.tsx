@@ -1,6 +1,7 @@
 import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
-import { type EdgeSlot, edgeGeometry } from './flow-model.ts';
+import { type EdgeSlot, edgeGeometry, roundedPath } from './flow-model.ts';
+import { type EdgeRoute, edgeLabelText, LABEL_PAD_X, LABEL_PAD_Y } from './layout.ts';
 
 export interface ResultEdgeData extends Record<string, unknown> {
   /** The transition's index in the definition. */
@@ -8,6 +9,8 @@ export interface ResultEdgeData extends Record<string, unknown> {
   readonly result: string;
   readonly slot: EdgeSlot;
   readonly selfLoop: boolean;
+  /** The route ELK laid out, when the stages still stand where it put them. */
+  readonly route?: EdgeRoute | undefined;
 }
 
 export type ResultEdgeType = Edge<ResultEdgeData, 'result'>;
@@ -24,25 +27,26 @@ function ResultEdgeView({
   style,
 }: EdgeProps<ResultEdgeType>) {
   if (!data) return null;
-  const { path, labelX, labelY } = edgeGeometry(
-    { x: sourceX, y: sourceY },
-    { x: targetX, y: targetY },
-    data.slot,
-    data.selfLoop,
-    data.index,
-  );
-  const label = data.result.trim() === '' ? '?' : data.result;
+  const { path, labelX, labelY } = data.route
+    ? { path: roundedPath(data.route.points, 8), labelX: data.route.label.x, labelY: data.route.label.y }
+    : edgeGeometry(
+        { x: sourceX, y: sourceY },
+        { x: targetX, y: targetY },
+        data.slot,
+        data.selfLoop,
+        data.index,
+      );
   return (
     <BaseEdge
       id={id}
       path={path}
       markerEnd={markerEnd}
       style={style}
-      label={label.length > 28 ? `${label.slice(0, 27)}…` : label}
+      label={edgeLabelText(data.result)}
       labelX={labelX}
       labelY={labelY}
       labelShowBg
-      labelBgPadding={[4, 2]}
+      labelBgPadding={[LABEL_PAD_X, LABEL_PAD_Y]}
       labelBgBorderRadius={3}
       interactionWidth={16}
     />

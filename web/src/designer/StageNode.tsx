@@ -14,6 +14,8 @@ export interface StageNodeData extends Record<string, unknown> {
   /** Something was visited but not this one: drawn quieter (the process card). */
   readonly dimmed: boolean;
   readonly editable: boolean;
+  /** Under the name of the current stage: "Waiting until …" or "Paused until …". */
+  readonly note?: string | undefined;
 }
 
 export type StageNodeType = Node<StageNodeData, 'stage'>;
@@ -76,6 +78,11 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
           </span>
         )}
       </div>
+      {data.note && (
+        <div className="stage-node-note" data-testid="stage-node-note">
+          {data.note}
+        </div>
+      )}
       <div className="stage-node-marks">
         {responsibles > 0 && (
           <span

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Employee, Stage, StageKind, StageTask, Transition } from '../api/types.ts';
+import { SearchSelect } from '../process-card/SearchSelect.tsx';
 import type { Command, StagePatch } from './commands.ts';
 import { DurationInput } from './DurationInput.tsx';
 import { AddRuleForm, RuleRow, useStageNames } from './RuleList.tsx';
@@ -214,23 +215,26 @@ function Responsibles({ stage, employees, employeeName, update }: WithUpdate<Sta
           ))}
         </ol>
       )}
-      <select
-        aria-label={t('stage.addResponsible')}
-        value=""
-        onChange={(e) => {
-          if (e.target.value) set([...list, e.target.value]);
+      {/* A combobox: arrows only move through the names; Enter or a click adds one. */}
+      <SearchSelect
+        label={t('stage.addResponsible')}
+        hideLabel
+        value={null}
+        valueLabel=""
+        onChange={(option) => {
+          if (option && !list.includes(option.id)) set([...list, option.id]);
         }}
+        queryKey={['designer-responsibles', available.map((e) => e.id).join()]}
+        search={async (text) => {
+          const needle = text.trim().toLowerCase();
+          return available
+            .filter((e) => needle === '' || e.name.toLowerCase().includes(needle))
+            .map((e) => ({ id: e.id, label: e.name }));
+        }}
+        placeholder={t('stage.addResponsible')}
+        testId="add-responsible"
         disabled={available.length === 0}
-        data-testid="add-responsible"
-        className="full"
-      >
-        <option value="">{t('stage.addResponsible')}</option>
-        {available.map((e) => (
-          <option key={e.id} value={e.id}>
-            {e.name}
-          </option>
-        ))}
-      </select>
+      />
     </section>
   );
 }

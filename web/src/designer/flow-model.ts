@@ -3,7 +3,8 @@
  * in parallel. Pure, so it is tested without a browser.
  */
 import type { Transition } from '../api/types.ts';
-import { NODE_HEIGHT } from './layout.ts';
+import type { Point } from './commands.ts';
+import { type ChartLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
 
 /** The key of a taken transition as the process card passes it: "from->to". */
 export function transitionKey(t: Pick<Transition, 'from' | 'to'>): string {
@@ -121,4 +122,64 @@ export function edgeGeometry(
   );
   // The label sits on the corridor, nearer the stage the rule leaves (corridors may cross mid-way).
   return { path, labelX: tx + (sx - tx) * 0.65, labelY: corridor };
+}
+
+interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+const overlaps = (a: Box, b: Box) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+/** The box a straight, axis-parallel piece of a line covers (a little thinner than the line's ends). */
+function segmentBox(a: Point, b: Point): Box {
+  return {
+    x: Math.min(a.x, b.x) + 0.5,
+    y: Math.min(a.y, b.y) + 0.5,
+    width: Math.max(Math.abs(a.x - b.x) - 1, 0.01),
+    height: Math.max(Math.abs(a.y - b.y) - 1, 0.01),
+  };
+}
+
+/**
+ * Which transitions (by index) can be drawn along the routes ELK computed: those whose two stages
+ * still stand where the layout put them and whose line and label no moved stage now covers. The
+ * others fall back to `edgeGeometry`, so a dragged stage never leaves a stale line behind.
+ */
+export function routedTransitions(
+  layout: ChartLayout,
+  transitions: readonly Transition[],
+  positions: Readonly<Record<string, Point>>,
+): Set<number> {
+  const moved: Box[] = [];
+  const movedKeys = new Set<string>();
+  for (const [key, p] of Object.entries(positions)) {
+    const q = layout.positions[key];
+    if (!q || q.x !== p.x || q.y !== p.y) {
+      movedKeys.add(key);
+      moved.push({ x: p.x, y: p.y, width: NODE_WIDTH, height: NODE_HEIGHT });
+    }
+  }
+  const usable = new Set<number>();
+  transitions.forEach((t, index) => {
+    const route = layout.routes[index];
+    if (!route || movedKeys.has(t.from) || movedKeys.has(t.to)) return;
+    if (!(t.from in positions) || !(t.to in positions)) return;
+    const label: Box = {
+      x: route.label.x - route.labelWidth / 2,
+      y: route.label.y - route.labelHeight / 2,
+      width: route.labelWidth,
+      height: route.labelHeight,
+    };
+    const covered = moved.some(
+      (box) =>
+        overlaps(box, label) ||
+        route.points.some((p, k) => k > 0 && overlaps(box, segmentBox(route.points[k - 1] as Point, p))),
+    );
+    if (!covered) usable.add(index);
+  });
+  return usable;
 }

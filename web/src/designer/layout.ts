@@ -3,7 +3,7 @@
  * it is loaded on first use, and layout runs only on demand: on opening a definition whose stages
  * have no saved positions, and from the "Auto-layout" button.
  */
-import type { ELK } from 'elkjs/lib/elk-api.js';
+import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 
@@ -32,8 +32,15 @@ function layoutOptions(size: number): Record<string, string> {
     'elk.algorithm': 'layered',
     'elk.direction': 'RIGHT',
     'elk.spacing.nodeNode': '44',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '120',
+    'elk.layered.spacing.nodeNodeBetweenLayers': '56',
     'elk.spacing.edgeNode': '24',
+    'elk.spacing.edgeEdge': '14',
+    'elk.spacing.edgeLabel': '4',
+    'elk.spacing.labelNode': '8',
+    'elk.layered.spacing.edgeNodeBetweenLayers': '24',
+    'elk.layered.spacing.edgeEdgeBetweenLayers': '14',
+    'elk.edgeRouting': 'ORTHOGONAL',
+    'elk.layered.edgeLabels.sideSelection': 'ALWAYS_UP',
     'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     'elk.separateConnectedComponents': 'true',
   };
@@ -44,27 +51,165 @@ function layoutOptions(size: number): Record<string, string> {
   return options;
 }
 
+/** The text an arrow's label shows: its result, shortened. Layout and drawing use the same text. */
+export function edgeLabelText(result: string): string {
+  const label = result.trim() === '' ? '?' : result;
+  return label.length > 28 ? `${label.slice(0, 27)}…` : label;
+}
+
+/** The font of an arrow's label (designer.css `.react-flow__edge-text`), in flowchart units. */
+export const LABEL_FONT_SIZE = 12;
+const LABEL_FONT = `${LABEL_FONT_SIZE}px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif`;
+/** The label's background reaches this far around its text (ResultEdge `labelBgPadding`). */
+export const LABEL_PAD_X = 4;
+export const LABEL_PAD_Y = 2;
+
+let measureContext: CanvasRenderingContext2D | null | undefined;
+
+/** The width of a label's text: measured with the real font in a browser, estimated elsewhere. */
+function textWidth(text: string): number {
+  if (measureContext === undefined) {
+    measureContext =
+      typeof document === 'undefined' ? null : (document.createElement('canvas').getContext('2d') ?? null);
+    if (measureContext) measureContext.font = `700 ${LABEL_FONT}`;
+  }
+  // Measured bold: a taken arrow's label is drawn bold and must still fit its box.
+  if (measureContext) return Math.ceil(measureContext.measureText(text).width);
+  return Math.ceil(text.length * LABEL_FONT_SIZE * 0.62);
+}
+
+/** The box ELK keeps free for a label: its text, the background padding and a little air. */
+export function labelBox(text: string): { width: number; height: number } {
+  return { width: textWidth(text) + 2 * LABEL_PAD_X + 6, height: LABEL_FONT_SIZE + 2 * LABEL_PAD_Y + 8 };
+}
+
+export interface EdgeRoute {
+  /** The line from the source stage's right side to the target stage's left side, with its bends. */
+  readonly points: readonly Point[];
+  /** The centre of the label's box. */
+  readonly label: Point;
+  readonly labelWidth: number;
+  readonly labelHeight: number;
+}
+
+export interface ChartLayout {
+  /** The stages' top-left corners, rounded. */
+  readonly positions: Record<string, Point>;
+  /** The route of each transition by its index in the definition (none for a dangling one). */
+  readonly routes: Record<number, EdgeRoute>;
+}
+
+interface ElkPoint {
+  x: number;
+  y: number;
+}
+
+/**
+ * Lays out every stage with ELK's layered algorithm and routes every transition around the stages,
+ * with its label placed on its own line (ELK edge labels), so a label never sits on another arrow or
+ * behind a stage. Each stage has one way in (the middle of its left side) and one way out (the
+ * middle of its right side), as the flowchart draws them.
+ */
+export async function layoutChart(
+  stages: readonly Stage[],
+  transitions: readonly Transition[],
+): Promise<ChartLayout> {
+  if (stages.length === 0) return { positions: {}, routes: {} };
+  const keys = new Set(stages.map((s) => s.key));
+  const elk = await loadElk();
+  const input: ElkNode = {
+    id: 'root',
+    layoutOptions: layoutOptions(stages.length),
+    children: [...keys].map((id) => ({
+      id,
+      width: NODE_WIDTH,
+      height: NODE_HEIGHT,
+      layoutOptions: { 'elk.portConstraints': 'FIXED_POS' },
+      ports: [
+        {
+          id: `${id}\u0000in`,
+          x: 0,
+          y: NODE_HEIGHT / 2,
+          width: 0,
+          height: 0,
+          layoutOptions: { 'elk.port.side': 'WEST' },
+        },
+        {
+          id: `${id}\u0000out`,
+          x: NODE_WIDTH,
+          y: NODE_HEIGHT / 2,
+          width: 0,
+          height: 0,
+          layoutOptions: { 'elk.port.side': 'EAST' },
+        },
+      ],
+    })),
+    edges: transitions.flatMap((t, i) =>
+      keys.has(t.from) && keys.has(t.to)
+        ? [
+            {
+              id: `t${i}`,
+              sources: [`${t.from}\u0000out`],
+              targets: [`${t.to}\u0000in`],
+              labels: [
+                {
+                  id: `l${i}`,
+                  text: edgeLabelText(t.result),
+                  ...labelBox(edgeLabelText(t.result)),
+                  layoutOptions: { 'elk.edgeLabels.placement': 'CENTER' },
+                },
+              ],
+            },
+          ]
+        : [],
+    ),
+  };
+  const graph: ElkNode = await elk.layout(input);
+  const positions: Record<string, Point> = {};
+  const offsets: Record<string, Point> = {};
+  for (const child of graph.children ?? []) {
+    const p = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
+    positions[child.id] = p;
+    // Stages are placed rounded; their lines move with them so they still meet the stage exactly.
+    offsets[child.id] = { x: p.x - (child.x ?? 0), y: p.y - (child.y ?? 0) };
+  }
+  const routes: Record<number, EdgeRoute> = {};
+  for (const edge of (graph.edges ?? []) as ElkExtendedEdge[]) {
+    const index = Number(edge.id.slice(1));
+    const section = edge.sections?.[0];
+    const label = edge.labels?.[0];
+    const t = transitions[index];
+    if (!section || !label || !t) continue;
+    const from = offsets[t.from] ?? { x: 0, y: 0 };
+    const to = offsets[t.to] ?? { x: 0, y: 0 };
+    const raw: ElkPoint[] = [section.startPoint, ...(section.bendPoints ?? []), section.endPoint];
+    const points = raw.map((p, k) => {
+      const shift = k === raw.length - 1 ? to : from;
+      return { x: Math.round((p.x + shift.x) * 10) / 10, y: Math.round((p.y + shift.y) * 10) / 10 };
+    });
+    // The first and last point sit exactly on the rounded stage's side, level with its handle.
+    const first = positions[t.from];
+    const last = positions[t.to];
+    if (first && points[0]) points[0] = { x: first.x + NODE_WIDTH, y: first.y + NODE_HEIGHT / 2 };
+    if (last && points.length > 1) points[points.length - 1] = { x: last.x, y: last.y + NODE_HEIGHT / 2 };
+    const width = label.width ?? 0;
+    const height = label.height ?? 0;
+    routes[index] = {
+      points,
+      label: { x: (label.x ?? 0) + width / 2, y: (label.y ?? 0) + height / 2 },
+      labelWidth: width,
+      labelHeight: height,
+    };
+  }
+  return { positions, routes };
+}
+
 /** Lays out every stage; the positions are the stages' top-left corners, rounded. */
 export async function layoutStages(
   stages: readonly Stage[],
   transitions: readonly Transition[],
 ): Promise<Record<string, Point>> {
-  if (stages.length === 0) return {};
-  const keys = new Set(stages.map((s) => s.key));
-  const elk = await loadElk();
-  const graph = await elk.layout({
-    id: 'root',
-    layoutOptions: layoutOptions(stages.length),
-    children: [...keys].map((id) => ({ id, width: NODE_WIDTH, height: NODE_HEIGHT })),
-    edges: transitions.flatMap((t, i) =>
-      keys.has(t.from) && keys.has(t.to) ? [{ id: `t${i}`, sources: [t.from], targets: [t.to] }] : [],
-    ),
-  });
-  const positions: Record<string, Point> = {};
-  for (const child of graph.children ?? []) {
-    positions[child.id] = { x: Math.round(child.x ?? 0), y: Math.round(child.y ?? 0) };
-  }
-  return positions;
+  return (await layoutChart(stages, transitions)).positions;
 }
 
 /**
@@ -75,11 +220,19 @@ export async function positionsForMissing(
   stages: readonly Stage[],
   transitions: readonly Transition[],
 ): Promise<Record<string, Point>> {
+  if (stages.every((s) => s.position)) return {};
+  return placeMissing(stages, await layoutStages(stages, transitions));
+}
+
+/** The part of `positionsForMissing` after layout: `laidOut` are the positions of the whole chart. */
+export function placeMissing(
+  stages: readonly Stage[],
+  laidOut: Readonly<Record<string, Point>>,
+): Record<string, Point> {
   const missing = stages.filter((s) => !s.position);
   if (missing.length === 0) return {};
-  const laidOut = await layoutStages(stages, transitions);
   const placed = stages.flatMap((s) => (s.position ? [s.position] : []));
-  if (placed.length === 0) return laidOut;
+  if (placed.length === 0) return { ...laidOut };
   const bottom = Math.max(...placed.map((p) => p.y)) + NODE_HEIGHT + 80;
   const left = Math.min(...placed.map((p) => p.x));
   const fresh = missing.flatMap((s) => {

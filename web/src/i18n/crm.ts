@@ -181,7 +181,7 @@ export default {
     clientGone: 'клиент не найден',
     changeClient: 'Изменить',
     changeClientLabel: 'Изменить клиента',
-    clientSearchPlaceholder: 'Название, телефон или e-mail',
+    clientSearchPlaceholder: 'Название, телефон или эл. почта',
     noClientsFound: 'Клиент не найден. Сначала создайте его в разделе «Клиенты».',
     create: 'Создать',
     creating: 'Создаём…',
@@ -197,7 +197,7 @@ export default {
     fields: {
       name: 'Название',
       phone: 'Телефон',
-      email: 'E-mail',
+      email: 'Эл. почта',
       group: 'Группа',
       number: 'Номер',
       counterpartyId: 'Клиент',
@@ -217,7 +217,7 @@ export default {
         one: 'Клиент',
         new: 'Новый клиент',
         empty: 'Клиентов пока нет. Добавьте первого кнопкой «Новый клиент».',
-        searchPlaceholder: 'Название, телефон или e-mail',
+        searchPlaceholder: 'Название, телефон или эл. почта',
       },
       projects: {
         title: 'Проекты',

@@ -6,6 +6,7 @@ const en = {
   filters: {
     label: 'Filters',
     status: 'Status',
+    statusHint: 'pick one or more',
     all: 'All',
     search: 'Search',
     searchPlaceholder: 'Note, client or process…',
@@ -48,6 +49,7 @@ const ru: typeof en = {
   filters: {
     label: 'Фильтры',
     status: 'Статус',
+    statusHint: 'можно выбрать несколько',
     all: 'Все',
     search: 'Поиск',
     searchPlaceholder: 'Заметка, клиент или процесс…',

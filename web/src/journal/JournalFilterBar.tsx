@@ -3,9 +3,11 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, query } from '../api/client.ts';
 import type { Counterparty, Employee, Page, ProcessCounts } from '../api/types.ts';
+import { inKindOrder } from '../designer/stage-order.ts';
 import { formatNumber } from '../i18n/format.ts';
 import { SearchSelect } from '../process-card/SearchSelect.tsx';
 import { useDefinitions } from '../process-card/usePublishedNames.ts';
+import { DateField } from '../ui/DateField.tsx';
 import { apiParams, isFiltered, type JournalFilters, STATUSES } from './useJournalFilters.ts';
 
 async function searchCounterparties(text: string) {
@@ -67,7 +69,9 @@ export function JournalFilterBar({
   return (
     <section className="panel journal-filters" aria-label={t('filters.label')}>
       <fieldset className="chips status-chips">
-        <legend className="visually-hidden">{t('filters.status')}</legend>
+        <legend className="visually-hidden">
+          {t('filters.status')} ({t('filters.statusHint')})
+        </legend>
         <button
           type="button"
           className={`chip${filters.status.length === 0 ? ' active' : ''}`}
@@ -96,6 +100,9 @@ export function JournalFilterBar({
             </button>
           );
         })}
+        <span className="chips-hint muted" aria-hidden="true">
+          {t('filters.statusHint')}
+        </span>
       </fieldset>
 
       <div className="journal-filter-grid">
@@ -138,7 +145,7 @@ export function JournalFilterBar({
             onChange={(e) => update({ stageKey: e.target.value })}
           >
             <option value="">{t('filters.any')}</option>
-            {chosenDefinition?.stages.map((s) => (
+            {inKindOrder(chosenDefinition?.stages ?? []).map((s) => (
               <option key={s.key} value={s.key}>
                 {s.name}
               </option>
@@ -194,22 +201,18 @@ export function JournalFilterBar({
         <fieldset className="filter-field filter-dates">
           <legend>{t('filters.launched')}</legend>
           <div className="row">
-            <input
-              type="date"
+            <DateField
               aria-label={t('filters.from')}
               data-testid="filter-from"
               value={filters.from}
-              max={filters.to || undefined}
-              onChange={(e) => update({ from: e.target.value })}
+              onChange={(from) => update({ from })}
             />
             <span aria-hidden="true">–</span>
-            <input
-              type="date"
+            <DateField
               aria-label={t('filters.to')}
               data-testid="filter-to"
               value={filters.to}
-              min={filters.from || undefined}
-              onChange={(e) => update({ to: e.target.value })}
+              onChange={(to) => update({ to })}
             />
           </div>
         </fieldset>

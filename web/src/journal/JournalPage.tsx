@@ -11,6 +11,7 @@ import { ErrorBox, Loading } from '../ui/States.tsx';
 import { JournalFilterBar } from './JournalFilterBar.tsx';
 import { apiParams, isFiltered, type JournalSort, useJournalFilters } from './useJournalFilters.ts';
 import './journal.css';
+import { stageStateLabel } from '../ui/stageState.ts';
 
 const PAGE_SIZE = 50;
 
@@ -135,18 +136,27 @@ export function JournalPage(_props: { me: Employee }) {
                     data-testid="journal-row"
                     onClick={(e) => open(e, p.id)}
                   >
-                    <td>
+                    <td className="cell-process">
                       <Link to={`/processes/${encodeURIComponent(p.id)}`} className="process-link">
                         {p.definition.name}
                       </Link>
                       {p.note && <div className="muted small journal-note">{p.note}</div>}
                     </td>
-                    <td>{p.counterparty?.name ?? <span className="muted">—</span>}</td>
-                    <td>{p.stage.name}</td>
-                    <td>
-                      <span className={`pill ${p.stage.state}`}>{t(`common:state.${p.stage.state}`)}</span>
+                    <td className="cell-client" data-label={t('columns.client')}>
+                      {p.counterparty?.name ?? <span className="muted">—</span>}
                     </td>
-                    <td className="nowrap">
+                    <td className="cell-stage" data-label={t('columns.stage')}>
+                      {p.stage.name}
+                    </td>
+                    <td className="cell-state">
+                      <span
+                        className={`pill ${stageStateLabel(t, p).className}`}
+                        data-testid="journal-stage-state"
+                      >
+                        {stageStateLabel(t, p).label}
+                      </span>
+                    </td>
+                    <td className="nowrap cell-responsible" data-label={t('columns.responsible')}>
                       {responsible ? (
                         <>
                           <span
@@ -160,9 +170,13 @@ export function JournalPage(_props: { me: Employee }) {
                         <span className="muted">—</span>
                       )}
                     </td>
-                    <td className="nowrap">{formatDateTime(p.startedAt)}</td>
-                    <td className="nowrap">{formatDateTime(p.updatedAt)}</td>
-                    <td>
+                    <td className="nowrap cell-date" data-label={t('columns.launched')}>
+                      {formatDateTime(p.startedAt)}
+                    </td>
+                    <td className="nowrap cell-date" data-label={t('columns.updated')}>
+                      {formatDateTime(p.updatedAt)}
+                    </td>
+                    <td className="cell-status">
                       <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
                       {p.status === 'paused' && p.pausedUntil && (
                         <div className="muted small">

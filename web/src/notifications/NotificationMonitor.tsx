@@ -12,27 +12,52 @@ interface NotificationList {
   unread: number;
 }
 
-/** The text of a notification in the reader's language, from its kind and details. */
+/** A notification in the reader's language: what happened, and who and what it is about. */
 export function useNotificationText() {
   const { t } = useTranslation('shell');
-  return (n: Notification) => {
+  return (n: Notification): { text: string; who: string } => {
     const d = n.details ?? {};
+    const str = (v: unknown) => (typeof v === 'string' ? v : '');
     const key = `notifications.kinds.${n.kind}`;
-    const text = t(key, {
-      definition: String(d.definitionName ?? ''),
-      stage: String(d.stageName ?? d.stage ?? ''),
-      title: String(d.title ?? ''),
-    });
-    return text === key || !d.definitionName ? n.text : text;
+    const options: Record<string, unknown> = {
+      definition: str(d.definitionName),
+      stage: str(d.stageName) || str(d.stage),
+      title: str(d.title),
+      actor: str(d.actorName) || t('notifications.someone'),
+    };
+    if (n.kind === 'processes.launched') options.count = Number(d.count ?? 0);
+    if (n.kind === 'access.granted') options.context = d.level === 'edit' ? 'edit' : 'view';
+    const text = t(key, options);
+    const known = text !== key && !text.startsWith(`${key}_`) && d.definitionName;
+    const record = d.record as { type?: unknown; label?: unknown } | null | undefined;
+    const parts: string[] = [];
+    if (str(d.counterpartyName)) parts.push(t('notifications.client', { name: str(d.counterpartyName) }));
+    else if (record && typeof record.label === 'string' && typeof record.type === 'string')
+      parts.push(t(`notifications.record.${record.type}`, { label: record.label }));
+    if (str(d.initiatorName)) parts.push(t('notifications.launchedBy', { name: str(d.initiatorName) }));
+    return { text: known ? text : n.text, who: known ? parts.join(' \u00b7 ') : '' };
   };
 }
+
+/** Where a notification leads: its process, or for a grouped launch the caller's processes of it. */
+export function notificationTarget(n: Notification): string | null {
+  if (n.processId) return `/processes/${n.processId}`;
+  const definitionId = n.details?.definitionId;
+  if (n.kind === 'processes.launched' && typeof definitionId === 'string')
+    return `/processes?definitionId=${encodeURIComponent(definitionId)}&mine=1`;
+  return null;
+}
+
+/** How long the corner pop-up stays (a screen effect only; nothing business-related waits on it). */
+const POPUP_MS = 8000;
 
 /** The bell: unread count, a list with unread rows in orange, a click opens the process card. */
 export function NotificationMonitor() {
   const { t } = useTranslation('shell');
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const fresh = useNotificationStream(true);
+  const [popups, setPopups] = useState<Notification[]>([]);
+  const fresh = useNotificationStream(true, (n) => setPopups((prev) => [...prev.slice(-2), n]));
   const [open, setOpen] = useState(false);
   const panel = useRef<HTMLDivElement>(null);
   const text = useNotificationText();
@@ -64,7 +89,23 @@ export function NotificationMonitor() {
     };
   }, [open]);
 
+  useEffect(() => {
+    if (popups.length === 0) return;
+    const timer = window.setTimeout(() => setPopups((prev) => prev.slice(1)), POPUP_MS);
+    return () => window.clearTimeout(timer);
+  }, [popups]);
+
   const unread = list.data?.unread ?? 0;
+  useEffect(() => {
+    // The unread count in the tab title: "(3) Stageflow".
+    const base = document.title.replace(/^\(\d+\) /, '');
+    document.title = unread > 0 ? `(${unread}) ${base}` : base;
+  }, [unread]);
+  const go = (n: Notification) => {
+    if (!n.read) read.mutate(n.id);
+    const target = notificationTarget(n);
+    if (target) navigate(target);
+  };
   return (
     <div className="notifications" ref={panel}>
       <button
@@ -100,7 +141,12 @@ export function NotificationMonitor() {
           <header>
             <strong>{t('notifications.title')}</strong>
             {unread > 0 && (
-              <button type="button" className="link" onClick={() => readAll.mutate()}>
+              <button
+                type="button"
+                className="link mark-all"
+                data-testid="mark-all-read"
+                onClick={() => readAll.mutate()}
+              >
                 {t('notifications.markAll')}
               </button>
             )}
@@ -114,12 +160,11 @@ export function NotificationMonitor() {
                   className={`notification${n.read ? '' : ' unread'}${fresh.has(n.id) ? ' fresh' : ''}`}
                   data-testid="notification"
                   onClick={() => {
-                    if (!n.read) read.mutate(n.id);
                     setOpen(false);
-                    if (n.processId) navigate(`/processes/${n.processId}`);
+                    go(n);
                   }}
                 >
-                  <span className="notification-text">{text(n)}</span>
+                  <NotificationBody parts={text(n)} />
                   <time dateTime={n.at}>{formatDateTime(n.at)}</time>
                 </button>
               </li>
@@ -127,6 +172,46 @@ export function NotificationMonitor() {
           </ul>
         </div>
       )}
+      {popups.length > 0 && (
+        <div
+          className="notification-popups"
+          role="status"
+          aria-live="polite"
+          aria-label={t('notifications.popup')}
+        >
+          {popups.map((n) => (
+            <div key={n.id} className="notification-popup" data-testid="notification-popup">
+              <button
+                type="button"
+                className="notification-popup-body"
+                onClick={() => {
+                  setPopups((prev) => prev.filter((p) => p.id !== n.id));
+                  go(n);
+                }}
+              >
+                <NotificationBody parts={text(n)} />
+              </button>
+              <button
+                type="button"
+                className="icon"
+                aria-label={t('notifications.dismiss')}
+                onClick={() => setPopups((prev) => prev.filter((p) => p.id !== n.id))}
+              >
+                ×
+              </button>
+            </div>
+          ))}
+        </div>
+      )}
     </div>
+  );
+}
+
+function NotificationBody({ parts }: { parts: { text: string; who: string } }) {
+  return (
+    <>
+      <span className="notification-text">{parts.text}</span>
+      {parts.who && <span className="notification-who">{parts.who}</span>}
+    </>
   );
 }

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { formatDateTime } from '../i18n/format.ts';
+import { stageStateLabel } from '../ui/stageState.ts';
 import { apiErrorText, isVersionConflict } from './apiErrorText.ts';
 import { blockingTasks } from './blockingTasks.ts';
 import { CancelDialog } from './CancelDialog.tsx';
@@ -39,6 +40,9 @@ export function CardStage({ data }: { data: CardData }) {
   const responsibleOnline = responsible ? (employees.byId.get(responsible.id)?.online ?? false) : false;
   const failed = [start, resume, complete, takeOver].find((m) => m.isError);
   const mayMove = c.mayMoveStage;
+  // A waiting stage continues by itself when the wait ends: the engine refuses a finish by hand.
+  const waiting = c.stage.waitingUntil !== null && c.stage.waitingUntil !== undefined;
+  const stateLabel = stageStateLabel(t, c);
   const resetErrors = () => {
     takeOver.reset();
     start.reset();
@@ -51,8 +55,8 @@ export function CardStage({ data }: { data: CardData }) {
       <div className="card-stage-line">
         <span className="muted">{t('stage.current')}</span>
         <strong data-testid="card-stage">{c.stage.name}</strong>
-        <span className={`pill ${c.stage.state}`} data-testid="card-stage-state">
-          {t(`common:state.${c.stage.state}`)}
+        <span className={`pill ${stateLabel.className}`} data-testid="card-stage-state">
+          {stateLabel.label}
         </span>
         {c.stage.kind === 'end' && <span className="pill">{t('stage.endStage')}</span>}
         <span className="card-stage-responsible">
@@ -101,7 +105,7 @@ export function CardStage({ data }: { data: CardData }) {
               {t('actions.start')}
             </button>
           )}
-          {mayMove && active && stageOpen && c.next.length > 0 && (
+          {mayMove && active && stageOpen && !waiting && c.mayFinishStage !== false && c.next.length > 0 && (
             <button
               type="button"
               className={c.stage.state === 'in_progress' ? 'primary' : undefined}
@@ -161,6 +165,11 @@ export function CardStage({ data }: { data: CardData }) {
         </div>
       )}
       {!canEdit && live && <p className="muted">{t('stage.viewOnlyHint')}</p>}
+      {live && waiting && (
+        <p className="muted" data-testid="waiting-hint">
+          {t('stage.waitingHint', { time: formatDateTime(c.stage.waitingUntil) })}
+        </p>
+      )}
       {canEdit && !mayMove && stageOpen && responsible && (
         <p className="muted" data-testid="not-yours-hint">
           {t('stage.notYoursHint', { name: responsible.name })}

@@ -57,7 +57,7 @@ function FinishForm({
       api.post(`/api/processes/${encodeURIComponent(c.id)}/stage`, {
         state: 'done',
         result: chosen?.result,
-        nextResponsibleId: pick || undefined,
+        nextResponsibleId: (chosen?.stage.kind !== 'end' && pick) || undefined,
         expectedVersion: c.version,
       }),
     { onSuccess: onClose },
@@ -155,34 +155,37 @@ function FinishForm({
         })}
       </fieldset>
 
-      <div className="stack-tight">
-        <label htmlFor={pickId}>{t('finish.nextResponsible')}</label>
-        <select
-          id={pickId}
-          data-testid="next-responsible"
-          value={pick}
-          disabled={!chosen}
-          onChange={(e) => setPick(e.target.value)}
-        >
-          <option value="">{automaticLabel()}</option>
-          {chosen && chosen.responsibles.length > 0 && (
-            <optgroup label={t('finish.stageResponsibles', { stage: chosen.stage.name })}>
-              {chosen.responsibles.map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name} — {online(p.id, p.online) ? t('common:online') : t('common:offline')}
+      {/* An end stage completes the process at once: nobody is responsible for it. */}
+      {chosen?.stage.kind !== 'end' && (
+        <div className="stack-tight">
+          <label htmlFor={pickId}>{t('finish.nextResponsible')}</label>
+          <select
+            id={pickId}
+            data-testid="next-responsible"
+            value={pick}
+            disabled={!chosen}
+            onChange={(e) => setPick(e.target.value)}
+          >
+            <option value="">{automaticLabel()}</option>
+            {chosen && chosen.responsibles.length > 0 && (
+              <optgroup label={t('finish.stageResponsibles', { stage: chosen.stage.name })}>
+                {chosen.responsibles.map((p) => (
+                  <option key={p.id} value={p.id}>
+                    {p.name} — {online(p.id, p.online) ? t('common:online') : t('common:offline')}
+                  </option>
+                ))}
+              </optgroup>
+            )}
+            <optgroup label={t('finish.anyone')}>
+              {others.map((e) => (
+                <option key={e.id} value={e.id}>
+                  {e.name} — {e.online ? t('common:online') : t('common:offline')}
                 </option>
               ))}
             </optgroup>
-          )}
-          <optgroup label={t('finish.anyone')}>
-            {others.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name} — {e.online ? t('common:online') : t('common:offline')}
-              </option>
-            ))}
-          </optgroup>
-        </select>
-      </div>
+          </select>
+        </div>
+      )}
 
       {finish.isError && (
         <p className={isVersionConflict(finish.error) ? 'warning' : 'error'} role="alert">

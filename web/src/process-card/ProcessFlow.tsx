@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProtocolEntry } from '../api/types.ts';
 import { DefinitionFlow } from '../designer/DefinitionFlow.tsx';
+import { stageStateLabel } from '../ui/stageState.ts';
 import type { CardData } from './ProcessCardPage.tsx';
 
 /** The stages the process has been at and the transitions it took, from its protocol. */
@@ -26,6 +27,8 @@ export function ProcessFlow({ data }: { data: CardData }) {
   const { card: c, definition, protocol } = data;
   const path = useMemo(() => pathTaken(protocol), [protocol]);
   if (!definition) return null;
+  const state = stageStateLabel(t, c);
+  const note = state.className === 'waiting' || state.className === 'paused' ? state.label : undefined;
   return (
     <section className="panel card-flow" aria-label={t('flow.label')}>
       <DefinitionFlow
@@ -33,9 +36,10 @@ export function ProcessFlow({ data }: { data: CardData }) {
         transitions={definition.transitions}
         readOnly
         currentStage={c.stage.key}
+        currentNote={note}
         visitedStages={path.stages}
         takenTransitions={path.transitions}
-        height={240}
+        height={300}
       />
     </section>
   );

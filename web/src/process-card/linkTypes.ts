@@ -1,6 +1,6 @@
 /** The CRM records a process can link to: where to search them and where to open them. */
 import { api, query } from '../api/client.ts';
-import type { DocumentRecord, LinkType, Page, Project } from '../api/types.ts';
+import type { Counterparty, DocumentRecord, LinkType, Page, Project } from '../api/types.ts';
 import { formatNumber } from '../i18n/format.ts';
 import type { SearchOption } from './SearchSelect.tsx';
 
@@ -22,19 +22,34 @@ export function linkHref(type: LinkType, id: string): string {
   return `/documents/${COLLECTION[type]}/${enc}`;
 }
 
-/** Searches records of one type by text, as choices of a SearchSelect. */
-export async function searchRecords(type: LinkType, text: string): Promise<SearchOption[]> {
-  const path = `/api/${COLLECTION[type]}${query({ q: text, limit: 20 })}`;
-  if (type === 'project') {
-    const page = await api.get<Page<Project>>(path);
-    return page.items.map((p) => ({ id: p.id, label: p.name }));
-  }
-  const page = await api.get<Page<DocumentRecord>>(path);
-  return page.items.map((d) => ({
-    id: d.id,
-    label: d.number,
-    hint: d.amount === null ? undefined : formatNumber(d.amount),
-  }));
+/** The names of the clients behind some records, in one request. */
+async function clientNames(ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const unique = [...new Set(ids.filter((id): id is string => !!id))];
+  if (unique.length === 0) return new Map();
+  const page = await api.get<Page<Counterparty>>(
+    `/api/counterparties${query({ ids: unique.join(','), limit: unique.length })}`,
+  );
+  return new Map(page.items.map((c) => [c.id, c.name]));
+}
+
+/**
+ * Searches records of one type by text, as choices of a SearchSelect, each with its client's name.
+ * A process with a client is offered that client's records only.
+ */
+export async function searchRecords(
+  type: LinkType,
+  text: string,
+  counterpartyId?: string | null,
+): Promise<SearchOption[]> {
+  const path = `/api/${COLLECTION[type]}${query({ q: text, limit: 20, counterpartyId: counterpartyId ?? undefined })}`;
+  const page = await api.get<Page<DocumentRecord | Project>>(path);
+  const clients = await clientNames(page.items.map((r) => r.counterpartyId ?? null));
+  return page.items.map((r) => {
+    const client = r.counterpartyId ? clients.get(r.counterpartyId) : undefined;
+    const amount = 'amount' in r && r.amount !== null ? formatNumber(r.amount) : undefined;
+    const hint = [client, amount].filter(Boolean).join(' · ');
+    return { id: r.id, label: 'number' in r ? r.number : r.name, hint: hint || undefined };
+  });
 }
 
 /** Fetches one record's label (number or name), for links that arrive as bare ids. */

@@ -8,6 +8,16 @@ export interface ProtocolNames {
   readonly stage: (key: string) => string;
   readonly employee: (id: string) => string;
   readonly link: (type: string, id: string) => string;
+  /** A process definition's name. */
+  readonly definition: (id: string) => string;
+  /** Another process (a child or the parent), by what people know it as, never its raw id. */
+  readonly process: (id: string) => string;
+}
+
+/** A note quoted in a sentence: on one line, and shortened when long. */
+export function quoteNote(note: string): string {
+  const line = note.replace(/\s+/g, ' ').trim();
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
 }
 
 const str = (v: unknown): string =>
@@ -52,8 +62,12 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
       return t(`${p}waitElapsed`, { stage, duration: formatDuration(str(d.wait)) });
     case 'process.completed':
       return t(`${p}completed`, { stage });
-    case 'note.changed':
-      return t(`${p}noteChanged`, { actor });
+    case 'note.changed': {
+      const after = quoteNote(str(d.note));
+      const before = quoteNote(str(d.previous));
+      if (after === '') return t(before ? `${p}noteCleared` : `${p}noteChangedPlain`, { actor, before });
+      return t(before ? `${p}noteChanged` : `${p}noteSet`, { actor, before, after });
+    }
     case 'responsible.changed':
       // Reassigning a stage to oneself is taking it over.
       if (entry.actor && d.to === entry.actor.id && d.from)
@@ -83,7 +97,10 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
         : t(`${p}eventCreated`, { type });
     }
     case 'child.spawned':
-      return t(`${p}childSpawned`, { stage: str(d.stageName) || stage });
+      return t(`${p}childSpawned`, {
+        stage: str(d.stageName) || stage,
+        child: d.definitionId ? names.definition(str(d.definitionId)) : names.process(str(d.childId)),
+      });
     case 'link.added':
       return t(`${p}linkAdded`, {
         actor,
@@ -111,6 +128,9 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
   }
 }
 
+/** Internal ids that mean nothing to a reader (the entry's sentence already names the thing). */
+const HIDDEN_IDS = new Set(['taskId', 'eventId', 'attachmentId']);
+
 /** The details worth unfolding, as label/value pairs with ids turned into names. */
 export function entryDetails(t: TFunction, entry: ProtocolEntry, names: ProtocolNames): [string, string][] {
   const out: [string, string][] = [];
@@ -122,7 +142,15 @@ export function entryDetails(t: TFunction, entry: ProtocolEntry, names: Protocol
         entry.action === 'responsible.changed' || entry.action === 'task.reassigned'
           ? names.employee(str(value))
           : names.stage(str(value));
-    } else if (key.endsWith('Id') && typeof value === 'string' && key !== 'parentId' && key !== 'childId') {
+    } else if (HIDDEN_IDS.has(key)) {
+      continue;
+    } else if ((key === 'parentId' || key === 'childId') && typeof value === 'string') {
+      text = names.process(value);
+    } else if (key === 'definitionId' && typeof value === 'string') {
+      text = names.definition(value);
+    } else if (key === 'id' && typeof value === 'string' && typeof entry.details.type === 'string') {
+      text = names.link(entry.details.type, value);
+    } else if (key.endsWith('Id') && typeof value === 'string') {
       text = key === 'responsibleId' || key === 'assigneeId' ? names.employee(value) : value;
     } else if (key === 'until' || key === 'startsAt' || key === 'dueAt') {
       // ISO strings (epoch milliseconds in protocols written before that was settled).

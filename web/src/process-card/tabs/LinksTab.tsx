@@ -82,8 +82,8 @@ export function LinksTab({ data }: { data: CardData }) {
             value={record?.id ?? null}
             valueLabel={record?.label ?? null}
             onChange={setRecord}
-            queryKey={['link-search', type]}
-            search={(text) => searchRecords(type, text)}
+            queryKey={['link-search', type, c.counterparty?.id ?? '']}
+            search={(text) => searchRecords(type, text, c.counterparty?.id)}
             placeholder={t('links.searchPlaceholder')}
             testId="link-search"
           />

@@ -4,6 +4,7 @@ import { formatDateTime } from '../../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../../ui/States.tsx';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { describeEntry, entryDetails, type ProtocolNames } from '../protocolText.ts';
+import { usePublishedNames } from '../usePublishedNames.ts';
 
 /** The protocol: every action ever taken on the process — who, when, what — details folded. */
 export function ProtocolTab({
@@ -20,6 +21,7 @@ export function ProtocolTab({
   const { t } = useTranslation('card');
   const [newestFirst, setNewestFirst] = useState(true);
   const { card: c, definition, employees, protocol } = data;
+  const definitionNames = usePublishedNames();
   if (loading) return <Loading />;
   if (error) return <ErrorBox error={error} onRetry={onRetry} />;
   if (protocol.length === 0) return <Empty />;
@@ -29,6 +31,14 @@ export function ProtocolTab({
       definition?.stages.find((s) => s.key === key)?.name ?? (key === c.stage.key ? c.stage.name : key),
     employee: (id) => employees.byId.get(id)?.name ?? id,
     link: (type, id) => c.links.find((l) => l.type === type && l.id === id)?.label ?? id,
+    definition: (id) =>
+      definitionNames.get(id) ?? c.children.find((ch) => ch.definition.id === id)?.definition.name ?? id,
+    process: (id) => {
+      const child = c.children.find((ch) => ch.id === id);
+      if (child)
+        return `${child.definition.name} ${t('versionShort', { version: child.definition.version })}`;
+      return id === c.parentId ? t('protocol.parentProcess') : t('protocol.otherProcess');
+    },
   };
   const entries = newestFirst ? [...protocol].reverse() : protocol;
 

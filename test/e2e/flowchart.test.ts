@@ -1,0 +1,132 @@
+/**
+ * The flowchart never misleads, in Chromium at 1440 px: on both demo processes, in the designer and
+ * on a process card, no arrow's label box overlaps a stage or another label, every label is drawn,
+ * and labels stay readable (at least 11 px on screen, or a minimap is there to find the rest).
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { STORES } from '../support/stores.ts';
+import { launchBrowser } from './browser.ts';
+
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+interface Drawn {
+  labels: { text: string; box: Box }[];
+  nodes: { id: string; box: Box }[];
+  /** The label font's size on screen, in pixels. */
+  labelPixels: number;
+  minimap: boolean;
+}
+
+/** What the chart shows, as boxes on the screen. */
+async function drawn(page: Page, scope: string): Promise<Drawn> {
+  return page.evaluate((scopeSelector) => {
+    // Runs in the page (the project's type check has no DOM types).
+    const g = globalThis as any;
+    const root = g.document.querySelector(scopeSelector);
+    const box = (e: any) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width, height: r.height };
+    };
+    const labels = [...root.querySelectorAll('.react-flow__edge')].flatMap((edge: any) => {
+      const bg = edge.querySelector('.react-flow__edge-textbg');
+      const text = edge.querySelector('.react-flow__edge-text');
+      return bg && text ? [{ text: text.textContent ?? '', box: box(bg) }] : [];
+    });
+    const nodes = [...root.querySelectorAll('.react-flow__node')].map((n: any) => ({
+      id: n.getAttribute('data-id') ?? '',
+      box: box(n),
+    }));
+    const viewport = root.querySelector('.react-flow__viewport');
+    const zoom = new g.DOMMatrixReadOnly(g.getComputedStyle(viewport).transform).a as number;
+    const text = root.querySelector('.react-flow__edge-text');
+    const labelPixels = Number.parseFloat(g.getComputedStyle(text).fontSize) * zoom;
+    return { labels, nodes, labelPixels, minimap: root.querySelector('.react-flow__minimap') !== null };
+  }, scope);
+}
+
+const overlap = (a: Box, b: Box) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+
+function problems(d: Drawn): string[] {
+  const found: string[] = [];
+  d.labels.forEach((l, i) => {
+    for (const n of d.nodes) if (overlap(l.box, n.box)) found.push(`label "${l.text}" covers stage ${n.id}`);
+    d.labels.forEach((m, j) => {
+      if (j > i && overlap(l.box, m.box)) found.push(`labels "${l.text}" and "${m.text}" overlap`);
+    });
+  });
+  if (d.labelPixels < 11 && !d.minimap)
+    found.push(`labels are ${d.labelPixels.toFixed(1)} px with no minimap`);
+  return found;
+}
+
+for (const store of STORES) {
+  describe(`${store}: the flowchart in Chromium`, () => {
+    let t: TestServer;
+    let browser: Browser;
+    let page: Page;
+    let definitions: { id: string; name: string; transitions: number }[];
+
+    beforeAll(async () => {
+      t = await startTestServer(store, { STAGEFLOW_DEMO: '1' });
+      const list = await t.admin.get('/api/definitions');
+      const items = (list.body.items ?? list.body) as { id: string; name: string }[];
+      definitions = [];
+      for (const d of items) {
+        const full = await t.admin.get(`/api/definitions/${d.id}`);
+        definitions.push({ id: d.id, name: d.name, transitions: full.body.transitions.length });
+      }
+      browser = await launchBrowser();
+      const context = await browser.newContext({ viewport: { width: 1440, height: 950 } });
+      page = await context.newPage();
+      await page.goto(`${t.url}/`);
+      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
+      await page.reload();
+      await page.locator('input[name=login]').fill('admin');
+      await page.locator('input[name=password]').fill('admin-password-1');
+      await page.locator('button[type=submit]').click();
+      await page.getByTestId('notification-bell').waitFor();
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await t?.close();
+    });
+
+    it('keeps every label of both demo processes off the stages and off each other', {
+      timeout: 90_000,
+    }, async () => {
+      expect(definitions.map((d) => d.name).sort()).toEqual(['Delivery of goods', 'Monitoring lost clients']);
+      for (const d of definitions) {
+        await page.goto(`${t.url}/designer/${d.id}`);
+        const edges = page.locator(
+          '.designer-canvas .react-flow__edge-textbg, .definition-flow .react-flow__edge-textbg',
+        );
+        await expect.poll(() => edges.count(), { timeout: 15_000 }).toBe(d.transitions);
+        await expect
+          .poll(async () => (await drawn(page, '.definition-flow')).nodes.length)
+          .toBeGreaterThan(0);
+        const chart = await drawn(page, '.definition-flow');
+        expect(chart.labels).toHaveLength(d.transitions);
+        expect(problems(chart), d.name).toEqual([]);
+      }
+    });
+
+    it('draws the process card’s chart the same way', { timeout: 60_000 }, async () => {
+      const monitoring = definitions.find((d) => d.name === 'Monitoring lost clients');
+      const processes = await t.admin.get(`/api/processes?definitionId=${monitoring?.id}`);
+      const id = (processes.body.items[0] as { id: string }).id;
+      await page.goto(`${t.url}/processes/${id}`);
+      const edges = page.locator('.card-flow .react-flow__edge-textbg');
+      await expect.poll(() => edges.count(), { timeout: 15_000 }).toBe(monitoring?.transitions);
+      const chart = await drawn(page, '.card-flow');
+      expect(problems(chart)).toEqual([]);
+    });
+  });
+}
