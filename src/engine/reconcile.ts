@@ -11,6 +11,7 @@ import { addDuration, mustParseDuration } from '../domain/duration.ts';
 import { resumeTimerKey, type TimerKind, waitTimerKey } from '../domain/process/step.ts';
 import { findProcessForUpdate, setTimers } from '../store/processes.ts';
 import type { TimerTable } from '../store/schema.ts';
+import type { Db } from '../store/store.ts';
 import {
   atStagesWithoutWaitTimer,
   orphanTimers,
@@ -117,17 +118,22 @@ export async function reconcileTimers(
   return report;
 }
 
+/** Whether the task a `task-start:` timer opens is still pending. */
+async function pendingTaskOf(tx: Db, key: string): Promise<boolean> {
+  const task = await tx
+    .selectFrom('tasks')
+    .select('id')
+    .where('id', '=', key.slice('task-start:'.length))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return task !== undefined;
+}
+
 /** Re-creates a missing timer if the process (or task) still waits for it; false when it no longer does. */
 async function recreate(ctx: EngineContext, timer: ReconciledTimer): Promise<boolean> {
   return ctx.store.transaction(async (tx) => {
     if (timer.kind === 'task.start') {
-      const task = await tx
-        .selectFrom('tasks')
-        .select('id')
-        .where('id', '=', timer.key.slice('task-start:'.length))
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (!task) return false;
+      if (!(await pendingTaskOf(tx, timer.key))) return false;
     } else {
       const row = await findProcessForUpdate(tx, timer.processId, ctx.store.caps.rowLocks);
       if (!row || !stillWaits(row, timer.kind, timer.key)) return false;
@@ -166,13 +172,7 @@ function stillWaits(
 async function removeOrphan(ctx: EngineContext, timer: ReconciledTimer): Promise<boolean> {
   return ctx.store.transaction(async (tx) => {
     if (timer.kind === 'task.start') {
-      const task = await tx
-        .selectFrom('tasks')
-        .select('id')
-        .where('id', '=', timer.key.slice('task-start:'.length))
-        .where('status', '=', 'pending')
-        .executeTakeFirst();
-      if (task) return false;
+      if (await pendingTaskOf(tx, timer.key)) return false;
     } else {
       const row = await findProcessForUpdate(tx, timer.processId, ctx.store.caps.rowLocks);
       if (row && row.status !== 'completed' && row.status !== 'cancelled') return false;
