@@ -189,6 +189,8 @@ for (const [index, store] of STORES.entries()) {
 
         // The process card, and its finish dialog with the buttons in view.
         await go(`/processes/${ids.process}`, page.getByTestId('finish-stage'));
+        // The screenshot shows the laid-out flowchart, not its placeholder.
+        await page.locator('.react-flow__node').first().waitFor();
         for (const size of sizes) {
           await page.setViewportSize(size);
           await check('process-card', lang, size);
