@@ -1,4 +1,4 @@
-/** Configuration from the environment (API.md, "Running"). */
+/** Configuration from the environment (the README's configuration table). */
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { isValidZone } from './domain/duration.ts';

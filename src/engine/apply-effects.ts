@@ -5,14 +5,12 @@
 import type { Insertable } from 'kysely';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { type Effect, isoTime, launch, type ProcessState } from '../domain/process/step.ts';
-import { notificationSubject } from '../store/notification-subjects.ts';
+import { type Effect, isoTime, launch, type ProcessState, startTask } from '../domain/process/step.ts';
 import {
   addMembers,
   deferTimer,
   deleteTimers,
   insertEvents,
-  insertNotifications,
   insertProcess,
   insertProtocol,
   insertTasks,
@@ -36,7 +34,9 @@ import type { CommittedNotification, EngineContext } from './context.ts';
 import type { LoadedVersion } from './definition-cache.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
-import { notificationText } from './notification-text.ts';
+import { type NotificationDraft, notificationRows, writeNotifications } from './notifications.ts';
+
+export { logNotifications } from './notifications.ts';
 
 /** Collects what a transaction did that must be announced after it commits. */
 export class CommitLog {
@@ -46,21 +46,6 @@ export class CommitLog {
    * so the launch can write one grouped row per recipient (see launch.ts).
    */
   heldLaunches: Insertable<NotificationTable>[] | undefined;
-}
-
-/** Announces notification rows once their transaction commits. */
-export function logNotifications(log: CommitLog, rows: readonly Insertable<NotificationTable>[]): void {
-  for (const n of rows) {
-    log.notifications.push({
-      id: n.id,
-      employeeId: n.employee_id,
-      kind: n.kind,
-      processId: n.process_id ?? null,
-      text: n.text,
-      details: JSON.parse(n.details) as Record<string, unknown>,
-      at: n.at,
-    });
-  }
 }
 
 /**
@@ -277,7 +262,7 @@ export async function applyEffects(
   if (spawns[0]) budget.checkStage(spawns[0].stageKey, spawns.length);
   const protocol: Insertable<ProtocolTable>[] = [];
   const members: ProcessMemberTable[] = [];
-  const notifications: Insertable<NotificationTable>[] = [];
+  const drafts: NotificationDraft[] = [];
   const tasks: Insertable<TaskTable>[] = [];
   const events: Insertable<EventTable>[] = [];
   const timers: Insertable<TimerTable>[] = [];
@@ -291,24 +276,7 @@ export async function applyEffects(
       details: JSON.stringify(details),
     });
   const notify = (employeeId: string, kind: string, details: Readonly<Record<string, unknown>>) => {
-    const id = ctx.newId();
-    const stage = typeof details.stage === 'string' ? details.stage : null;
-    const full = {
-      ...details,
-      ...(stage !== null && details.stageName === undefined ? { stageName: stageName(stage) } : {}),
-      definitionId: def.id,
-      definitionName: def.name,
-    };
-    notifications.push({
-      id,
-      employee_id: employeeId,
-      kind,
-      process_id: row.id,
-      text: '',
-      details: JSON.stringify(full),
-      read: 0,
-      at: now,
-    });
+    drafts.push({ id: ctx.newId(), employeeId, kind, details });
   };
 
   for (const effect of input.effects) {
@@ -327,7 +295,17 @@ export async function applyEffects(
         break;
       case 'task.create': {
         const id = ctx.newId();
-        const pending = effect.startsAt > now;
+        const start = startTask(
+          {
+            id,
+            title: effect.title,
+            stageKey: effect.stageKey,
+            assigneeId: effect.assigneeId,
+            startsAt: effect.startsAt,
+          },
+          effect.actorId,
+          now,
+        );
         tasks.push({
           id,
           process_id: row.id,
@@ -338,7 +316,7 @@ export async function applyEffects(
           assignee_id: effect.assigneeId,
           follows_responsible: effect.followsResponsible ? 1 : 0,
           blocking: effect.blocking ? 1 : 0,
-          status: pending ? 'pending' : 'open',
+          status: start.status,
           starts_at: effect.startsAt,
           due_at: effect.dueAt,
           created_at: now,
@@ -355,20 +333,20 @@ export async function applyEffects(
         });
         if (effect.assigneeId)
           members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });
-        if (pending) {
+        if (start.status === 'pending') {
+          const { timer } = start;
           timers.push({
-            key: `task-start:${id}`,
-            kind: 'task.start',
+            key: timer.key,
+            kind: timer.kind,
             process_id: row.id,
-            due_at: effect.startsAt,
+            due_at: timer.dueAt,
             deferred: 0,
           });
-        } else if (effect.assigneeId && effect.assigneeId !== effect.actorId) {
-          notify(effect.assigneeId, 'task.opened', {
-            taskId: id,
-            title: effect.title,
-            stage: effect.stageKey,
-          });
+        } else {
+          for (const opened of start.effects) {
+            if (opened.type === 'protocol') record(opened.action, opened.actorId, { ...opened.details });
+            else if (opened.type === 'notify') notify(opened.employeeId, opened.kind, opened.details);
+          }
         }
         break;
       }
@@ -449,20 +427,11 @@ export async function applyEffects(
   await insertTasks(tx, tasks);
   await insertEvents(tx, events);
   await setTimers(tx, timers);
-  if (notifications.length > 0) {
-    // Who and what: every notification names the client (or linked record) and the launcher.
-    const subject = await notificationSubject(tx, row);
-    for (const n of notifications) {
-      const full = { ...(JSON.parse(n.details) as Record<string, unknown>), ...subject };
-      n.details = JSON.stringify(full);
-      n.text = notificationText(n.kind, full);
-    }
-  }
+  const notifications = await notificationRows(tx, row, def, drafts, now);
   const held = log.heldLaunches;
   const written = held ? notifications.filter((n) => n.kind !== 'process.launched') : notifications;
   if (held) held.push(...notifications.filter((n) => n.kind === 'process.launched'));
-  await insertNotifications(tx, written);
-  logNotifications(log, written);
+  await writeNotifications(tx, written, log);
 }
 
 async function linksOf(tx: Db, processId: string): Promise<LaunchSpec['links']> {

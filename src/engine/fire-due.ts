@@ -3,13 +3,12 @@
  * in the same transaction that applies it, so it fires once even across restarts and nodes.
  */
 import { DomainError } from '../domain/errors.ts';
-import { notificationSubject } from '../store/notification-subjects.ts';
+import { openTask, taskIdOfStartKey } from '../domain/process/step.ts';
 import {
   claimDueTimers,
   deleteTimer,
   findProcess,
   findProcessForUpdate,
-  insertNotifications,
   insertProtocol,
   type TimerRow,
 } from '../store/processes.ts';
@@ -19,7 +18,7 @@ import type { CommitLog } from './apply-effects.ts';
 import type { EngineContext } from './context.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
-import { notificationText } from './notification-text.ts';
+import { notificationRows, writeNotifications } from './notifications.ts';
 import { applyCommand, inTransaction } from './run-command.ts';
 
 /** How long a timer whose application failed first waits before it is tried again; doubled each time. */
@@ -27,7 +26,7 @@ const RETRY_DELAY_MS = 60_000;
 
 async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
   if (!(await deleteTimer(tx, timer.key))) return false;
-  if (timer.kind === 'task.start') return openTask(tx, ctx, timer, log);
+  if (timer.kind === 'task.start') return openPendingTask(tx, ctx, timer, log);
   const row = await findProcessForUpdate(tx, timer.process_id, ctx.store.caps.rowLocks);
   if (!row) return false;
   const command =
@@ -37,8 +36,15 @@ async function applyTimer(tx: Db, ctx: EngineContext, timer: TimerRow, log: Comm
   return (await applyCommand(tx, ctx, row, command, log)).changed;
 }
 
-async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: CommitLog): Promise<boolean> {
-  const taskId = timer.key.slice('task-start:'.length);
+/** Opens the pending task a `task-start:` timer names: the protocol says so and its assignee is told. */
+async function openPendingTask(
+  tx: Db,
+  ctx: EngineContext,
+  timer: TimerRow,
+  log: CommitLog,
+): Promise<boolean> {
+  const taskId = taskIdOfStartKey(timer.key);
+  if (taskId === null) return false;
   const task = await tx
     .updateTable('tasks')
     .set({ status: 'open' })
@@ -48,52 +54,36 @@ async function openTask(tx: Db, ctx: EngineContext, timer: TimerRow, log: Commit
     .executeTakeFirst();
   if (!task) return false;
   const now = ctx.clock.now();
-  if (task.process_id) {
+  const effects = openTask(
+    { id: task.id, title: task.title, stageKey: task.stage_key, assigneeId: task.assignee_id },
+    null,
+    true,
+  );
+  const notices = effects.flatMap((e) => (e.type === 'notify' ? [e] : []));
+  for (const effect of effects) {
+    if (effect.type !== 'protocol' || !task.process_id) continue;
     await insertProtocol(tx, [
       {
         process_id: task.process_id,
         at: now,
-        actor_id: null,
-        action: 'task.opened',
-        details: JSON.stringify({ taskId, title: task.title }),
+        actor_id: effect.actorId,
+        action: effect.action,
+        details: JSON.stringify(effect.details),
       },
     ]);
   }
-  if (task.assignee_id) {
+  if (notices.length > 0) {
     const process = task.process_id ? await findProcess(tx, task.process_id) : undefined;
     const def = process
       ? await ctx.definitions.load(tx, process.definition_id, process.definition_version)
       : undefined;
-    const details = {
-      taskId,
-      title: task.title,
-      stage: task.stage_key,
-      stageName: task.stage_key ? (def?.compiled.stages.get(task.stage_key)?.name ?? task.stage_key) : null,
-      definitionId: def?.id,
-      definitionName: def?.name,
-      // Who and what, as every notification says: the client (or linked record) and the launcher.
-      ...(process ? await notificationSubject(tx, process) : {}),
-    };
-    const row = {
+    const drafts = notices.map((n) => ({
       id: ctx.newId(),
-      employee_id: task.assignee_id,
-      kind: 'task.opened',
-      process_id: task.process_id,
-      text: notificationText('task.opened', details),
-      details: JSON.stringify(details),
-      read: 0,
-      at: now,
-    };
-    await insertNotifications(tx, [row]);
-    log.notifications.push({
-      id: row.id,
-      employeeId: row.employee_id,
-      kind: row.kind,
-      processId: row.process_id,
-      text: row.text,
-      details,
-      at: now,
-    });
+      employeeId: n.employeeId,
+      kind: n.kind,
+      details: n.details,
+    }));
+    await writeNotifications(tx, await notificationRows(tx, process, def, drafts, now), log);
   }
   return true;
 }

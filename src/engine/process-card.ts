@@ -114,7 +114,7 @@ function summary(
 
 export type ProcessSummary = ReturnType<typeof summary>;
 
-/** The process card: everything SPEC §2 shows about one process. */
+/** The process card: everything the card shows about one process (its stage, people, links, files, access). */
 export async function processCard(ctx: EngineContext, viewer: Actor, processId: string, known?: ProcessRow) {
   const db = ctx.store.db;
   const row = known ?? (await findProcess(db, processId));

@@ -8,7 +8,13 @@
  * checks again first, so it is safe while the engine runs and on several nodes at once.
  */
 import { addDuration, mustParseDuration } from '../domain/duration.ts';
-import { resumeTimerKey, type TimerKind, waitTimerKey } from '../domain/process/step.ts';
+import {
+  resumeTimerKey,
+  type TimerKind,
+  taskIdOfStartKey,
+  taskStartTimerKey,
+  waitTimerKey,
+} from '../domain/process/step.ts';
 import { findProcessForUpdate, setTimers } from '../store/processes.ts';
 import type { TimerTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
@@ -84,7 +90,7 @@ export async function reconcileTimers(
   for (const task of await pendingTasksWithoutTimer(db)) {
     if (task.process_id === null) continue;
     missing.push({
-      key: `task-start:${task.id}`,
+      key: taskStartTimerKey(task.id),
       kind: 'task.start',
       processId: task.process_id,
       dueAt: task.starts_at,
@@ -120,10 +126,12 @@ export async function reconcileTimers(
 
 /** Whether the task a `task-start:` timer opens is still pending. */
 async function pendingTaskOf(tx: Db, key: string): Promise<boolean> {
+  const taskId = taskIdOfStartKey(key);
+  if (taskId === null) return false;
   const task = await tx
     .selectFrom('tasks')
     .select('id')
-    .where('id', '=', key.slice('task-start:'.length))
+    .where('id', '=', taskId)
     .where('status', '=', 'pending')
     .executeTakeFirst();
   return task !== undefined;

@@ -1,20 +1,13 @@
 /** The CRM records around processes: counterparties, projects, orders, invoices, contracts, waybills. */
 import { notFound } from '../domain/errors.ts';
+import type { RecordKind } from '../domain/records.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
 import type { EngineContext } from './context.ts';
 import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
 import { requireCounterparty } from './references.ts';
 
-export const RECORD_KINDS = [
-  'counterparties',
-  'projects',
-  'orders',
-  'invoices',
-  'contracts',
-  'waybills',
-] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
+export { RECORD_KINDS, type RecordKind } from '../domain/records.ts';
 
 export interface CounterpartyInput {
   name?: string | undefined;

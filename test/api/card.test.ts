@@ -1,5 +1,5 @@
 /**
- * The process card over HTTP (SPEC §2, §3): the next responsible picked by hand, the note, changing
+ * The process card over HTTP: the next responsible picked by hand, the note, changing
  * the responsible, bulk launch, links to CRM records, and access grants — seen from the people who
  * may and may not act — on both stores.
  */

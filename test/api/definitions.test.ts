@@ -122,6 +122,36 @@ for (const store of STORES) {
       expect(empty.body.errors.length).toBeGreaterThan(0);
     });
 
+    it('carries typed params for codes with several cases, beside the same code and message', async () => {
+      const res = await manager.post(
+        '/api/definitions/validate',
+        twoStageBody({ task: { title: ' ', assignee: 'responsible', dueIn: 'soon' } }),
+      );
+      expectStatus(res, 200);
+      expect(res.body.errors).toEqual([
+        {
+          code: 'invalid_task',
+          message: 'Stage "a": the task needs a title.',
+          stage: 'a',
+          params: { problem: 'title' },
+        },
+        {
+          code: 'invalid_duration',
+          message: `Stage "a": the task's dueIn is not an ISO 8601 duration.`,
+          stage: 'a',
+          params: { field: 'dueIn', problem: 'format' },
+        },
+      ]);
+      const plain = await manager.post('/api/definitions/validate', twoStageBody({ wait: 'PT1S' }));
+      expect(plain.body.errors).toEqual([
+        {
+          code: 'wait_out_of_range',
+          message: 'Stage "a": a wait lasts from 1 minute to 10 years.',
+          stage: 'a',
+        },
+      ]);
+    });
+
     it('accepts a spawn of a published definition', async () => {
       const res = await manager.post('/api/definitions/validate', twoStageBody({ spawn: [publishedId] }));
       expectStatus(res, 200);

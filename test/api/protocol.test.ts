@@ -1,5 +1,5 @@
 /**
- * The protocol of a process (SPEC §2): one test per action, each checking who did it (or null for the
+ * The protocol of a process: one test per action, each checking who did it (or null for the
  * engine), when (an ISO time) and what; and that the protocol is oldest first and append-only — on
  * both stores.
  */

@@ -4,7 +4,7 @@ import { expectError, expectStatus } from '../support/api-helpers.ts';
 import { client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
-/** Every path API.md names, as OpenAPI writes it. */
+/** Every path of the public HTTP contract, as OpenAPI writes it. */
 const CONTRACT_PATHS = [
   '/api/auth/login',
   '/api/auth/logout',

@@ -1,4 +1,4 @@
-/** Test fixtures: the article's two processes (SPEC §6) as definition bodies. */
+/** Test fixtures: the demo's two processes ("Monitoring lost clients", "Delivery of goods") as definition bodies. */
 import type { DefinitionBody } from './types.ts';
 
 /** The id the "Delivery of goods" definition has in the fixtures. */

@@ -89,6 +89,31 @@ describe('validateDefinition: spawn limits', () => {
     expect(limitErrors(validateDefinition(body(times('mid', 4), []), ctx))).toEqual(['start']);
   });
 
+  it('given each limit exceeded, then the error carries which limit, the maximum and the count', () => {
+    const params = (result: ReturnType<typeof validateDefinition>) =>
+      result.errors.flatMap((e) => (e.code === 'spawn_limit_exceeded' ? [e.params] : []));
+    const leaves = context({ leaf: published() });
+    expect(params(validateDefinition(body([], times('leaf', 6)), leaves))).toEqual([
+      { limit: 'per_stage', max: 5, count: 6 },
+    ]);
+    const nested = context({ leaf: published(), mid: published(times('leaf', 4)) });
+    expect(params(validateDefinition(body(times('mid', 4), []), nested))).toEqual([
+      { limit: 'per_launch', max: 20, count: 21 },
+    ]);
+    // Entering mid: 5 × (1 + 5) = 30; counting stops past 20, so the count is unknown.
+    const wide = context({ leaf: published(), big: published(times('leaf', 5)) });
+    expect(params(validateDefinition(body([], times('big', 5)), wide))).toEqual([
+      { limit: 'per_launch', max: 20, count: null },
+    ]);
+    const defs: Record<string, SpawnTarget> = {};
+    for (let i = 0; i <= MAX_SPAWN_DEPTH; i++)
+      defs[`d${i}`] = published(i < MAX_SPAWN_DEPTH ? [`d${i + 1}`] : []);
+    const deep = context(defs, { perStage: 5, perLaunch: 1000 });
+    expect(params(validateDefinition(body([], ['d0']), deep))).toEqual([
+      { limit: 'depth', max: MAX_SPAWN_DEPTH, count: MAX_SPAWN_DEPTH + 1 },
+    ]);
+  });
+
   it('given a spawn chain deeper than allowed, then it reports the depth', () => {
     const defs: Record<string, SpawnTarget> = {};
     for (let i = 0; i <= MAX_SPAWN_DEPTH; i++)

@@ -58,13 +58,82 @@ export interface DefinitionBody {
 
 export type DefinitionStatus = 'draft' | 'published';
 
-/** One problem validation found, naming the stage or transition at fault. */
-export interface ValidationError {
-  readonly code: string;
+/** Every code the definition validator reports; clients switch on these, never on the English text. */
+export const VALIDATION_CODES = [
+  'invalid_shape',
+  'invalid_stage',
+  'duplicate_stage_key',
+  'empty_stage_name',
+  'invalid_kind',
+  'invalid_responsibles',
+  'duplicate_responsible',
+  'unknown_employee',
+  'invalid_task',
+  'invalid_event',
+  'invalid_duration',
+  'wait_out_of_range',
+  'invalid_spawn',
+  'invalid_position',
+  'no_start_stage',
+  'no_stages',
+  'multiple_start_stages',
+  'invalid_transition',
+  'unknown_stage',
+  'empty_result',
+  'duplicate_result',
+  'end_stage_has_transition',
+  'wait_on_end_stage',
+  'no_outgoing_transition',
+  'wait_needs_one_transition',
+  'unreachable_stage',
+  'no_end_stage',
+  'no_end_reachable',
+  'spawn_definition_missing',
+  'spawn_definition_unpublished',
+  'spawn_cycle',
+  'spawn_limit_exceeded',
+] as const;
+export type ValidationCode = (typeof VALIDATION_CODES)[number];
+
+/** The typed facts a code carries when one code covers several cases (the message is only English). */
+export interface ValidationParamsByCode {
+  /** Which part of the stage's task is wrong: the task as a whole, its title, or its assignee. */
+  readonly invalid_task: { readonly problem: 'shape' | 'title' | 'assignee' };
+  /** Which duration is wrong, and whether it is unreadable or longer than allowed. */
+  readonly invalid_duration: {
+    readonly field: 'wait' | 'startDelay' | 'dueIn';
+    readonly problem: 'format' | 'too_long';
+  };
+  /** unknown_employee: a responsible of the stage, or the employee the task is assigned to. */
+  readonly unknown_employee: { readonly role: 'responsible' | 'task_assignee' };
+  /**
+   * Which spawn limit is exceeded, the limit itself and what was found. A null count means counting
+   * stopped once past the limit (more than `max`).
+   */
+  readonly spawn_limit_exceeded: {
+    readonly limit: 'per_stage' | 'per_launch' | 'depth';
+    readonly max: number;
+    readonly count: number | null;
+  };
+}
+type ParamCode = keyof ValidationParamsByCode;
+/** The parameters a code carries; undefined for codes that need none. */
+export type ValidationParams<C extends ValidationCode> = C extends ParamCode
+  ? ValidationParamsByCode[C]
+  : undefined;
+
+interface ValidationErrorBase {
   readonly message: string;
   readonly stage?: string;
   readonly transition?: number;
 }
+
+/** One problem validation found, naming the stage or transition at fault. */
+export type ValidationError = ValidationErrorBase &
+  (
+    | { [C in ParamCode]: { readonly code: C; readonly params: ValidationParamsByCode[C] } }[ParamCode]
+    | { readonly code: Exclude<ValidationCode, ParamCode>; readonly params?: undefined }
+  );
 
 export interface ValidationResult {
   readonly valid: boolean;

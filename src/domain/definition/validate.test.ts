@@ -236,7 +236,11 @@ describe('validateDefinition: stages', () => {
   it('given a responsible who does not exist, then it reports unknown_employee for that stage', () => {
     const body = withMiddle({ responsibles: ['e1', 'ghost'] });
     const ctx: ValidationContext = { employeeExists: (id) => id === 'e1' };
-    expectOnly(validateDefinition(body, ctx), { code: 'unknown_employee', stage: 'mid' });
+    expectOnly(validateDefinition(body, ctx), {
+      code: 'unknown_employee',
+      stage: 'mid',
+      params: { role: 'responsible' },
+    });
   });
 
   it('given a task for an employee who does not exist, then it reports unknown_employee for that stage', () => {
@@ -244,6 +248,7 @@ describe('validateDefinition: stages', () => {
     expectOnly(validateDefinition(body, { employeeExists: () => false }), {
       code: 'unknown_employee',
       stage: 'mid',
+      params: { role: 'task_assignee' },
     });
   });
 
@@ -253,22 +258,29 @@ describe('validateDefinition: stages', () => {
   });
 
   it.each([
-    ['not an object', 'call them'],
-    ['without a title', { assignee: 'responsible' }],
-    ['with a blank title', { title: ' ', assignee: 'responsible' }],
-    ['without an assignee', { title: 'Do it' }],
-    ['with an unknown assignee word', { title: 'Do it', assignee: 'boss' }],
-    ['with an assignee lacking an employee id', { title: 'Do it', assignee: { id: 'e1' } }],
-    ['with a numeric employee id', { title: 'Do it', assignee: { employeeId: 5 } }],
-  ])('given a task %s, then it reports invalid_task for that stage', (_label, task) => {
-    expectOnly(validateDefinition(withMiddle({ task })), { code: 'invalid_task', stage: 'mid' });
-  });
+    ['not an object', 'call them', 'shape'],
+    ['without a title', { assignee: 'responsible' }, 'title'],
+    ['with a blank title', { title: ' ', assignee: 'responsible' }, 'title'],
+    ['without an assignee', { title: 'Do it' }, 'assignee'],
+    ['with an unknown assignee word', { title: 'Do it', assignee: 'boss' }, 'assignee'],
+    ['with an assignee lacking an employee id', { title: 'Do it', assignee: { id: 'e1' } }, 'assignee'],
+    ['with a numeric employee id', { title: 'Do it', assignee: { employeeId: 5 } }, 'assignee'],
+  ] as const)(
+    'given a task %s, then it reports invalid_task (%s) for that stage',
+    (_label, task, problem) => {
+      expectOnly(validateDefinition(withMiddle({ task })), {
+        code: 'invalid_task',
+        stage: 'mid',
+        params: { problem },
+      });
+    },
+  );
 
   it('given a task with no title and no assignee, then it reports both problems', () => {
     expectOnly(
       validateDefinition(withMiddle({ task: {} })),
-      { code: 'invalid_task', stage: 'mid' },
-      { code: 'invalid_task', stage: 'mid' },
+      { code: 'invalid_task', stage: 'mid', params: { problem: 'title' } },
+      { code: 'invalid_task', stage: 'mid', params: { problem: 'assignee' } },
     );
   });
 
@@ -276,19 +288,30 @@ describe('validateDefinition: stages', () => {
     ['startDelay', 'two hours'],
     ['dueIn', 'P1.5D'],
     ['dueIn', 3600],
-  ])('given a task whose %s is %s, then it reports invalid_duration for that stage', (name, value) => {
-    const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', [name]: value } });
-    expectOnly(validateDefinition(body), { code: 'invalid_duration', stage: 'mid' });
-  });
+  ] as const)(
+    'given a task whose %s is %s, then it reports invalid_duration for that stage',
+    (name, value) => {
+      const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', [name]: value } });
+      expectOnly(validateDefinition(body), {
+        code: 'invalid_duration',
+        stage: 'mid',
+        params: { field: name, problem: 'format' },
+      });
+    },
+  );
 
   it.each([
     ['startDelay', 'P11Y'],
     ['dueIn', 'P999999Y'],
-  ])(
+  ] as const)(
     'given a task whose %s is %s, longer than ten years, then it reports invalid_duration',
     (name, value) => {
       const body = withMiddle({ task: { title: 'Do it', assignee: 'responsible', [name]: value } });
-      expectOnly(validateDefinition(body), { code: 'invalid_duration', stage: 'mid' });
+      expectOnly(validateDefinition(body), {
+        code: 'invalid_duration',
+        stage: 'mid',
+        params: { field: name, problem: 'too_long' },
+      });
     },
   );
 
@@ -314,7 +337,11 @@ describe('validateDefinition: stages', () => {
     ['an empty P', 'P'],
     ['negative', '-P1D'],
   ])('given a wait that is %s, then it reports invalid_duration for that stage', (_label, wait) => {
-    expectOnly(validateDefinition(withMiddle({ wait })), { code: 'invalid_duration', stage: 'mid' });
+    expectOnly(validateDefinition(withMiddle({ wait })), {
+      code: 'invalid_duration',
+      stage: 'mid',
+      params: { field: 'wait', problem: 'format' },
+    });
   });
 
   it.each(['PT59S', 'PT0S', 'P10Y1D', 'P11Y'])(

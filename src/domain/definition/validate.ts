@@ -4,7 +4,7 @@
  */
 import { addDuration, isWithinWaitBounds, mustParseDuration, parseDuration, WAIT_MAX } from '../duration.ts';
 import { DEFAULT_SPAWN_LIMITS, MAX_SPAWN_DEPTH, type SpawnLimits, spawnFanOut } from './spawn-limits.ts';
-import type { ValidationError, ValidationResult } from './types.ts';
+import type { ValidationCode, ValidationError, ValidationParams, ValidationResult } from './types.ts';
 
 /** What validation needs to know about other definitions and employees. */
 export interface ValidationContext {
@@ -46,8 +46,9 @@ const KINDS = new Set(['start', 'normal', 'end']);
 /** Validates a definition body against every rule of the designer. */
 export function validateDefinition(input: Json, ctx: ValidationContext = {}): ValidationResult {
   const errors: ValidationError[] = [];
-  const add = (code: string, message: string, where: { stage?: string; transition?: number } = {}) => {
-    errors.push({ code, message, ...where });
+  const add: Add = (code, message, where = {}, ...params) => {
+    const typed = params[0] === undefined ? {} : { params: params[0] };
+    errors.push({ code, message, ...where, ...typed } as ValidationError);
   };
 
   const body = isObject(input) ? input : {};
@@ -95,7 +96,12 @@ export function validateDefinition(input: Json, ctx: ValidationContext = {}): Va
             add('duplicate_responsible', `Stage "${key}" lists an employee twice.`, { stage: key });
           seen.add(id);
           if (ctx.employeeExists && !ctx.employeeExists(id)) {
-            add('unknown_employee', `Stage "${key}" names an employee who does not exist.`, { stage: key });
+            add(
+              'unknown_employee',
+              `Stage "${key}" names an employee who does not exist.`,
+              { stage: key },
+              { role: 'responsible' },
+            );
           }
         }
       }
@@ -117,7 +123,12 @@ export function validateDefinition(input: Json, ctx: ValidationContext = {}): Va
     if (wait !== undefined) {
       const parsed = parseDuration(wait);
       if (!parsed)
-        add('invalid_duration', `Stage "${key}": the wait is not an ISO 8601 duration.`, { stage: key });
+        add(
+          'invalid_duration',
+          `Stage "${key}": the wait is not an ISO 8601 duration.`,
+          { stage: key },
+          { field: 'wait', problem: 'format' },
+        );
       else if (!isWithinWaitBounds(parsed)) {
         add('wait_out_of_range', `Stage "${key}": a wait lasts from 1 minute to 10 years.`, { stage: key });
       }
@@ -241,28 +252,43 @@ export function validateDefinition(input: Json, ctx: ValidationContext = {}): Va
   return { valid: errors.length === 0, errors };
 }
 
-type Add = (code: string, message: string, where?: { stage?: string; transition?: number }) => void;
+type Where = { stage?: string; transition?: number };
+/** Records one problem; codes with typed parameters must be given them (see ValidationParamsByCode). */
+type Add = <C extends ValidationCode>(
+  code: C,
+  message: string,
+  where?: Where,
+  ...params: ValidationParams<C> extends undefined ? [] : [ValidationParams<C>]
+) => void;
 
 const TASK_DURATION_MAX_MS = addDuration(0, mustParseDuration(WAIT_MAX), 'utc');
 
 function validateTask(task: Json, key: string, ctx: ValidationContext, add: Add): void {
   if (task === undefined) return;
   if (!isObject(task)) {
-    add('invalid_task', `Stage "${key}": the task is not valid.`, { stage: key });
+    add('invalid_task', `Stage "${key}": the task is not valid.`, { stage: key }, { problem: 'shape' });
     return;
   }
   const title = field(task, 'title');
   if (typeof title !== 'string' || title.trim() === '')
-    add('invalid_task', `Stage "${key}": the task needs a title.`, { stage: key });
+    add('invalid_task', `Stage "${key}": the task needs a title.`, { stage: key }, { problem: 'title' });
   const assignee = field(task, 'assignee');
   if (assignee !== 'responsible') {
     const id = isObject(assignee) ? field(assignee, 'employeeId') : undefined;
     if (typeof id !== 'string') {
-      add('invalid_task', `Stage "${key}": the task goes to the responsible or to a named employee.`, {
-        stage: key,
-      });
+      add(
+        'invalid_task',
+        `Stage "${key}": the task goes to the responsible or to a named employee.`,
+        { stage: key },
+        { problem: 'assignee' },
+      );
     } else if (ctx.employeeExists && !ctx.employeeExists(id)) {
-      add('unknown_employee', `Stage "${key}": the task's employee does not exist.`, { stage: key });
+      add(
+        'unknown_employee',
+        `Stage "${key}": the task's employee does not exist.`,
+        { stage: key },
+        { role: 'task_assignee' },
+      );
     }
   }
   for (const name of ['startDelay', 'dueIn'] as const) {
@@ -270,12 +296,20 @@ function validateTask(task: Json, key: string, ctx: ValidationContext, add: Add)
     if (value === undefined) continue;
     const parsed = parseDuration(value);
     if (!parsed) {
-      add('invalid_duration', `Stage "${key}": the task's ${name} is not an ISO 8601 duration.`, {
-        stage: key,
-      });
+      add(
+        'invalid_duration',
+        `Stage "${key}": the task's ${name} is not an ISO 8601 duration.`,
+        { stage: key },
+        { field: name, problem: 'format' },
+      );
     } else if (!(addDuration(0, parsed, 'utc') <= TASK_DURATION_MAX_MS)) {
       // Unbounded, a huge duration would give the task a start or due time that is no instant (NaN).
-      add('invalid_duration', `Stage "${key}": the task's ${name} is longer than 10 years.`, { stage: key });
+      add(
+        'invalid_duration',
+        `Stage "${key}": the task's ${name} is longer than 10 years.`,
+        { stage: key },
+        { field: name, problem: 'too_long' },
+      );
     }
   }
 }
@@ -337,15 +371,18 @@ function checkFanOut(
       'spawn_limit_exceeded',
       `Stage "${stage.key}" spawns ${stage.spawn.length} processes; a stage may spawn at most ${limits.perStage}.`,
       where,
+      { limit: 'per_stage', max: limits.perStage, count: stage.spawn.length },
     );
   }
   const fan = spawnFanOut(stage.spawn, startSpawns, limits.perLaunch + 1);
   const total = fan.processes + (isStart ? 1 : 0);
   if (total > limits.perLaunch) {
+    const counted = fan.processes <= limits.perLaunch;
     add(
       'spawn_limit_exceeded',
-      `Stage "${stage.key}" would create ${fan.processes > limits.perLaunch ? `more than ${limits.perLaunch}` : total} processes at once, nested children included; at most ${limits.perLaunch} are allowed.`,
+      `Stage "${stage.key}" would create ${counted ? total : `more than ${limits.perLaunch}`} processes at once, nested children included; at most ${limits.perLaunch} are allowed.`,
       where,
+      { limit: 'per_launch', max: limits.perLaunch, count: counted ? total : null },
     );
   }
   if (fan.depth > MAX_SPAWN_DEPTH) {
@@ -353,6 +390,7 @@ function checkFanOut(
       'spawn_limit_exceeded',
       `Stage "${stage.key}" launches children ${fan.depth} levels deep; at most ${MAX_SPAWN_DEPTH} are allowed.`,
       where,
+      { limit: 'depth', max: MAX_SPAWN_DEPTH, count: fan.depth },
     );
   }
 }

@@ -138,6 +138,75 @@ export function resumeTimerKey(processId: string, until: number): string {
   return `resume:${processId}:${until}`;
 }
 
+const TASK_START_PREFIX = 'task-start:';
+
+/** The timer key of a delayed task start: it opens that one task. */
+export function taskStartTimerKey(taskId: string): string {
+  return `${TASK_START_PREFIX}${taskId}`;
+}
+
+/** The task a `task-start:` timer key opens, or null when the key is not one. */
+export function taskIdOfStartKey(key: string): string | null {
+  return key.startsWith(TASK_START_PREFIX) ? key.slice(TASK_START_PREFIX.length) : null;
+}
+
+/** A task about to be created or opened, as the rules for opening it need it. */
+export interface TaskToOpen {
+  readonly id: string;
+  readonly title: string;
+  readonly stageKey: string | null;
+  readonly assigneeId: string | null;
+}
+
+/**
+ * Opening a task: its assignee is told, unless the assignee is the one who opened it (a delayed
+ * start opens it with no actor). A delayed start also records `task.opened`; a task open from the
+ * start already recorded `task.created`.
+ */
+export function openTask(task: TaskToOpen, actorId: string | null, delayed: boolean): Effect[] {
+  const effects: Effect[] = [];
+  if (delayed) {
+    effects.push({
+      type: 'protocol',
+      action: 'task.opened',
+      actorId,
+      details: { taskId: task.id, title: task.title },
+    });
+  }
+  if (task.assigneeId && task.assigneeId !== actorId) {
+    effects.push({
+      type: 'notify',
+      employeeId: task.assigneeId,
+      kind: 'task.opened',
+      details: { taskId: task.id, title: task.title, stage: task.stageKey },
+    });
+  }
+  return effects;
+}
+
+/** How a new task starts: pending behind a start timer when it starts later, else open now. */
+export type TaskStart =
+  | {
+      readonly status: 'pending';
+      readonly timer: { readonly kind: 'task.start'; readonly key: string; readonly dueAt: number };
+    }
+  | { readonly status: 'open'; readonly effects: readonly Effect[] };
+
+/** Decides whether a task created at `now` by `actorId` is pending or open, and what that entails. */
+export function startTask(
+  task: TaskToOpen & { readonly startsAt: number },
+  actorId: string | null,
+  now: number,
+): TaskStart {
+  if (task.startsAt > now) {
+    return {
+      status: 'pending',
+      timer: { kind: 'task.start', key: taskStartTimerKey(task.id), dueAt: task.startsAt },
+    };
+  }
+  return { status: 'open', effects: openTask(task, actorId, false) };
+}
+
 /** Starts a process at the start stage and runs the stage's on-enter actions. */
 export function launch(input: LaunchInput, ctx: StepContext): StepOutcome {
   const effects: Effect[] = [

@@ -1,4 +1,6 @@
-/** Shapes of the API's answers, as the web app reads them (API.md). */
+/** Shapes of the API's answers, as the web app reads them (the server's OpenAPI document, /api/openapi.json). */
+
+import type { ValidationError } from '../../../src/domain/definition/types.ts';
 
 export interface Ref {
   id: string;
@@ -96,12 +98,8 @@ export interface Transition {
   result: string;
 }
 
-export interface ValidationError {
-  code: string;
-  message: string;
-  stage?: string;
-  transition?: number;
-}
+/** One problem the definition validator found: the server's own type (its codes are a closed union). */
+export type { ValidationCode, ValidationError } from '../../../src/domain/definition/types.ts';
 
 export interface Definition {
   id: string;

@@ -1,16 +1,9 @@
 /** What the CRM screens know about each record kind: paths, fields, form values and request bodies. */
+import { RECORD_KINDS, type RecordKind } from '../../../src/domain/records.ts';
 import type { LinkType } from '../api/types.ts';
 
-export const RECORD_KINDS = [
-  'counterparties',
-  'projects',
-  'orders',
-  'invoices',
-  'contracts',
-  'waybills',
-] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
-export const DOCUMENT_KINDS = ['invoices', 'contracts', 'waybills'] as const;
+export { RECORD_KINDS, type RecordKind };
+export const DOCUMENT_KINDS = ['invoices', 'contracts', 'waybills'] as const satisfies readonly RecordKind[];
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 /** Any CRM record as the API returns it; which fields are present depends on the kind. */

@@ -1,7 +1,8 @@
 import i18next, { type TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
+import { VALIDATION_CODES } from '../../../src/domain/definition/types.ts';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
-import type { Stage, Transition } from '../api/types.ts';
+import type { Stage, Transition, ValidationError } from '../api/types.ts';
 import designer from '../i18n/designer.ts';
 import { describeValidationError } from './validation-messages.ts';
 
@@ -47,7 +48,7 @@ describe('validation messages', () => {
     }
   });
 
-  it('tells the task problems apart, and keeps the validator message for unknown codes', async () => {
+  it('tells the task problems apart by their params, and keeps the server message for unknown codes', async () => {
     const en = await translator('en');
     const withTask: Stage[] = [
       { key: 'a', name: 'A', kind: 'start', task: { title: '', assignee: 'responsible', dueIn: 'soon' } },
@@ -56,11 +57,46 @@ describe('validation messages', () => {
     const texts = errors.map((e) => describeValidationError(e, en, { stages: withTask, transitions: [] }));
     expect(texts).toContain('“A”: the task needs a title.');
     expect(texts).toContain('“A”: the task’s due time is not a valid duration (up to 10 years).');
-    expect(
-      describeValidationError({ code: 'something_new', message: 'As the server says.' }, en, {
-        stages,
-        transitions,
-      }),
-    ).toBe('As the server says.');
+    // A newer server may send a code this build does not know.
+    const unknown = { code: 'something_new', message: 'As the server says.' } as unknown as ValidationError;
+    expect(describeValidationError(unknown, en, { stages, transitions })).toBe('As the server says.');
+  });
+
+  it('translates every code and variant in both languages, whatever the English message says', async () => {
+    const at = { message: 'not read', stage: 'call' } as const;
+    const plain = VALIDATION_CODES.filter(
+      (c) => !['invalid_task', 'invalid_duration', 'unknown_employee', 'spawn_limit_exceeded'].includes(c),
+    ).map((code) => ({ ...at, code }) as ValidationError);
+    const variants: ValidationError[] = [
+      ...(['shape', 'title', 'assignee'] as const).map(
+        (problem) => ({ ...at, code: 'invalid_task', params: { problem } }) as const,
+      ),
+      ...(['wait', 'startDelay', 'dueIn'] as const).map(
+        (field) => ({ ...at, code: 'invalid_duration', params: { field, problem: 'format' } }) as const,
+      ),
+      { ...at, code: 'unknown_employee', params: { role: 'responsible' } },
+      { ...at, code: 'unknown_employee', params: { role: 'task_assignee' } },
+      { ...at, code: 'spawn_limit_exceeded', params: { limit: 'per_stage', max: 5, count: 7 } },
+      { ...at, code: 'spawn_limit_exceeded', params: { limit: 'per_launch', max: 20, count: 23 } },
+      { ...at, code: 'spawn_limit_exceeded', params: { limit: 'per_launch', max: 20, count: null } },
+      { ...at, code: 'spawn_limit_exceeded', params: { limit: 'depth', max: 4, count: 6 } },
+    ];
+    const all = [...plain, ...variants];
+    expect(new Set(all.map((e) => e.code))).toEqual(new Set(VALIDATION_CODES));
+    for (const lng of ['en', 'ru'] as const) {
+      const t = await translator(lng);
+      const texts = all.map((e) => describeValidationError(e, t, { stages, transitions }));
+      for (const text of texts) {
+        expect(text).not.toBe('not read');
+        expect(text).not.toContain('{{');
+      }
+      expect(new Set(texts).size).toBe(texts.length);
+      expect(texts.slice(-4).map((text) => text.match(/\d+/g))).toEqual([
+        ['7', '5'],
+        ['23', '20'],
+        ['20'],
+        ['6', '4'],
+      ]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Validation problems in the reader's language, naming stages by their names (the validator speaks
- * English and uses keys). Codes this file does not know keep the validator's own message.
+ * English and uses keys). The codes are the server's closed union: each one is handled below, and the
+ * values a text needs come from the error's typed `params`, never from its English message.
  */
 import type { TFunction } from 'i18next';
 import type { Stage, Transition, ValidationError } from '../api/types.ts';
@@ -10,51 +11,63 @@ export interface ErrorSubjects {
   readonly transitions: readonly Transition[];
 }
 
-const KNOWN = new Set([
-  'invalid_shape',
-  'invalid_stage',
-  'duplicate_stage_key',
-  'empty_stage_name',
-  'invalid_kind',
-  'invalid_responsibles',
-  'duplicate_responsible',
-  'unknown_employee',
-  'invalid_event',
-  'wait_out_of_range',
-  'invalid_spawn',
-  'invalid_position',
-  'no_start_stage',
-  'no_stages',
-  'multiple_start_stages',
-  'invalid_transition',
-  'unknown_stage',
-  'empty_result',
-  'duplicate_result',
-  'end_stage_has_transition',
-  'wait_on_end_stage',
-  'no_outgoing_transition',
-  'wait_needs_one_transition',
-  'unreachable_stage',
-  'no_end_stage',
-  'no_end_reachable',
-  'spawn_definition_missing',
-  'spawn_definition_unpublished',
-  'spawn_cycle',
-]);
+/** The `errors.*` translation key for the problem, and the values its text needs beyond the subjects. */
+interface MessageKey {
+  readonly key: string;
+  readonly values?: Readonly<Record<string, number>>;
+}
 
-/** Which variant of a code the validator's message describes (it has one code for several cases). */
-function variant(error: ValidationError): string | null {
-  if (error.code === 'invalid_task') {
-    if (error.message.includes('title')) return 'invalid_task_title';
-    if (error.message.includes('responsible or')) return 'invalid_task_assignee';
-    return 'invalid_task';
+const TASK_KEYS = { shape: 'invalid_task', title: 'invalid_task_title', assignee: 'invalid_task_assignee' };
+
+/** Null only for a code this build does not know (a newer server): the server's own message is shown. */
+function messageKey(error: ValidationError): MessageKey | null {
+  switch (error.code) {
+    case 'invalid_task':
+      return { key: TASK_KEYS[error.params.problem] };
+    case 'invalid_duration':
+      return { key: `invalid_duration_${error.params.field}` };
+    case 'unknown_employee':
+      return { key: error.params.role === 'task_assignee' ? 'unknown_employee_task' : 'unknown_employee' };
+    case 'spawn_limit_exceeded': {
+      const { limit, max, count } = error.params;
+      if (count === null) return { key: `spawn_limit_${limit}_over`, values: { max } };
+      return { key: `spawn_limit_${limit}`, values: { max, number: count } };
+    }
+    case 'invalid_shape':
+    case 'invalid_stage':
+    case 'duplicate_stage_key':
+    case 'empty_stage_name':
+    case 'invalid_kind':
+    case 'invalid_responsibles':
+    case 'duplicate_responsible':
+    case 'invalid_event':
+    case 'wait_out_of_range':
+    case 'invalid_spawn':
+    case 'invalid_position':
+    case 'no_start_stage':
+    case 'no_stages':
+    case 'multiple_start_stages':
+    case 'invalid_transition':
+    case 'unknown_stage':
+    case 'empty_result':
+    case 'duplicate_result':
+    case 'end_stage_has_transition':
+    case 'wait_on_end_stage':
+    case 'no_outgoing_transition':
+    case 'wait_needs_one_transition':
+    case 'unreachable_stage':
+    case 'no_end_stage':
+    case 'no_end_reachable':
+    case 'spawn_definition_missing':
+    case 'spawn_definition_unpublished':
+    case 'spawn_cycle':
+      return { key: error.code };
+    default: {
+      const unknown: never = error;
+      void unknown;
+      return null;
+    }
   }
-  if (error.code === 'invalid_duration') {
-    if (error.message.includes('startDelay')) return 'invalid_duration_startDelay';
-    if (error.message.includes('dueIn')) return 'invalid_duration_dueIn';
-    return 'invalid_duration_wait';
-  }
-  return KNOWN.has(error.code) ? error.code : null;
 }
 
 function stageLabel(key: string | undefined, stages: readonly Stage[]): string {
@@ -69,16 +82,17 @@ export function describeValidationError(
   t: TFunction<'designer'>,
   { stages, transitions }: ErrorSubjects,
 ): string {
-  const code = variant(error);
-  if (!code) return error.message;
+  const found = messageKey(error);
+  if (!found) return error.message;
   const transition = error.transition === undefined ? undefined : transitions[error.transition];
-  return t(`errors.${code}`, {
+  return t(`errors.${found.key}`, {
     stage: stageLabel(error.stage ?? transition?.from, stages),
     key: error.stage ?? '',
     n: (error.transition ?? 0) + 1,
     result: transition?.result ?? '',
     from: stageLabel(transition?.from, stages),
     to: stageLabel(transition?.to, stages),
+    ...found.values,
     defaultValue: error.message,
   });
 }

@@ -198,6 +198,7 @@ export default {
       invalid_responsibles: '“{{stage}}”: the list of responsibles is malformed.',
       duplicate_responsible: '“{{stage}}” lists an employee twice among its responsibles.',
       unknown_employee: '“{{stage}}” names an employee who does not exist.',
+      unknown_employee_task: '“{{stage}}”: the task’s employee does not exist.',
       invalid_task: '“{{stage}}”: the task is not valid.',
       invalid_task_title: '“{{stage}}”: the task needs a title.',
       invalid_task_assignee: '“{{stage}}”: the task goes to the responsible or to a named employee.',
@@ -226,6 +227,13 @@ export default {
       spawn_definition_missing: '“{{stage}}” launches a process that does not exist.',
       spawn_definition_unpublished: '“{{stage}}” launches a process that is not published.',
       spawn_cycle: '“{{stage}}” would launch child processes forever.',
+      spawn_limit_per_stage:
+        '“{{stage}}” launches {{number}} child processes; a stage may launch at most {{max}}.',
+      spawn_limit_per_launch:
+        '“{{stage}}” would create {{number}} processes at once, nested children included; at most {{max}} are allowed.',
+      spawn_limit_per_launch_over:
+        '“{{stage}}” would create more than {{max}} processes at once, nested children included.',
+      spawn_limit_depth: '“{{stage}}” launches children {{number}} levels deep; at most {{max}} are allowed.',
     },
     publishRefused: {
       title: 'The process cannot be published',
@@ -455,6 +463,7 @@ export default {
       invalid_responsibles: '«{{stage}}»: список ответственных повреждён.',
       duplicate_responsible: '«{{stage}}»: сотрудник указан среди ответственных дважды.',
       unknown_employee: '«{{stage}}»: указан несуществующий сотрудник.',
+      unknown_employee_task: '«{{stage}}»: задача назначена несуществующему сотруднику.',
       invalid_task: '«{{stage}}»: задача задана неверно.',
       invalid_task_title: '«{{stage}}»: у задачи должно быть название.',
       invalid_task_assignee: '«{{stage}}»: задача назначается ответственному или конкретному сотруднику.',
@@ -484,6 +493,14 @@ export default {
       spawn_definition_missing: 'Этап «{{stage}}» запускает несуществующий процесс.',
       spawn_definition_unpublished: 'Этап «{{stage}}» запускает неопубликованный процесс.',
       spawn_cycle: 'Этап «{{stage}}» запускал бы дочерние процессы бесконечно.',
+      spawn_limit_per_stage:
+        'Этап «{{stage}}» запускает слишком много дочерних процессов: {{number}}, а можно не больше {{max}}.',
+      spawn_limit_per_launch:
+        'Этап «{{stage}}» создал бы сразу слишком много процессов (с вложенными): {{number}}, а можно не больше {{max}}.',
+      spawn_limit_per_launch_over:
+        'Этап «{{stage}}» создал бы сразу слишком много процессов (с вложенными): больше {{max}}.',
+      spawn_limit_depth:
+        'Этап «{{stage}}» запускает дочерние процессы слишком глубоко: уровней {{number}}, а можно не больше {{max}}.',
     },
     publishRefused: {
       title: 'Процесс нельзя опубликовать',
