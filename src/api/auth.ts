@@ -5,7 +5,7 @@
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.ts';
-import type { Actor, EngineContext } from '../engine/context.ts';
+import { type Actor, type EngineContext, requireAdmin as requireAdminActor } from '../engine/context.ts';
 import { authenticate } from '../engine/employees.ts';
 
 export const SESSION_COOKIE = 'sf_session';
@@ -51,7 +51,5 @@ export function actorOf(request: FastifyRequest): Actor & { login: string } {
 }
 
 export function requireAdmin(request: FastifyRequest): Actor {
-  const actor = actorOf(request);
-  if (actor.role !== 'admin') throw new DomainError('forbidden', 'Administrators only.');
-  return actor;
+  return requireAdminActor(actorOf(request));
 }

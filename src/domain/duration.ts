@@ -26,15 +26,25 @@ export const WAIT_MIN = 'PT1M';
 export const WAIT_MAX = 'P10Y';
 
 /**
- * Whether the duration, added at the given instant, lies within [1 minute, 10 years]. Measured on the
- * calendar from a fixed reference so `P120M` and `P10Y` compare as equal.
+ * The length of a duration in milliseconds, measured on the calendar from a fixed reference (the epoch,
+ * UTC) so `P120M` and `P10Y` compare as equal; NaN when it lands on no instant.
  */
+function lengthMs(duration: Duration): number {
+  return DateTime.fromMillis(0, { zone: 'utc' }).plus(duration).toMillis();
+}
+
+const WAIT_MIN_MS = lengthMs(Duration.fromISO(WAIT_MIN));
+const WAIT_MAX_MS = lengthMs(Duration.fromISO(WAIT_MAX));
+
+/** Whether the duration lies within [1 minute, 10 years]: the bounds of a stage's wait. */
 export function isWithinWaitBounds(parsed: ParsedDuration): boolean {
-  const ref = DateTime.fromMillis(0, { zone: 'utc' });
-  const end = ref.plus(parsed.duration).toMillis();
-  const min = ref.plus(Duration.fromISO(WAIT_MIN)).toMillis();
-  const max = ref.plus(Duration.fromISO(WAIT_MAX)).toMillis();
-  return end >= min && end <= max;
+  const length = lengthMs(parsed.duration);
+  return length >= WAIT_MIN_MS && length <= WAIT_MAX_MS;
+}
+
+/** Whether the duration is at most 10 years, the longest wait (false when it lands on no instant). */
+export function isWithinWaitMax(parsed: ParsedDuration): boolean {
+  return lengthMs(parsed.duration) <= WAIT_MAX_MS;
 }
 
 /** Whether the zone is an IANA time zone Luxon knows. */

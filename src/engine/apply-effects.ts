@@ -3,9 +3,10 @@
  * protocol, members, tasks, events, timers, notifications and child processes all commit together.
  */
 import type { Insertable } from 'kysely';
+import { isoTime } from '../domain/clock.ts';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
-import { type Effect, isoTime, launch, type ProcessState, startTask } from '../domain/process/step.ts';
+import { type Effect, launch, type ProcessState, startTask } from '../domain/process/step.ts';
 import {
   addMembers,
   deferTimer,
@@ -329,7 +330,7 @@ export async function applyEffects(
           assigneeId: effect.assigneeId,
           blocking: effect.blocking,
           startsAt: isoTime(effect.startsAt),
-          dueAt: effect.dueAt === null ? null : isoTime(effect.dueAt),
+          dueAt: isoTime(effect.dueAt),
         });
         if (effect.assigneeId)
           members.push({ process_id: row.id, employee_id: effect.assigneeId, role: 'task' });

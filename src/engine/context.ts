@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock } from '../domain/clock.ts';
+import { DomainError } from '../domain/errors.ts';
 import type { Db, Store } from '../store/store.ts';
 import type { Viewer } from '../store/visibility.ts';
 import { DefinitionCache } from './definition-cache.ts';
@@ -10,6 +11,12 @@ import type { EngineLimits } from './limits.ts';
 /** The employee a command runs for. */
 export interface Actor extends Viewer {
   readonly name: string;
+}
+
+/** The actor, if an administrator; `forbidden` (with the given text) for anyone else. */
+export function requireAdmin<A extends Actor>(actor: A, text = 'Administrators only.'): A {
+  if (actor.role !== 'admin') throw new DomainError('forbidden', text);
+  return actor;
 }
 
 /** Who is online, as far as routing needs to know. */

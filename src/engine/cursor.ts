@@ -42,3 +42,37 @@ export function decodeIdCursor(cursor: string | undefined, maxLength = MAX_ID_LE
     throw new DomainError('invalid_cursor');
   return id;
 }
+
+/**
+ * Keyset paging: the page of `rows` (fetched with `limit + 1`, the extra row only telling that more
+ * follow) and the cursor to the next page, made from the page's last row; `null` on the last page.
+ */
+export function pageOf<R>(
+  rows: readonly R[],
+  limit: number,
+  cursorOf: (last: R) => string,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last !== undefined ? cursorOf(last) : null };
+}
+
+/** A page of rows keyed by `id`, with the id cursor. */
+export function idPageOf<R extends { readonly id: string }>(rows: readonly R[], limit: number) {
+  return pageOf(rows, limit, (last) => encodeIdCursor(last.id));
+}
+
+/** A cursor for lists ordered by a number (epoch milliseconds) and then the id. */
+export function encodeSortCursor(next: { value: number; id: string }): string {
+  return encodeCursor([next.value, next.id]);
+}
+
+/** The sort value and id a sort cursor holds; `invalid_cursor` for anything else. */
+export function decodeSortCursor(cursor: string): { value: number; id: string } {
+  const parts = decodeCursor(cursor);
+  const [value, id] = parts;
+  // Sort keys are epoch milliseconds: a fraction or a huge number would fail in SQL (bigint), not here.
+  if (parts.length !== 2 || !Number.isSafeInteger(value) || typeof id !== 'string')
+    throw new DomainError('invalid_cursor');
+  return { value: value as number, id };
+}

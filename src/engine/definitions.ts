@@ -1,13 +1,15 @@
 /** Process definitions: drafts (saved even while invalid), validation, and publishing versions. */
+
 import type { Selectable } from 'kysely';
+import { isoTime } from '../domain/clock.ts';
 import type { DefinitionBody, ValidationResult } from '../domain/definition/types.ts';
 import { type SpawnTarget, validateDefinition } from '../domain/definition/validate.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import type { DefinitionTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { type Actor, type EngineContext, requireAdmin } from './context.ts';
+import { decodeIdCursor, idPageOf } from './cursor.ts';
 import { limitsOf } from './limits.ts';
 
 export interface DefinitionInput {
@@ -95,26 +97,24 @@ async function view(db: Db, row: Selectable<DefinitionTable>, validation?: Valid
     transitions: body.transitions,
     versions: versions.map((v) => ({
       version: v.version,
-      publishedAt: new Date(v.published_at).toISOString(),
+      publishedAt: isoTime(v.published_at),
     })),
     ...(validation ? { validation } : {}),
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
 }
 
 export type DefinitionView = Awaited<ReturnType<typeof view>>;
 
-function requireAdmin(actor: Actor): void {
-  if (actor.role !== 'admin') throw new DomainError('forbidden', 'Only administrators design processes.');
-}
+const designers = (actor: Actor) => requireAdmin(actor, 'Only administrators design processes.');
 
 export async function createDefinition(
   ctx: EngineContext,
   actor: Actor,
   input: DefinitionInput & { name: string },
 ) {
-  requireAdmin(actor);
+  designers(actor);
   const body = bodyOf(input);
   const id = ctx.newId();
   const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
@@ -135,7 +135,7 @@ export async function createDefinition(
 }
 
 export async function updateDefinition(ctx: EngineContext, actor: Actor, id: string, input: DefinitionInput) {
-  requireAdmin(actor);
+  designers(actor);
   const body = bodyOf(input);
   const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   const row = await ctx.store.transaction(async (tx) => {
@@ -167,7 +167,7 @@ export async function updateDefinition(ctx: EngineContext, actor: Actor, id: str
 
 /** Freezes the draft as a new version. Running processes keep the version they started with. */
 export async function publishDefinition(ctx: EngineContext, actor: Actor, id: string) {
-  requireAdmin(actor);
+  designers(actor);
   const current = await ctx.store.db
     .selectFrom('definitions')
     .selectAll()
@@ -241,11 +241,10 @@ export async function listDefinitions(
     .orderBy('id')
     .limit(options.limit + 1)
     .execute();
-  const page = rows.slice(0, options.limit);
+  const { page, nextCursor } = idPageOf(rows, options.limit);
   const items = [];
   for (const row of page) items.push(await view(ctx.store.db, row));
-  const last = page[page.length - 1];
-  return { items, nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null };
+  return { items, nextCursor };
 }
 
 /** One published version as it was frozen: what processes launched with it run on. */
@@ -264,6 +263,6 @@ export async function getDefinitionVersion(ctx: EngineContext, id: string, versi
     name: row.name,
     stages: body.stages,
     transitions: body.transitions,
-    publishedAt: new Date(row.published_at).toISOString(),
+    publishedAt: isoTime(row.published_at),
   };
 }

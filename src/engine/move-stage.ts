@@ -1,4 +1,5 @@
 /** Starting work on the current stage, or finishing it with a result. */
+import { isoTime } from '../domain/clock.ts';
 import { DomainError } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { waitTimerKey } from '../domain/process/step.ts';
@@ -50,7 +51,7 @@ async function withWaitEnd(tx: Db, row: ProcessRow, error: unknown): Promise<unk
   if (!(error instanceof DomainError) || error.code !== 'stage_waiting') return error;
   const timer = await findTimer(tx, waitTimerKey(row.id, row.stage_key, row.visit));
   if (!timer) return error;
-  const until = new Date(Number(timer.due_at)).toISOString();
+  const until = isoTime(Number(timer.due_at));
   return new DomainError(
     'stage_waiting',
     `This stage is waiting until ${until} and then continues by itself; it cannot be finished by hand.`,

@@ -2,7 +2,9 @@
  * Notifications: writing them (one helper for every engine path that notifies) and the caller's
  * persistent list behind the notification monitor.
  */
+
 import type { Insertable } from 'kysely';
+import { isoTime } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import { notificationSubject } from '../store/notification-subjects.ts';
 import { insertNotifications, type NotificationRow, type ProcessRow } from '../store/processes.ts';
@@ -10,7 +12,7 @@ import type { NotificationTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 import type { CommitLog } from './apply-effects.ts';
 import type { Actor, EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { decodeIdCursor, idPageOf } from './cursor.ts';
 import type { LoadedVersion } from './definition-cache.ts';
 import { notificationText } from './notification-text.ts';
 
@@ -93,7 +95,7 @@ export function notificationView(row: NotificationRow) {
     text: row.text,
     details: JSON.parse(row.details) as Record<string, unknown>,
     read: row.read === 1,
-    at: new Date(row.at).toISOString(),
+    at: isoTime(row.at),
   };
 }
 
@@ -110,19 +112,14 @@ export async function listNotifications(
     .orderBy('id', 'desc')
     .limit(options.limit + 1)
     .execute();
-  const page = rows.slice(0, options.limit);
+  const { page, nextCursor } = idPageOf(rows, options.limit);
   const unread = await ctx.store.db
     .selectFrom('notifications')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('employee_id', '=', actor.id)
     .where('read', '=', 0)
     .executeTakeFirstOrThrow();
-  const last = page[page.length - 1];
-  return {
-    items: page.map(notificationView),
-    unread: Number(unread.n),
-    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null,
-  };
+  return { items: page.map(notificationView), unread: Number(unread.n), nextCursor };
 }
 
 export async function markRead(ctx: EngineContext, actor: Actor, id: string) {

@@ -1,9 +1,10 @@
 /** Timers that failed too often to fire: listed for administrators, who retry them once fixed. */
+import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import type { TimerRow } from '../store/processes.ts';
 import { findTimer, listParkedTimers, unparkTimer } from '../store/timers.ts';
 import type { EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { decodeIdCursor, encodeIdCursor, pageOf } from './cursor.ts';
 
 export interface TimerView {
   readonly key: string;
@@ -20,10 +21,10 @@ function viewOf(row: TimerRow): TimerView {
     key: row.key,
     kind: row.kind,
     processId: row.process_id,
-    dueAt: new Date(row.due_at).toISOString(),
+    dueAt: isoTime(row.due_at),
     attempts: row.attempts,
     lastError: row.last_error,
-    parkedAt: row.parked_at === null ? null : new Date(row.parked_at).toISOString(),
+    parkedAt: isoTime(row.parked_at),
   };
 }
 
@@ -33,12 +34,8 @@ export async function parkedTimers(
   options: { limit: number; cursor?: string | undefined },
 ): Promise<{ items: TimerView[]; nextCursor: string | null }> {
   const rows = await listParkedTimers(ctx.store.db, options.limit, decodeIdCursor(options.cursor, 300));
-  const page = rows.slice(0, options.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map(viewOf),
-    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.key) : null,
-  };
+  const { page, nextCursor } = pageOf(rows, options.limit, (last) => encodeIdCursor(last.key));
+  return { items: page.map(viewOf), nextCursor };
 }
 
 /** Unparks a timer: its attempts start again from zero and it is due now. */

@@ -1,5 +1,5 @@
 /** Manual pause until a time or for a duration, and resuming early. */
-import { addDuration, parseDuration } from '../domain/duration.ts';
+import { addDuration, mustParseDuration, parseDuration, WAIT_MAX } from '../domain/duration.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ProcessRow } from '../store/processes.ts';
 import type { Actor, EngineContext } from './context.ts';
@@ -14,7 +14,7 @@ export interface PauseRequest {
 }
 
 /** Longest manual pause: ten years, like the longest wait. */
-const MAX_PAUSE = parseDuration('P10Y');
+const MAX_PAUSE = mustParseDuration(WAIT_MAX);
 
 export async function pauseProcess(
   ctx: EngineContext,
@@ -37,7 +37,7 @@ export async function pauseProcess(
       throw new DomainError('invalid_time', `"${request.until}" is not an ISO 8601 time.`);
   }
   // Negated, so a duration too large to land on any instant (NaN) is refused too.
-  if (MAX_PAUSE && !(until <= addDuration(now, MAX_PAUSE, ctx.zone))) {
+  if (!(until <= addDuration(now, MAX_PAUSE, ctx.zone))) {
     throw new DomainError('invalid_time', 'A pause lasts at most ten years.');
   }
   return runProcessCommand(ctx, actor, processId, { type: 'pause', actorId: actor.id, until }, request);

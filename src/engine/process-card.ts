@@ -1,5 +1,6 @@
 /** Read models of processes: the card, the journal rows and the protocol, as the API shows them. */
 
+import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { waitTimerKey } from '../domain/process/step.ts';
@@ -8,6 +9,7 @@ import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import { timerDueTimes } from '../store/timers.ts';
 import type { Actor, EngineContext } from './context.ts';
+import { decodeSortCursor, encodeSortCursor, pageOf } from './cursor.ts';
 import type { LoadedVersion } from './definition-cache.ts';
 import { type LinkType, linkTable } from './references.ts';
 
@@ -15,8 +17,6 @@ export interface Ref {
   readonly id: string;
   readonly name: string;
 }
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 async function namesOf(db: Db, table: 'employees' | 'counterparties', ids: Iterable<string | null>) {
   const wanted = [...new Set([...ids].filter((id): id is string => id !== null))];
@@ -100,15 +100,15 @@ function summary(
       kind: stage?.kind ?? 'normal',
       state: row.stage_state,
       responsible: ref(employees, row.responsible_id),
-      enteredAt: iso(row.entered_at),
+      enteredAt: isoTime(row.entered_at),
       /** When a waiting stage continues by itself; null when the stage is not waiting. */
-      waitingUntil: iso(waitingUntil),
+      waitingUntil: isoTime(waitingUntil),
     },
     parentId: row.parent_id,
-    pausedUntil: iso(row.paused_until),
-    startedAt: iso(row.started_at),
-    updatedAt: iso(row.updated_at),
-    completedAt: iso(row.completed_at),
+    pausedUntil: isoTime(row.paused_until),
+    startedAt: isoTime(row.started_at),
+    updatedAt: isoTime(row.updated_at),
+    completedAt: isoTime(row.completed_at),
   };
 }
 
@@ -195,7 +195,7 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       name: a.name,
       size: a.size,
       contentType: a.content_type,
-      createdAt: iso(a.created_at),
+      createdAt: isoTime(a.created_at),
     })),
     access: members.map((m) => ({ employeeId: m.employee_id, level: m.role as 'view' | 'edit' })),
     myAccess: access,
@@ -215,35 +215,13 @@ export interface JournalQuery {
   readonly cursor?: string | undefined;
 }
 
-export function encodeCursor(next: { value: number; id: string }): string {
-  return Buffer.from(JSON.stringify([next.value, next.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { value: number; id: string } {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    // Sort keys are epoch milliseconds: a fraction or a huge number would fail in SQL (bigint), not here.
-    if (
-      Array.isArray(parsed) &&
-      parsed.length === 2 &&
-      Number.isSafeInteger(parsed[0]) &&
-      typeof parsed[1] === 'string'
-    ) {
-      return { value: parsed[0] as number, id: parsed[1] };
-    }
-  } catch {
-    // fall through: a cursor we did not make
-  }
-  throw new DomainError('invalid_cursor');
-}
-
 /** A page of the journal, as summaries. */
 export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQuery) {
   const db = ctx.store.db;
   const page = await listProcesses(db, viewer, query.filter, {
     sort: query.sort,
     limit: query.limit,
-    after: query.cursor ? decodeCursor(query.cursor) : undefined,
+    after: query.cursor ? decodeSortCursor(query.cursor) : undefined,
     now: ctx.clock.now(),
   });
   const employees = await namesOf(
@@ -264,7 +242,7 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
   const items: ProcessSummary[] = loaded.map(({ row, def }) =>
     summary(row, def, employees, counterparties, waiting.get(row.id) ?? null),
   );
-  return { items, nextCursor: page.next ? encodeCursor(page.next) : null };
+  return { items, nextCursor: page.next ? encodeSortCursor(page.next) : null };
 }
 
 /** Counts per status of what the journal filter matches. */
@@ -299,16 +277,15 @@ export async function protocolOf(
     .orderBy('r.id')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.id));
   return {
     items: page.map((r) => ({
       id: String(r.id),
-      at: iso(r.at),
+      at: isoTime(r.at),
       actor: r.actor_id ? { id: r.actor_id, name: r.actor_name ?? '' } : null,
       action: r.action,
       details: JSON.parse(r.details) as Record<string, unknown>,
     })),
-    nextCursor: rows.length > limit && last ? String(last.id) : null,
+    nextCursor,
   };
 }

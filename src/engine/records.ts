@@ -1,10 +1,11 @@
 /** The CRM records around processes: counterparties, projects, orders, invoices, contracts, waybills. */
+import { isoTime } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import type { RecordKind } from '../domain/records.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
 import type { EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { decodeIdCursor, idPageOf } from './cursor.ts';
 import { requireCounterparty } from './references.ts';
 
 export { RECORD_KINDS, type RecordKind } from '../domain/records.ts';
@@ -32,8 +33,8 @@ type Row = Record<string, unknown> & { id: string; created_at: number; updated_a
 function toView(kind: RecordKind, row: Row) {
   const base = {
     id: row.id,
-    createdAt: new Date(row.created_at).toISOString(),
-    updatedAt: new Date(row.updated_at).toISOString(),
+    createdAt: isoTime(row.created_at),
+    updatedAt: isoTime(row.updated_at),
   };
   if (kind === 'counterparties') {
     return {
@@ -154,10 +155,6 @@ export async function listRecords(
     .orderBy('id')
     .limit(options.limit + 1)
     .execute()) as Row[];
-  const page = rows.slice(0, options.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => toView(kind, r)),
-    nextCursor: rows.length > options.limit && last ? encodeIdCursor(last.id) : null,
-  };
+  const { page, nextCursor } = idPageOf(rows, options.limit);
+  return { items: page.map((r) => toView(kind, r)), nextCursor };
 }

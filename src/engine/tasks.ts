@@ -1,16 +1,15 @@
 /** Tasks and events of processes: lists filtered by access, and completing a task. */
 
+import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayCompleteTask } from '../domain/process/stage-ownership.ts';
 import { accessOf, recordChange, type TaskRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import { visibleTo } from '../store/visibility.ts';
 import type { Actor, EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor } from './cursor.ts';
+import { decodeIdCursor, idPageOf } from './cursor.ts';
 import { processCard } from './process-card.ts';
 import { inTransaction } from './run-command.ts';
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function taskView(row: TaskRow, names: ReadonlyMap<string, string>, now: number) {
   return {
@@ -23,11 +22,11 @@ function taskView(row: TaskRow, names: ReadonlyMap<string, string>, now: number)
     assigneeId: row.assignee_id,
     blocking: row.blocking === 1,
     status: row.status,
-    startsAt: iso(row.starts_at),
-    dueAt: iso(row.due_at),
+    startsAt: isoTime(row.starts_at),
+    dueAt: isoTime(row.due_at),
     overdue: row.status !== 'done' && row.due_at !== null && row.due_at < now,
-    createdAt: iso(row.created_at),
-    completedAt: iso(row.completed_at),
+    createdAt: isoTime(row.created_at),
+    completedAt: isoTime(row.completed_at),
     completedBy: row.completed_by,
   };
 }
@@ -76,16 +75,12 @@ export async function listTasks(ctx: EngineContext, viewer: Actor, filter: TaskF
     .orderBy('tasks.id')
     .limit(filter.limit + 1)
     .execute();
-  const page = rows.slice(0, filter.limit);
+  const { page, nextCursor } = idPageOf(rows, filter.limit);
   const names = await employeeNames(
     db,
     page.map((r) => r.assignee_id),
   );
-  const last = page[page.length - 1];
-  return {
-    items: page.map((r) => taskView(r, names, ctx.clock.now())),
-    nextCursor: rows.length > filter.limit && last ? encodeIdCursor(last.id) : null,
-  };
+  return { items: page.map((r) => taskView(r, names, ctx.clock.now())), nextCursor };
 }
 
 /**
@@ -183,8 +178,7 @@ export async function listEvents(
     .orderBy('events.id')
     .limit(limit + 1)
     .execute();
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
+  const { page, nextCursor } = idPageOf(rows, limit);
   return {
     items: page.map((e) => ({
       id: e.id,
@@ -192,9 +186,9 @@ export async function listEvents(
       comment: e.comment,
       processId: e.process_id,
       stageKey: e.stage_key,
-      at: iso(e.at),
+      at: isoTime(e.at),
       actorId: e.actor_id,
     })),
-    nextCursor: rows.length > limit && last ? encodeIdCursor(last.id) : null,
+    nextCursor,
   };
 }

@@ -1,6 +1,7 @@
 /** Timer rows as administrators and the reconciler see them: failures, parking, repair. */
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { TimerRow } from './processes.ts';
+import type { Database } from './schema.ts';
 import type { Db } from './store.ts';
 
 /** Longest `last_error` kept: enough to tell the cause, small enough for a list. */
@@ -57,6 +58,19 @@ export async function findTimer(db: Db, key: string): Promise<TimerRow | undefin
   return db.selectFrom('timers').selectAll().where('key', '=', key).executeTakeFirst();
 }
 
+/** A filter on processes `p`: those with no timer of `kind`. */
+function hasNoTimer(kind: TimerRow['kind']) {
+  return ({ not, exists, selectFrom }: ExpressionBuilder<Database & { p: Database['processes'] }, 'p'>) =>
+    not(
+      exists(
+        selectFrom('timers as t')
+          .select('t.key')
+          .whereRef('t.process_id', '=', 'p.id')
+          .where('t.kind', '=', kind),
+      ),
+    );
+}
+
 /** Paused processes with a pause end but no resume timer. */
 export async function pausedWithoutResumeTimer(db: Db): Promise<{ id: string; paused_until: number }[]> {
   const rows = await db
@@ -64,16 +78,7 @@ export async function pausedWithoutResumeTimer(db: Db): Promise<{ id: string; pa
     .select(['p.id', 'p.paused_until'])
     .where('p.status', '=', 'paused')
     .where('p.paused_until', 'is not', null)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('timers as t')
-            .select('t.key')
-            .whereRef('t.process_id', '=', 'p.id')
-            .where('t.kind', '=', 'resume'),
-        ),
-      ),
-    )
+    .where(hasNoTimer('resume'))
     .execute();
   return rows.map((r) => ({ id: r.id, paused_until: Number(r.paused_until) }));
 }
@@ -105,16 +110,7 @@ export async function atStagesWithoutWaitTimer(
     .where('p.definition_version', '=', version)
     .where('p.status', 'in', ['active', 'paused'])
     .where('p.stage_key', 'in', [...stageKeys])
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('timers as t')
-            .select('t.key')
-            .whereRef('t.process_id', '=', 'p.id')
-            .where('t.kind', '=', 'wait'),
-        ),
-      ),
-    )
+    .where(hasNoTimer('wait'))
     .execute();
 }
 

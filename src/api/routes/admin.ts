@@ -1,5 +1,7 @@
 /** Operations for administrators: parked timers and the timer reconciler. */
+
 import { z } from 'zod';
+import { isoTime } from '../../domain/clock.ts';
 import { parkedTimers, retryParkedTimer } from '../../engine/parked-timers.ts';
 import { reconcileTimers } from '../../engine/reconcile.ts';
 import { requireAdmin } from '../auth.ts';
@@ -72,7 +74,7 @@ export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
       const report = await reconcileTimers(ctx);
       const view = (t: (typeof report.missingTimers)[number]) => ({
         ...t,
-        dueAt: new Date(t.dueAt).toISOString(),
+        dueAt: isoTime(t.dueAt),
       });
       return {
         missingTimers: report.missingTimers.map(view),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../../domain/clock.ts';
 import { authenticate } from '../../engine/employees.ts';
 import { listNotifications, markAllRead, markRead } from '../../engine/notifications.ts';
 import { actorOf } from '../auth.ts';
@@ -74,7 +75,7 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
         text: n.text,
         details: n.details,
         read: false,
-        at: new Date(n.at).toISOString(),
+        at: isoTime(n.at),
       };
       send(`id: ${n.id}\nevent: notification\ndata: ${JSON.stringify(data)}\n\n`);
     });

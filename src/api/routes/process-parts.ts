@@ -11,9 +11,9 @@ import {
   requireAttachable,
 } from '../../engine/attachments.ts';
 import { addLink, removeLink } from '../../engine/links.ts';
-import { processCard } from '../../engine/process-card.ts';
 import { LINK_TYPES } from '../../engine/references.ts';
 import { actorOf } from '../auth.ts';
+import { cardAfter } from '../card-after.ts';
 import { id, idParams, linkSchema } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -182,27 +182,21 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
     '/api/processes/:id/links',
     { schema: { tags, params: idParams, body: linkSchema } },
     async (request, reply) => {
-      const actor = actorOf(request);
-      const row = await addLink(ctx, actor, request.params.id, request.body.type, request.body.id);
+      const card = await cardAfter(ctx, request, (actor) =>
+        addLink(ctx, actor, request.params.id, request.body.type, request.body.id),
+      );
       reply.code(201);
-      return processCard(ctx, actor, row.id, row);
+      return card;
     },
   );
 
   app.delete(
     '/api/processes/:id/links/:type/:linkedId',
     { schema: { tags, params: z.strictObject({ id, type: z.enum(LINK_TYPES), linkedId: id }) } },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await removeLink(
-        ctx,
-        actor,
-        request.params.id,
-        request.params.type,
-        request.params.linkedId,
-      );
-      return processCard(ctx, actor, row.id, row);
-    },
+    async (request) =>
+      cardAfter(ctx, request, (actor) =>
+        removeLink(ctx, actor, request.params.id, request.params.type, request.params.linkedId),
+      ),
   );
 
   app.put(
@@ -216,10 +210,7 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
         }),
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await setAccess(ctx, actor, request.params.id, request.body.entries);
-      return processCard(ctx, actor, row.id, row);
-    },
+    async (request) =>
+      cardAfter(ctx, request, (actor) => setAccess(ctx, actor, request.params.id, request.body.entries)),
   );
 }

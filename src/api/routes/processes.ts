@@ -8,6 +8,7 @@ import { LINK_TYPES } from '../../engine/references.ts';
 import { updateProcess } from '../../engine/update-process.ts';
 import type { JournalFilter } from '../../store/journal.ts';
 import { actorOf } from '../auth.ts';
+import { cardAfter } from '../card-after.ts';
 import { expectedVersion, id, idParams, linkSchema, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -140,11 +141,8 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
         }),
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await moveStage(ctx, actor, request.params.id, request.body);
-      return processCard(ctx, actor, row.id, row);
-    },
+    async (request) =>
+      cardAfter(ctx, request, (actor) => moveStage(ctx, actor, request.params.id, request.body)),
   );
 
   app.patch(
@@ -156,11 +154,8 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
         body: z.strictObject({ note: note.optional(), responsibleId: id.optional(), expectedVersion }),
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await updateProcess(ctx, actor, request.params.id, request.body);
-      return processCard(ctx, actor, row.id, row);
-    },
+    async (request) =>
+      cardAfter(ctx, request, (actor) => updateProcess(ctx, actor, request.params.id, request.body)),
   );
 
   app.post(
@@ -176,33 +171,24 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
         }),
       },
     },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await pauseProcess(ctx, actor, request.params.id, request.body);
-      return processCard(ctx, actor, row.id, row);
-    },
+    async (request) =>
+      cardAfter(ctx, request, (actor) => pauseProcess(ctx, actor, request.params.id, request.body)),
   );
 
   const versionOnly = z.strictObject({ expectedVersion }).nullish();
-  app.post(
-    '/api/processes/:id/resume',
-    { schema: { tags, params: idParams, body: versionOnly } },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await resumeProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
-      return processCard(ctx, actor, row.id, row);
-    },
-  );
-
-  app.post(
-    '/api/processes/:id/cancel',
-    { schema: { tags, params: idParams, body: versionOnly } },
-    async (request) => {
-      const actor = actorOf(request);
-      const row = await cancelProcess(ctx, actor, request.params.id, request.body?.expectedVersion);
-      return processCard(ctx, actor, row.id, row);
-    },
-  );
+  for (const [action, command] of [
+    ['resume', resumeProcess],
+    ['cancel', cancelProcess],
+  ] as const) {
+    app.post(
+      `/api/processes/:id/${action}`,
+      { schema: { tags, params: idParams, body: versionOnly } },
+      async (request) =>
+        cardAfter(ctx, request, (actor) =>
+          command(ctx, actor, request.params.id, request.body?.expectedVersion),
+        ),
+    );
+  }
 
   app.get(
     '/api/processes/:id/protocol',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../../domain/clock.ts';
 import { addDuration, parseDuration } from '../../domain/duration.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { fireAllDue } from '../../engine/fire-due.ts';
@@ -10,7 +11,7 @@ export async function healthRoutes(app: App, { ctx }: RouteDeps): Promise<void> 
   app.get('/api/health', { schema: { tags: ['system'] } }, async (_request, reply) => {
     try {
       await ctx.store.db.selectFrom('settings').select('key').limit(1).execute();
-      return { status: 'ok', store: ctx.store.caps.name, time: new Date(ctx.clock.now()).toISOString() };
+      return { status: 'ok', store: ctx.store.caps.name, time: isoTime(ctx.clock.now()) };
     } catch {
       reply.code(503);
       return { status: 'unavailable', store: ctx.store.caps.name };
@@ -51,7 +52,7 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
       );
       // The worker may be firing some of them right now: wait for it rather than answer early.
       const fired = await fireAllDue(ctx, 200, { waitForLocked: true });
-      return { now: new Date(ctx.clock.now()).toISOString(), fired };
+      return { now: isoTime(ctx.clock.now()), fired };
     },
   );
 }

@@ -2,7 +2,7 @@
  * The designer's rules. Takes any JSON-shaped input (a draft may be half-drawn) and returns every
  * problem at once, each naming the stage key or the transition index at fault. Never throws.
  */
-import { addDuration, isWithinWaitBounds, mustParseDuration, parseDuration, WAIT_MAX } from '../duration.ts';
+import { isWithinWaitBounds, isWithinWaitMax, parseDuration } from '../duration.ts';
 import { DEFAULT_SPAWN_LIMITS, MAX_SPAWN_DEPTH, type SpawnLimits, spawnFanOut } from './spawn-limits.ts';
 import type { ValidationCode, ValidationError, ValidationParams, ValidationResult } from './types.ts';
 
@@ -261,8 +261,6 @@ type Add = <C extends ValidationCode>(
   ...params: ValidationParams<C> extends undefined ? [] : [ValidationParams<C>]
 ) => void;
 
-const TASK_DURATION_MAX_MS = addDuration(0, mustParseDuration(WAIT_MAX), 'utc');
-
 function validateTask(task: Json, key: string, ctx: ValidationContext, add: Add): void {
   if (task === undefined) return;
   if (!isObject(task)) {
@@ -302,7 +300,7 @@ function validateTask(task: Json, key: string, ctx: ValidationContext, add: Add)
         { stage: key },
         { field: name, problem: 'format' },
       );
-    } else if (!(addDuration(0, parsed, 'utc') <= TASK_DURATION_MAX_MS)) {
+    } else if (!isWithinWaitMax(parsed)) {
       // Unbounded, a huge duration would give the task a start or due time that is no instant (NaN).
       add(
         'invalid_duration',

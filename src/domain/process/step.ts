@@ -4,6 +4,7 @@
  * storage: the engine applies every effect of one step in one transaction.
  */
 
+import { isoTime } from '../clock.ts';
 import type { CompiledDefinition, Stage, Transition } from '../definition/types.ts';
 import { addDuration, mustParseDuration } from '../duration.ts';
 import { DomainError } from '../errors.ts';
@@ -121,11 +122,6 @@ export interface LaunchInput {
   readonly actorId: string;
   readonly note: string;
   readonly parentId?: string | null | undefined;
-}
-
-/** A time in protocol details, as the API shows every time: an ISO 8601 UTC string. */
-export function isoTime(ms: number): string {
-  return new Date(ms).toISOString();
 }
 
 /** The timer key of a wait: unique per process, stage and visit, so it can never fire twice. */

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { authPaths } from '../api/auth.ts';
 import { ApiError, api } from '../api/client.ts';
 import { LanguageSwitcher } from '../shell/LanguageSwitcher.tsx';
 
@@ -17,7 +18,7 @@ export function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.post('/api/auth/login', { login, password });
+      await api.post(authPaths.login, { login, password });
       await queryClient.invalidateQueries();
     } catch (err) {
       setError(err instanceof ApiError && err.status === 429 ? t('login.throttled') : t('login.failed'));

@@ -3,6 +3,8 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
 import type { Definition, Page, ProcessCard, Ref } from '../api/types.ts';
 import { useMe } from '../auth/useMe.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -36,8 +38,8 @@ export function BulkLaunchDialog({
   const firstField = useRef<HTMLSelectElement>(null);
 
   const definitions = useQuery({
-    queryKey: ['crm', 'definitions', 'published'],
-    queryFn: () => api.get<Page<Definition>>('/api/definitions?status=published&limit=500'),
+    queryKey: definitionKeys.published(),
+    queryFn: () => api.get<Page<Definition>>(definitionPaths.list({ status: 'published', limit: 500 })),
     enabled: open,
   });
   const all = definitions.data?.items ?? [];
@@ -62,15 +64,14 @@ export function BulkLaunchDialog({
 
   const launch = useMutation({
     mutationFn: () =>
-      api.post<{ items: ProcessCard[] }>('/api/processes/bulk', {
+      api.post<{ items: ProcessCard[] }>(processPaths.bulk, {
         definitionId,
         counterpartyIds: clients.map((c) => c.id),
         ...(note.trim() ? { note } : {}),
       }),
     onSuccess: (result) => {
       setLaunched(result.items);
-      void queryClient.invalidateQueries({ queryKey: ['processes'] });
-      void queryClient.invalidateQueries({ queryKey: ['crm', 'processes'] });
+      void queryClient.invalidateQueries({ queryKey: processKeys.all });
       onLaunched?.(result.items);
     },
   });

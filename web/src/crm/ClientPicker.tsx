@@ -2,10 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty, Page } from '../api/types.ts';
 import { useClients } from './clientNames.ts';
-import { cardPath, listKey } from './records.ts';
+import { cardPath } from './records.ts';
 
 /**
  * Picks a client by typing part of the name, phone or e-mail (an ARIA combobox: arrows move,
@@ -45,8 +46,9 @@ export function ClientPicker({
   }, [text]);
 
   const suggestions = useQuery({
-    queryKey: [...listKey('counterparties'), 'pick', debounced],
-    queryFn: () => api.get<Page<Counterparty>>(`/api/counterparties${query({ q: debounced, limit: 8 })}`),
+    queryKey: recordKeys.pick(debounced),
+    queryFn: () =>
+      api.get<Page<Counterparty>>(recordPaths.list('counterparties', { q: debounced, limit: 8 })),
     enabled: open && !value,
   });
   const items = suggestions.data?.items ?? [];

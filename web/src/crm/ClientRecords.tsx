@@ -2,7 +2,8 @@ import { useQueries } from '@tanstack/react-query';
 import { type KeyboardEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Page } from '../api/types.ts';
 import { formatDate } from '../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
@@ -12,7 +13,6 @@ import {
   cardPath,
   dayAsLocal,
   formatAmount,
-  listKey,
   listPath,
   type RecordKind,
   titleOf,
@@ -34,9 +34,9 @@ export function ClientRecords({ clientId }: { clientId: string }) {
   const [creating, setCreating] = useState(false);
   const results = useQueries({
     queries: KINDS.map((kind) => ({
-      queryKey: [...listKey(kind), { counterpartyId: clientId, limit: SHOWN }],
+      queryKey: recordKeys.list(kind, { counterpartyId: clientId, limit: SHOWN }),
       queryFn: () =>
-        api.get<Page<CrmRecord>>(`/api/${kind}${query({ counterpartyId: clientId, limit: SHOWN })}`),
+        api.get<Page<CrmRecord>>(recordPaths.list(kind, { counterpartyId: clientId, limit: SHOWN })),
     })),
   });
   const index = KINDS.indexOf(tab);

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
 import { RecordFields, useRecordErrorText } from './RecordFields.tsx';
@@ -9,7 +10,6 @@ import {
   type CrmRecord,
   type FormValues,
   fieldsOf,
-  listKey,
   type RecordKind,
   toBody,
   toFormValues,
@@ -47,9 +47,9 @@ export function CreateRecordDialog({
   }, [open]);
 
   const create = useMutation({
-    mutationFn: (body: Record<string, unknown>) => api.post<CrmRecord>(`/api/${kind}`, body),
+    mutationFn: (body: Record<string, unknown>) => api.post<CrmRecord>(recordPaths.list(kind), body),
     onSuccess: async (record) => {
-      await queryClient.invalidateQueries({ queryKey: listKey(kind) });
+      await queryClient.invalidateQueries({ queryKey: recordKeys.lists(kind) });
       onCreated(record);
     },
     onError: (error) => setErrors(formErrors(error, fieldsOf(kind), errorText(values), t('common:error'))),

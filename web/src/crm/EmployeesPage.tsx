@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api } from '../api/client.ts';
-import type { Employee, Page } from '../api/types.ts';
+import { createEmployee, employeeKeys, fetchEmployees } from '../api/employees.ts';
+import type { Employee } from '../api/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
@@ -17,8 +17,8 @@ export function EmployeesPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Employee | null>(null);
   const employees = useQuery({
-    queryKey: ['crm', 'employees'],
-    queryFn: () => api.get<Page<Employee>>('/api/employees?limit=500'),
+    queryKey: employeeKeys.list(),
+    queryFn: fetchEmployees,
     refetchInterval: 30_000,
   });
   const needle = filter.trim().toLowerCase();
@@ -146,10 +146,9 @@ function CreateEmployeeDialog({
   }, [open]);
 
   const create = useMutation({
-    mutationFn: (body: EmployeeForm) => api.post<Employee>('/api/employees', body),
+    mutationFn: (body: EmployeeForm) => createEmployee<Employee>(body),
     onSuccess: async (employee) => {
-      await queryClient.invalidateQueries({ queryKey: ['crm', 'employees'] });
-      void queryClient.invalidateQueries({ queryKey: ['employees'] });
+      await queryClient.invalidateQueries({ queryKey: employeeKeys.all });
       onCreated(employee);
     },
     onError: (error) =>

@@ -3,6 +3,8 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError, api } from '../api/client.ts';
+import { processKeys } from '../api/processes.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { LinkType } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { LaunchDialog } from '../process-card/LaunchDialog.tsx';
@@ -11,7 +13,7 @@ import { ClientRecords } from './ClientRecords.tsx';
 import { useClients } from './clientNames.ts';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
 import { RecordFields, useRecordErrorText } from './RecordFields.tsx';
-import { RecordProcesses, recordProcessesKey } from './RecordProcesses.tsx';
+import { RecordProcesses } from './RecordProcesses.tsx';
 import {
   type CrmRecord,
   cardPath,
@@ -19,10 +21,8 @@ import {
   fieldsOf,
   isRecordKind,
   linkTypeOf,
-  listKey,
   listPath,
   type RecordKind,
-  recordKey,
   titleOf,
   toBody,
   toFormValues,
@@ -51,10 +51,10 @@ function RecordCardView({ kind, id }: { kind: RecordKind; id: string }) {
   const queryClient = useQueryClient();
   const [launchOpen, setLaunchOpen] = useState(false);
   const record = useQuery({
-    queryKey: recordKey(kind, id),
+    queryKey: recordKeys.detail(kind, id),
     queryFn: async () => {
       try {
-        return await api.get<CrmRecord>(`/api/${kind}/${encodeURIComponent(id)}`);
+        return await api.get<CrmRecord>(recordPaths.one(kind, id));
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) return null;
         throw e;
@@ -121,7 +121,7 @@ function RecordCardView({ kind, id }: { kind: RecordKind; id: string }) {
         open={launchOpen}
         onClose={() => {
           setLaunchOpen(false);
-          void queryClient.invalidateQueries({ queryKey: recordProcessesKey(kind, id) });
+          void queryClient.invalidateQueries({ queryKey: processKeys.ofRecord(kind, id) });
         }}
         counterpartyId={launchClient}
         links={launchLinks}
@@ -151,14 +151,14 @@ function RecordDetails({ kind, record }: { kind: RecordKind; record: CrmRecord }
 
   const save = useMutation({
     mutationFn: (body: Record<string, unknown>) =>
-      api.patch<CrmRecord>(`/api/${kind}/${encodeURIComponent(record.id)}`, body),
+      api.patch<CrmRecord>(recordPaths.one(kind, record.id), body),
     onSuccess: (updated) => {
       const fresh = toFormValues(updated);
       setOriginal(fresh);
       setValues(fresh);
       setSaved(true);
-      queryClient.setQueryData(recordKey(kind, record.id), updated);
-      void queryClient.invalidateQueries({ queryKey: listKey(kind) });
+      queryClient.setQueryData(recordKeys.detail(kind, record.id), updated);
+      void queryClient.invalidateQueries({ queryKey: recordKeys.lists(kind) });
     },
     onError: (error) => setErrors(formErrors(error, fieldsOf(kind), errorText(values), t('common:error'))),
   });

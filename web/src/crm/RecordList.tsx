@@ -2,22 +2,15 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { type MouseEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Page, Ref } from '../api/types.ts';
 import { formatDate } from '../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
 import { BulkLaunchDialog } from './BulkLaunchDialog.tsx';
 import { CreateRecordDialog } from './CreateRecordDialog.tsx';
 import { useClients } from './clientNames.ts';
-import {
-  type CrmRecord,
-  cardPath,
-  dayAsLocal,
-  formatAmount,
-  listKey,
-  type RecordKind,
-  titleOf,
-} from './records.ts';
+import { type CrmRecord, cardPath, dayAsLocal, formatAmount, type RecordKind, titleOf } from './records.ts';
 import './crm.css';
 
 export type { RecordKind } from './records.ts';
@@ -76,10 +69,10 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
   const [bulkOpen, setBulkOpen] = useState(false);
 
   const list = useInfiniteQuery({
-    queryKey: [...listKey(kind), { q: q.trim(), group, counterpartyId }],
+    queryKey: recordKeys.list(kind, { q: q.trim(), group, counterpartyId }),
     queryFn: ({ pageParam }) =>
       api.get<Page<CrmRecord>>(
-        `/api/${kind}${query({ q: q.trim(), group, counterpartyId, limit: PAGE_SIZE, cursor: pageParam })}`,
+        recordPaths.list(kind, { q: q.trim(), group, counterpartyId, limit: PAGE_SIZE, cursor: pageParam }),
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -1,7 +1,8 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
 import type { Page, ProcessSummary } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
@@ -13,8 +14,6 @@ export function processesQuery(kind: RecordKind, id: string): Record<string, str
   const linkType = linkTypeOf(kind);
   return linkType ? { linkType, linkedId: id } : { counterpartyId: id };
 }
-
-export const recordProcessesKey = (kind: RecordKind, id: string) => ['crm', 'processes', kind, id] as const;
 
 /** "Processes" on a record card: definition, current stage, status, launched; a row opens the process. */
 export function RecordProcesses({
@@ -29,10 +28,10 @@ export function RecordProcesses({
   const { t } = useTranslation('crm');
   const navigate = useNavigate();
   const list = useInfiniteQuery({
-    queryKey: recordProcessesKey(kind, id),
+    queryKey: processKeys.ofRecord(kind, id),
     queryFn: ({ pageParam }) =>
       api.get<Page<ProcessSummary>>(
-        `/api/processes${query({ ...processesQuery(kind, id), sort: '-startedAt', limit: 20, cursor: pageParam })}`,
+        processPaths.list({ ...processesQuery(kind, id), sort: '-startedAt', limit: 20, cursor: pageParam }),
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -6,8 +6,8 @@
  */
 import { useQueries } from '@tanstack/react-query';
 import { api } from '../api/client.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty } from '../api/types.ts';
-import { recordKey } from './records.ts';
 
 type Waiter = { resolve: (c: Counterparty | null) => void; reject: (e: unknown) => void };
 const queue = new Map<string, Waiter[]>();
@@ -49,7 +49,7 @@ async function fetchClients(ids: string[]): Promise<Map<string, Counterparty | n
     const chunk = ids.slice(i, i + 100);
     try {
       const page = await api.get<{ items: Counterparty[] }>(
-        `/api/counterparties?limit=500&ids=${chunk.map(encodeURIComponent).join(',')}`,
+        recordPaths.list('counterparties', { limit: 500, ids: chunk.join(',') }),
       );
       for (const c of page.items) found.set(c.id, c);
     } catch (e) {
@@ -69,7 +69,7 @@ export function useClients(ids: readonly (string | null | undefined)[]): ClientL
   const unique = [...new Set(ids.filter((id): id is string => !!id))];
   return useQueries({
     queries: unique.map((id) => ({
-      queryKey: recordKey('counterparties', id),
+      queryKey: recordKeys.detail('counterparties', id),
       queryFn: () => load(id),
       staleTime: 60_000,
     })),

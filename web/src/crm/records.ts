@@ -81,9 +81,6 @@ export function linkTypeOf(kind: RecordKind): LinkType | null {
   return map[kind];
 }
 
-export const recordKey = (kind: RecordKind, id: string) => ['crm', 'record', kind, id] as const;
-export const listKey = (kind: RecordKind) => ['crm', 'records', kind] as const;
-
 export function emptyValues(): FormValues {
   return { name: '', phone: '', email: '', group: '', number: '', counterpartyId: '', amount: '', date: '' };
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
 import { ApiError, api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import type { Definition, Stage, StageKind, Transition, ValidationError } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -20,7 +21,7 @@ import { StageRow } from './StageList.tsx';
 import { StageSettings } from './StageSettings.tsx';
 import { uniqueStageKey } from './stage-keys.ts';
 import { inKindOrder } from './stage-order.ts';
-import { definitionKey, useDefinitionList } from './useDefinitionList.ts';
+import { useDefinitionList } from './useDefinitionList.ts';
 import { useEmployeeDirectory } from './useEmployeeDirectory.ts';
 import { useKeptDraft } from './useKeptDraft.ts';
 import { useLeaveGuard } from './useLeaveGuard.ts';
@@ -51,8 +52,8 @@ export function DesignerEditor() {
   const { id = '' } = useParams();
   const { t } = useTranslation('designer');
   const definition = useQuery({
-    queryKey: definitionKey(id),
-    queryFn: () => api.get<Definition>(`/api/definitions/${encodeURIComponent(id)}`),
+    queryKey: definitionKeys.detail(id),
+    queryFn: () => api.get<Definition>(definitionPaths.one(id)),
     // The editor owns the draft once open: no refetch behind the user's back.
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
@@ -161,7 +162,7 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
 
   const save = useMutation({
     mutationFn: (s: DesignerState) =>
-      api.put<Definition>(`/api/definitions/${encodeURIComponent(id)}`, {
+      api.put<Definition>(definitionPaths.one(id), {
         name: s.name.trim(),
         stages: s.stages,
         transitions: s.transitions,
@@ -169,8 +170,8 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     onSuccess: (saved, s) => {
       dispatch({ type: 'saved', state: s });
       setMeta({ status: saved.status, version: saved.version, draftChanged: saved.draftChanged });
-      queryClient.setQueryData(definitionKey(id), saved);
-      void queryClient.invalidateQueries({ queryKey: ['definitions'] });
+      queryClient.setQueryData(definitionKeys.detail(id), saved);
+      void queryClient.invalidateQueries({ queryKey: definitionKeys.lists() });
       setFailure(null);
       setNotice(t('header.saved'));
       keptDraft.saved();
@@ -195,10 +196,10 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     setFailure(null);
     try {
       if (dirty && !(await doSave())) return;
-      const published = await api.post<Definition>(`/api/definitions/${encodeURIComponent(id)}/publish`);
+      const published = await api.post<Definition>(definitionPaths.publish(id));
       setMeta({ status: published.status, version: published.version, draftChanged: published.draftChanged });
-      queryClient.setQueryData(definitionKey(id), published);
-      void queryClient.invalidateQueries({ queryKey: ['definitions'] });
+      queryClient.setQueryData(definitionKeys.detail(id), published);
+      void queryClient.invalidateQueries({ queryKey: definitionKeys.lists() });
       setNotice(t('header.publishedNow', { version: published.version }));
     } catch (error) {
       if (error instanceof ApiError && error.code === 'invalid_definition') {

@@ -3,6 +3,7 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import type { Definition } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -130,7 +131,7 @@ function NewDefinitionForm({ onClose }: { onClose: () => void }) {
   const focusRef = useInitialFocus<HTMLInputElement>();
   const create = useMutation({
     mutationFn: (title: string) =>
-      api.post<Definition>('/api/definitions', {
+      api.post<Definition>(definitionPaths.list(), {
         name: title,
         stages: [
           { key: 'start', name: t('list.starterStart'), kind: 'start', position: { x: 0, y: 0 } },
@@ -139,7 +140,7 @@ function NewDefinitionForm({ onClose }: { onClose: () => void }) {
         transitions: [{ from: 'start', to: 'end', result: t('list.starterResult') }],
       }),
     onSuccess: (created) => {
-      void queryClient.invalidateQueries({ queryKey: ['definitions'] });
+      void queryClient.invalidateQueries({ queryKey: definitionKeys.lists() });
       onClose();
       navigate(`/designer/${encodeURIComponent(created.id)}`);
     },

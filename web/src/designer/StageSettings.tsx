@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { employeeKeys } from '../api/employees.ts';
 import type { Employee, Stage, StageKind, StageTask, Transition } from '../api/types.ts';
 import { SearchSelect } from '../process-card/SearchSelect.tsx';
 import type { Command, StagePatch } from './commands.ts';
@@ -224,7 +225,7 @@ function Responsibles({ stage, employees, employeeName, update }: WithUpdate<Sta
         onChange={(option) => {
           if (option && !list.includes(option.id)) set([...list, option.id]);
         }}
-        queryKey={['designer-responsibles', available.map((e) => e.id).join()]}
+        queryKey={employeeKeys.pick('designer-responsibles', available.map((e) => e.id).join())}
         search={async (text) => {
           const needle = text.trim().toLowerCase();
           return available

@@ -1,13 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { api } from '../api/client.ts';
-import type { Employee, Page } from '../api/types.ts';
+import { employeeKeys, fetchEmployees } from '../api/employees.ts';
 
 /** Everyone a stage can be given to, sorted by name, and a lookup by id. */
 export function useEmployeeDirectory() {
   const result = useQuery({
-    queryKey: ['employees', 'designer'],
-    queryFn: () => api.get<Page<Employee>>('/api/employees'),
+    queryKey: employeeKeys.list(),
+    queryFn: fetchEmployees,
     staleTime: 60_000,
   });
   const items = result.data?.items;

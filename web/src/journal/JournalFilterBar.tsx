@@ -1,7 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty, Employee, Page, ProcessCounts } from '../api/types.ts';
 import { inKindOrder } from '../designer/stage-order.ts';
 import { formatNumber } from '../i18n/format.ts';
@@ -11,7 +13,7 @@ import { DateField } from '../ui/DateField.tsx';
 import { apiParams, isFiltered, type JournalFilters, STATUSES } from './useJournalFilters.ts';
 
 async function searchCounterparties(text: string) {
-  const page = await api.get<Page<Counterparty>>(`/api/counterparties${query({ q: text, limit: 30 })}`);
+  const page = await api.get<Page<Counterparty>>(recordPaths.list('counterparties', { q: text, limit: 30 }));
   return page.items.map((c) => ({ id: c.id, label: c.name, hint: c.group ?? undefined }));
 }
 
@@ -32,13 +34,13 @@ export function JournalFilterBar({
   const definitions = useDefinitions();
   const countParams = apiParams(filters, false);
   const counts = useQuery({
-    queryKey: ['journal', 'counts', countParams],
-    queryFn: () => api.get<ProcessCounts>(`/api/processes/counts${query(countParams)}`),
+    queryKey: processKeys.counts(countParams),
+    queryFn: () => api.get<ProcessCounts>(processPaths.counts(countParams)),
     placeholderData: (previous) => previous,
   });
   const clientLabel = useQuery({
-    queryKey: ['journal-client-label', filters.counterpartyId],
-    queryFn: () => api.get<Counterparty>(`/api/counterparties/${encodeURIComponent(filters.counterpartyId)}`),
+    queryKey: recordKeys.label('counterparties', filters.counterpartyId),
+    queryFn: () => api.get<Counterparty>(recordPaths.one('counterparties', filters.counterpartyId)),
     enabled: filters.counterpartyId !== '',
     staleTime: 60_000,
   });
@@ -175,7 +177,7 @@ export function JournalFilterBar({
             value={filters.counterpartyId || null}
             valueLabel={filters.counterpartyId ? (clientLabel.data?.name ?? null) : null}
             onChange={(option) => update({ counterpartyId: option?.id ?? '' })}
-            queryKey={['journal-client-search']}
+            queryKey={recordKeys.search('journal-client')}
             search={searchCounterparties}
             placeholder={t('filters.anyClient')}
             testId="filter-client"

@@ -2,7 +2,8 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { type MouseEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
 import type { Employee, Page, ProcessSummary } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { LaunchDialog } from '../process-card/LaunchDialog.tsx';
@@ -24,10 +25,10 @@ export function JournalPage(_props: { me: Employee }) {
   const [launching, setLaunching] = useState(false);
   const params = apiParams(filters);
   const list = useInfiniteQuery({
-    queryKey: ['journal', 'list', params, filters.sort],
+    queryKey: processKeys.list(params, filters.sort),
     queryFn: ({ pageParam }) =>
       api.get<Page<ProcessSummary>>(
-        `/api/processes${query({ ...params, sort: filters.sort, limit: PAGE_SIZE, cursor: pageParam })}`,
+        processPaths.list({ ...params, sort: filters.sort, limit: PAGE_SIZE, cursor: pageParam }),
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

@@ -3,6 +3,12 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
+import {
+  markAllNotificationsRead,
+  markNotificationRead,
+  notificationKeys,
+  notificationPaths,
+} from '../api/notifications.ts';
 import type { Notification } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { useNotificationStream } from './useNotificationStream.ts';
@@ -62,17 +68,17 @@ export function NotificationMonitor() {
   const panel = useRef<HTMLDivElement>(null);
   const text = useNotificationText();
   const list = useQuery({
-    queryKey: ['notifications'],
-    queryFn: () => api.get<NotificationList>('/api/notifications?limit=30'),
+    queryKey: notificationKeys.list(),
+    queryFn: () => api.get<NotificationList>(notificationPaths.list),
     refetchInterval: 60_000,
   });
   const read = useMutation({
-    mutationFn: (id: string) => api.post(`/api/notifications/${id}/read`),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+    mutationFn: (id: string) => markNotificationRead(id),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationKeys.all }),
   });
   const readAll = useMutation({
-    mutationFn: () => api.post('/api/notifications/read-all'),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['notifications'] }),
+    mutationFn: () => markAllNotificationsRead(),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: notificationKeys.all }),
   });
 
   useEffect(() => {

@@ -1,5 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
+import { notificationKeys, notificationPaths } from '../api/notifications.ts';
+import { processKeys } from '../api/processes.ts';
+import { taskKeys } from '../api/tasks.ts';
 import type { Notification } from '../api/types.ts';
 
 /**
@@ -17,16 +20,17 @@ export function useNotificationStream(
   arrive.current = onArrive;
   useEffect(() => {
     if (!enabled) return;
-    const source = new EventSource('/api/notifications/stream');
+    const source = new EventSource(notificationPaths.stream);
     source.addEventListener('notification', (e) => {
       const n = JSON.parse((e as MessageEvent<string>).data) as Notification;
       setFresh((prev) => new Set(prev).add(n.id));
       arrive.current?.(n);
-      void queryClient.invalidateQueries({ queryKey: ['notifications'] });
-      if (n.processId) void queryClient.invalidateQueries({ queryKey: ['process', n.processId] });
-      for (const id of processIdsOf(n)) void queryClient.invalidateQueries({ queryKey: ['process', id] });
-      void queryClient.invalidateQueries({ queryKey: ['journal'] });
-      void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+      void queryClient.invalidateQueries({ queryKey: notificationKeys.all });
+      if (n.processId) void queryClient.invalidateQueries({ queryKey: processKeys.detail(n.processId) });
+      for (const id of processIdsOf(n))
+        void queryClient.invalidateQueries({ queryKey: processKeys.detail(id) });
+      void queryClient.invalidateQueries({ queryKey: processKeys.journal() });
+      void queryClient.invalidateQueries({ queryKey: taskKeys.all });
     });
     return () => source.close();
   }, [enabled, queryClient]);

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { processPaths } from '../api/processes.ts';
 import type { ProcessCard } from '../api/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { apiErrorText } from './apiErrorText.ts';
@@ -18,7 +19,7 @@ export function CancelDialog({
   const { t } = useTranslation('card');
   const cancel = useCardAction(
     card.id,
-    () => api.post(`/api/processes/${encodeURIComponent(card.id)}/cancel`, { expectedVersion: card.version }),
+    () => api.post(`${processPaths.one(card.id)}/cancel`, { expectedVersion: card.version }),
     { onSuccess: onClose },
   );
   return (

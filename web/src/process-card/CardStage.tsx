@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { processPaths } from '../api/processes.ts';
+import { taskPaths } from '../api/tasks.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { stageStateLabel } from '../ui/stageState.ts';
 import { apiErrorText, isVersionConflict } from './apiErrorText.ts';
@@ -19,7 +21,7 @@ export function CardStage({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c, canEdit, me, employees } = data;
   const [dialog, setDialog] = useState<DialogName | null>(null);
-  const base = `/api/processes/${encodeURIComponent(c.id)}`;
+  const base = processPaths.one(c.id);
   const start = useCardAction(c.id, () =>
     api.post(`${base}/stage`, { state: 'in_progress', expectedVersion: c.version }),
   );
@@ -28,9 +30,7 @@ export function CardStage({ data }: { data: CardData }) {
   const takeOver = useCardAction(c.id, () =>
     api.patch(base, { responsibleId: me.id, expectedVersion: c.version }),
   );
-  const complete = useCardAction<string>(c.id, (taskId) =>
-    api.post(`/api/tasks/${encodeURIComponent(taskId)}/complete`),
-  );
+  const complete = useCardAction<string>(c.id, (taskId) => api.post(taskPaths.complete(taskId)));
 
   const live = c.status === 'active' || c.status === 'paused';
   const active = c.status === 'active';

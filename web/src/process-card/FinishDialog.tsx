@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { processPaths } from '../api/processes.ts';
 import type { ProcessCard, Task } from '../api/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { apiErrorText, isVersionConflict } from './apiErrorText.ts';
@@ -54,7 +55,7 @@ function FinishForm({
   const finish = useCardAction(
     c.id,
     () =>
-      api.post(`/api/processes/${encodeURIComponent(c.id)}/stage`, {
+      api.post(`${processPaths.one(c.id)}/stage`, {
         state: 'done',
         result: chosen?.result,
         nextResponsibleId: (chosen?.stage.kind !== 'end' && pick) || undefined,

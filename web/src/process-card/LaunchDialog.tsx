@@ -2,7 +2,10 @@ import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
+import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty, Definition, LinkType, Page, ProcessCard } from '../api/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { apiErrorText } from './apiErrorText.ts';
@@ -51,7 +54,7 @@ export function LaunchPage() {
 
 async function searchDefinitions(text: string): Promise<SearchOption[]> {
   const page = await api.get<Page<Definition>>(
-    `/api/definitions${query({ status: 'published', q: text, limit: 100 })}`,
+    definitionPaths.list({ status: 'published', q: text, limit: 100 }),
   );
   return page.items
     .filter((d) => d.version > 0)
@@ -59,7 +62,7 @@ async function searchDefinitions(text: string): Promise<SearchOption[]> {
 }
 
 async function searchCounterparties(text: string): Promise<SearchOption[]> {
-  const page = await api.get<Page<Counterparty>>(`/api/counterparties${query({ q: text, limit: 30 })}`);
+  const page = await api.get<Page<Counterparty>>(recordPaths.list('counterparties', { q: text, limit: 30 }));
   return page.items.map((c) => ({
     id: c.id,
     label: c.name,
@@ -101,8 +104,8 @@ function LaunchForm({
   }, []);
 
   const prefilled = useQuery({
-    queryKey: ['launch-counterparty', counterpartyId],
-    queryFn: () => api.get<Counterparty>(`/api/counterparties/${encodeURIComponent(counterpartyId ?? '')}`),
+    queryKey: recordKeys.label('counterparties', counterpartyId),
+    queryFn: () => api.get<Counterparty>(recordPaths.one('counterparties', counterpartyId ?? '')),
     enabled: counterpartyId !== undefined && !clientTouched,
     staleTime: 60_000,
   });
@@ -110,7 +113,7 @@ function LaunchForm({
   const clientLabel = clientTouched ? (client?.label ?? null) : (prefilled.data?.name ?? null);
   const linkLabels = useQueries({
     queries: links.map((l) => ({
-      queryKey: ['record-label', l.type, l.id],
+      queryKey: recordKeys.linkLabel(l.type, l.id),
       queryFn: () => recordLabel(l.type, l.id),
       staleTime: 60_000,
     })),
@@ -122,14 +125,14 @@ function LaunchForm({
     setBusy(true);
     setError(null);
     try {
-      const card = await api.post<ProcessCard>('/api/processes', {
+      const card = await api.post<ProcessCard>(processPaths.list(), {
         definitionId: definition.id,
         counterpartyId: clientId ?? undefined,
         note: note.trim() === '' ? undefined : note,
         links: links.length > 0 ? links : undefined,
       });
-      queryClient.setQueryData(['process', card.id], card);
-      void queryClient.invalidateQueries({ queryKey: ['journal'] });
+      queryClient.setQueryData(processKeys.detail(card.id), card);
+      void queryClient.invalidateQueries({ queryKey: processKeys.journal() });
       onLaunched?.();
       navigate(`/processes/${encodeURIComponent(card.id)}`);
     } catch (err) {
@@ -146,7 +149,7 @@ function LaunchForm({
         value={definition?.id ?? null}
         valueLabel={definition?.label ?? null}
         onChange={setDefinition}
-        queryKey={['launch-definitions']}
+        queryKey={definitionKeys.search()}
         search={searchDefinitions}
         placeholder={t('launch.definitionPlaceholder')}
         testId="launch-definition"
@@ -160,7 +163,7 @@ function LaunchForm({
           setClientTouched(true);
           setClient(option);
         }}
-        queryKey={['launch-counterparties']}
+        queryKey={recordKeys.search('launch-counterparties')}
         search={searchCounterparties}
         placeholder={t('launch.clientPlaceholder')}
         testId="launch-counterparty"

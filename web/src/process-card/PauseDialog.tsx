@@ -1,6 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { processPaths } from '../api/processes.ts';
 import type { ProcessCard } from '../api/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { apiErrorText } from './apiErrorText.ts';
@@ -53,7 +54,7 @@ function PauseForm({ card, onClose }: { card: ProcessCard; onClose: () => void }
     card.id,
     () =>
       api.post(
-        `/api/processes/${encodeURIComponent(card.id)}/pause`,
+        `${processPaths.one(card.id)}/pause`,
         mode === 'for'
           ? { for: isoDuration(amount, unit), expectedVersion: card.version }
           : { until: new Date(until).toISOString(), expectedVersion: card.version },

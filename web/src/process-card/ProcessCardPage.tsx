@@ -3,6 +3,8 @@ import { type KeyboardEvent, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
 import type { DefinitionVersion, Employee, Page, ProcessCard, ProtocolEntry, Task } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { ErrorBox, Loading } from '../ui/States.tsx';
@@ -41,32 +43,30 @@ export function ProcessCardPage({ me }: { me: Employee }) {
   const tabParam = params.get('tab');
   const tab: Tab = TABS.includes(tabParam as Tab) ? (tabParam as Tab) : 'note';
   const tabRefs = useRef<Partial<Record<Tab, HTMLButtonElement | null>>>({});
-  const path = `/api/processes/${encodeURIComponent(id)}`;
+  const path = processPaths.one(id);
 
   const card = useQuery({
-    queryKey: ['process', id],
+    queryKey: processKeys.detail(id),
     queryFn: () => api.get<ProcessCard>(path),
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 1,
   });
   const loaded = card.isSuccess;
   const protocol = useQuery({
-    queryKey: ['process', id, 'protocol'],
+    queryKey: processKeys.protocol(id),
     queryFn: () => api.get<Page<ProtocolEntry>>(`${path}/protocol?limit=5000`),
     enabled: loaded,
   });
   const tasks = useQuery({
-    queryKey: ['process', id, 'tasks'],
-    queryFn: () => api.get<Page<Task>>(`/api/tasks?processId=${encodeURIComponent(id)}&limit=500`),
+    queryKey: processKeys.tasks(id),
+    queryFn: () => api.get<Page<Task>>(processPaths.tasks(id)),
     enabled: loaded,
   });
   const definitionId = card.data?.definition.id;
   const definitionVersion = card.data?.definition.version;
   const definition = useQuery({
-    queryKey: ['process-definition', definitionId, definitionVersion],
+    queryKey: definitionKeys.version(definitionId, definitionVersion),
     queryFn: () =>
-      api.get<DefinitionVersion>(
-        `/api/definitions/${encodeURIComponent(definitionId ?? '')}/versions/${definitionVersion ?? 1}`,
-      ),
+      api.get<DefinitionVersion>(definitionPaths.version(definitionId ?? '', definitionVersion ?? 1)),
     enabled: definitionId !== undefined && definitionVersion !== undefined,
     staleTime: 60_000,
   });

@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
+import { processPaths } from '../api/processes.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { apiErrorText } from './apiErrorText.ts';
 import type { CardData } from './ProcessCardPage.tsx';
@@ -32,7 +33,7 @@ function ResponsibleForm({ data, onClose }: { data: CardData; onClose: () => voi
   const change = useCardAction(
     c.id,
     () =>
-      api.patch(`/api/processes/${encodeURIComponent(c.id)}`, {
+      api.patch(processPaths.one(c.id), {
         responsibleId: chosen,
         expectedVersion: c.version,
       }),

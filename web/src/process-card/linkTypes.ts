@@ -1,5 +1,6 @@
 /** The CRM records a process can link to: where to search them and where to open them. */
-import { api, query } from '../api/client.ts';
+import { api } from '../api/client.ts';
+import { recordPaths } from '../api/records.ts';
 import type { Counterparty, DocumentRecord, LinkType, Page, Project } from '../api/types.ts';
 import { formatNumber } from '../i18n/format.ts';
 import type { SearchOption } from './SearchSelect.tsx';
@@ -27,7 +28,7 @@ async function clientNames(ids: readonly (string | null)[]): Promise<Map<string,
   const unique = [...new Set(ids.filter((id): id is string => !!id))];
   if (unique.length === 0) return new Map();
   const page = await api.get<Page<Counterparty>>(
-    `/api/counterparties${query({ ids: unique.join(','), limit: unique.length })}`,
+    recordPaths.list('counterparties', { ids: unique.join(','), limit: unique.length }),
   );
   return new Map(page.items.map((c) => [c.id, c.name]));
 }
@@ -41,7 +42,11 @@ export async function searchRecords(
   text: string,
   counterpartyId?: string | null,
 ): Promise<SearchOption[]> {
-  const path = `/api/${COLLECTION[type]}${query({ q: text, limit: 20, counterpartyId: counterpartyId ?? undefined })}`;
+  const path = recordPaths.list(COLLECTION[type], {
+    q: text,
+    limit: 20,
+    counterpartyId: counterpartyId ?? undefined,
+  });
   const page = await api.get<Page<DocumentRecord | Project>>(path);
   const clients = await clientNames(page.items.map((r) => r.counterpartyId ?? null));
   return page.items.map((r) => {
@@ -54,8 +59,6 @@ export async function searchRecords(
 
 /** Fetches one record's label (number or name), for links that arrive as bare ids. */
 export async function recordLabel(type: LinkType, id: string): Promise<string> {
-  const record = await api.get<Partial<DocumentRecord & Project>>(
-    `/api/${COLLECTION[type]}/${encodeURIComponent(id)}`,
-  );
+  const record = await api.get<Partial<DocumentRecord & Project>>(recordPaths.one(COLLECTION[type], id));
   return record.number ?? record.name ?? id;
 }

@@ -1,4 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { processKeys } from '../api/processes.ts';
+import { taskKeys } from '../api/tasks.ts';
 import type { ProcessCard } from '../api/types.ts';
 import { isVersionConflict } from './apiErrorText.ts';
 
@@ -24,14 +26,14 @@ export function useCardAction<TVars = void>(
   const queryClient = useQueryClient();
   const refresh = () =>
     Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['process', processId] }),
-      queryClient.invalidateQueries({ queryKey: ['journal'] }),
-      queryClient.invalidateQueries({ queryKey: ['tasks'] }),
+      queryClient.invalidateQueries({ queryKey: processKeys.detail(processId) }),
+      queryClient.invalidateQueries({ queryKey: processKeys.journal() }),
+      queryClient.invalidateQueries({ queryKey: taskKeys.all }),
     ]);
   return useMutation({
     mutationFn: run,
     onSuccess: async (result) => {
-      if (isCard(result, processId)) queryClient.setQueryData(['process', processId], result);
+      if (isCard(result, processId)) queryClient.setQueryData(processKeys.detail(processId), result);
       options?.onSuccess?.(result);
       await refresh();
     },

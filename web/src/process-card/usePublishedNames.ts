@@ -1,13 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import type { Definition, Page } from '../api/types.ts';
 
 /** Every process definition (one request, cached): the journal's filter and child-process names. */
 export function useDefinitions() {
   return useQuery({
-    queryKey: ['process-definitions', 'all'],
-    queryFn: () => api.get<Page<Definition>>('/api/definitions?limit=500'),
+    queryKey: definitionKeys.names(),
+    queryFn: () => api.get<Page<Definition>>(definitionPaths.list({ limit: 500 })),
     staleTime: 60_000,
   });
 }

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, useLocation } from 'react-router';
+import { authPaths } from '../api/auth.ts';
 import { api } from '../api/client.ts';
 import type { Employee } from '../api/types.ts';
 import { NotificationMonitor } from '../notifications/NotificationMonitor.tsx';
@@ -64,7 +65,7 @@ export function Shell({ me, children }: { me: Employee; children: ReactNode }) {
               type="button"
               className="link logout"
               onClick={async () => {
-                await api.post('/api/auth/logout');
+                await api.post(authPaths.logout);
                 queryClient.clear();
                 window.location.assign('/');
               }}

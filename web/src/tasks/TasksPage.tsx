@@ -2,7 +2,11 @@ import { useInfiniteQuery, useMutation, useQueries, useQuery, useQueryClient } f
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ApiError, api, query } from '../api/client.ts';
+import { ApiError, api } from '../api/client.ts';
+import { definitionKeys, definitionPaths } from '../api/definitions.ts';
+import { employeeKeys, fetchEmployees } from '../api/employees.ts';
+import { processKeys, processPaths } from '../api/processes.ts';
+import { taskKeys, taskPaths } from '../api/tasks.ts';
 import type { Definition, Employee, Page, ProcessCard, Task, TaskCompletion } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
@@ -21,10 +25,10 @@ function useProcesses(ids: (string | null)[]) {
   const unique = [...new Set(ids.filter((id): id is string => !!id))];
   return useQueries({
     queries: unique.map((id) => ({
-      queryKey: ['crm', 'process', id],
+      queryKey: processKeys.brief(id),
       queryFn: async () => {
         try {
-          return await api.get<ProcessCard>(`/api/processes/${encodeURIComponent(id)}`);
+          return await api.get<ProcessCard>(processPaths.one(id));
         } catch (e) {
           if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return null;
           throw e;
@@ -48,8 +52,8 @@ function useStageNames(definitionIds: string[]) {
   const unique = [...new Set(definitionIds)];
   return useQueries({
     queries: unique.map((id) => ({
-      queryKey: ['crm', 'definition', id],
-      queryFn: () => api.get<Definition>(`/api/definitions/${encodeURIComponent(id)}`),
+      queryKey: definitionKeys.detail(id),
+      queryFn: () => api.get<Definition>(definitionPaths.one(id)),
       staleTime: 300_000,
     })),
     combine: (results) => {
@@ -76,15 +80,15 @@ export function TasksPage({ me }: { me: Employee }) {
   const [done, setDone] = useState<TaskCompletion | null>(null);
 
   const list = useInfiniteQuery({
-    queryKey: ['crm', 'tasks', { scope, status, me: me.id }],
+    queryKey: taskKeys.list({ scope, status, me: me.id }),
     queryFn: ({ pageParam }) =>
       api.get<Page<Task>>(
-        `/api/tasks${query({
+        taskPaths.list({
           assigneeId: scope === 'mine' ? me.id : undefined,
           status: status === 'any' ? undefined : status,
           limit: PAGE_SIZE,
           cursor: pageParam,
-        })}`,
+        }),
       ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
@@ -98,21 +102,19 @@ export function TasksPage({ me }: { me: Employee }) {
   });
   const stageNames = useStageNames(otherStages);
   const employees = useQuery({
-    queryKey: ['crm', 'employees'],
-    queryFn: () => api.get<Page<Employee>>('/api/employees?limit=500'),
+    queryKey: employeeKeys.list(),
+    queryFn: fetchEmployees,
     staleTime: 30_000,
   });
   const online = new Set((employees.data?.items ?? []).filter((e) => e.online).map((e) => e.id));
 
   const complete = useMutation({
-    mutationFn: (task: Task) =>
-      api.post<TaskCompletion>(`/api/tasks/${encodeURIComponent(task.id)}/complete`),
+    mutationFn: (task: Task) => api.post<TaskCompletion>(taskPaths.complete(task.id)),
     onSuccess: (result) => {
-      void queryClient.invalidateQueries({ queryKey: ['crm', 'tasks'] });
-      void queryClient.invalidateQueries({ queryKey: ['tasks'] });
+      void queryClient.invalidateQueries({ queryKey: taskKeys.all });
       if (result.process) {
-        queryClient.setQueryData(['crm', 'process', result.process.id], result.process);
-        void queryClient.invalidateQueries({ queryKey: ['processes'] });
+        queryClient.setQueryData(processKeys.brief(result.process.id), result.process);
+        void queryClient.invalidateQueries({ queryKey: processKeys.all });
       }
       if (result.process && result.task.blocking) {
         navigate(`/processes/${encodeURIComponent(result.process.id)}`);

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
+import { processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
 import { Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
@@ -20,7 +21,7 @@ export function AccessTab({ data }: { data: CardData }) {
   const [level, setLevel] = useState<Level>('view');
   const save = useCardAction(
     c.id,
-    (entries: Entry[]) => api.put(`/api/processes/${encodeURIComponent(c.id)}/access`, { entries }),
+    (entries: Entry[]) => api.put(`${processPaths.one(c.id)}/access`, { entries }),
     { onSuccess: () => setAdding('') },
   );
   const granted = new Set(c.access.map((a) => a.employeeId));

@@ -1,6 +1,7 @@
 import { type DragEvent, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
+import { processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
 import { formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { Empty } from '../../ui/States.tsx';
@@ -18,7 +19,7 @@ export function FilesTab({ data }: { data: CardData }) {
   const [dragging, setDragging] = useState(false);
   const [uploading, setUploading] = useState<string[]>([]);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const base = `/api/processes/${encodeURIComponent(c.id)}/attachments`;
+  const base = `${processPaths.one(c.id)}/attachments`;
   const upload = useCardAction(c.id, async (files: File[]) => {
     setUploading(files.map((f) => f.name));
     try {

@@ -2,6 +2,8 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
+import { processPaths } from '../../api/processes.ts';
+import { recordKeys } from '../../api/records.ts';
 import type { LinkType } from '../../api/types.ts';
 import { Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
@@ -17,7 +19,7 @@ export function LinksTab({ data }: { data: CardData }) {
   const typeId = useId();
   const [type, setType] = useState<LinkType>('invoice');
   const [record, setRecord] = useState<SearchOption | null>(null);
-  const base = `/api/processes/${encodeURIComponent(c.id)}/links`;
+  const base = `${processPaths.one(c.id)}/links`;
   const add = useCardAction(c.id, (link: { type: LinkType; id: string }) => api.post(base, link), {
     onSuccess: () => setRecord(null),
   });
@@ -82,7 +84,7 @@ export function LinksTab({ data }: { data: CardData }) {
             value={record?.id ?? null}
             valueLabel={record?.label ?? null}
             onChange={setRecord}
-            queryKey={['link-search', type, c.counterparty?.id ?? '']}
+            queryKey={recordKeys.search('link', type, c.counterparty?.id ?? '')}
             search={(text) => searchRecords(type, text, c.counterparty?.id)}
             placeholder={t('links.searchPlaceholder')}
             testId="link-search"

@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
+import { processPaths } from '../../api/processes.ts';
 import { apiErrorText, isVersionConflict } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { useCardAction } from '../useCardAction.ts';
@@ -16,8 +17,7 @@ export function NoteTab({ data }: { data: CardData }) {
   const dirty = text !== c.note;
   const save = useCardAction(
     c.id,
-    (note: string) =>
-      api.patch(`/api/processes/${encodeURIComponent(c.id)}`, { note, expectedVersion: c.version }),
+    (note: string) => api.patch(processPaths.one(c.id), { note, expectedVersion: c.version }),
     {
       onSuccess: () => {
         setSaved(true);

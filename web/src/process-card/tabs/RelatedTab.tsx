@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
+import { processKeys, processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
 import { Empty } from '../../ui/States.tsx';
 import type { CardData } from '../ProcessCardPage.tsx';
@@ -11,8 +12,8 @@ export function RelatedTab({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c } = data;
   const parent = useQuery({
-    queryKey: ['process', c.parentId ?? ''],
-    queryFn: () => api.get<ProcessCard>(`/api/processes/${encodeURIComponent(c.parentId ?? '')}`),
+    queryKey: processKeys.detail(c.parentId ?? ''),
+    queryFn: () => api.get<ProcessCard>(processPaths.one(c.parentId ?? '')),
     enabled: c.parentId !== null,
     retry: false,
   });

@@ -1,6 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
+import { processKeys, processPaths } from '../../api/processes.ts';
+import { taskPaths } from '../../api/tasks.ts';
 import type { EventItem, Page } from '../../api/types.ts';
 import { formatDateTime } from '../../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../../ui/States.tsx';
@@ -13,12 +15,10 @@ export function TasksTab({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c, canEdit, me, tasks, definition } = data;
   const events = useQuery({
-    queryKey: ['process', c.id, 'events'],
-    queryFn: () => api.get<Page<EventItem>>(`/api/events?processId=${encodeURIComponent(c.id)}&limit=500`),
+    queryKey: processKeys.events(c.id),
+    queryFn: () => api.get<Page<EventItem>>(processPaths.events(c.id)),
   });
-  const complete = useCardAction(c.id, (taskId: string) =>
-    api.post(`/api/tasks/${encodeURIComponent(taskId)}/complete`),
-  );
+  const complete = useCardAction(c.id, (taskId: string) => api.post(taskPaths.complete(taskId)));
   const stageName = (key: string | null) =>
     key === null ? '—' : (definition?.stages.find((s) => s.key === key)?.name ?? key);
   const ordered = [...tasks].sort((a, b) => {
