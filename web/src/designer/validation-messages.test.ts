@@ -13,6 +13,7 @@ async function translator(lng: 'en' | 'ru'): Promise<TFunction<'designer'>> {
     resources: { en: { designer: designer.en }, ru: { designer: designer.ru } },
     ns: ['designer'],
     defaultNS: 'designer',
+    showSupportNotice: false,
     interpolation: { escapeValue: false },
   });
   return i18n.getFixedT(lng, 'designer') as TFunction<'designer'>;

@@ -42,6 +42,8 @@ void i18n.use(initReactI18next).init({
   ns: Object.keys(areas),
   interpolation: { escapeValue: false },
   returnNull: false,
+  // No promotional line in the browser console.
+  showSupportNotice: false,
 });
 if (typeof document !== 'undefined') document.documentElement.lang = i18n.language;
 
