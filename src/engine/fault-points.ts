@@ -55,7 +55,7 @@ export function parseFaults(spec: string | undefined): FaultPlan | undefined {
 }
 
 /** A small seeded generator (mulberry32): enough to replay a run, not for anything secret. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

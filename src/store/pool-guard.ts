@@ -35,14 +35,8 @@ export function withinTransaction<T>(fn: () => Promise<T>): Promise<T> {
   return scope.run(true, fn);
 }
 
-/** Whether the caller runs inside a transaction's body. */
-export function inTransactionScope(): boolean {
+function inTransactionScope(): boolean {
   return scope.getStore() === true;
-}
-
-/** Runs `fn` outside any transaction scope (for work a transaction starts but does not await). */
-export function outsideTransaction<T>(fn: () => T): T {
-  return scope.exit(fn);
 }
 
 /** Wraps a dialect so that its driver refuses to acquire a pooled connection inside a transaction. */

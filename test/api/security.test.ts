@@ -5,38 +5,25 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus, publishDefinition, twoStageBody } from '../support/api-helpers.ts';
-import { ADMIN_PASSWORD, type Response, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  ADMIN_PASSWORD,
+  type LoginAnswer,
+  type Response,
+  rawLogin,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
 const SESSION_COOKIE = 'sf_session';
-
-interface LoginAnswer extends Response {
-  readonly cookies: string[];
-}
 
 for (const store of STORES) {
   describe(`${store}: security`, () => {
     let t: TestServer;
     let definitionId: string;
 
-    async function login(
-      loginName: string,
-      password: string,
-      headers: Record<string, string> = {},
-    ): Promise<LoginAnswer> {
-      const res = await fetch(`${t.url}/api/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ login: loginName, password }),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        body: text === '' ? null : JSON.parse(text),
-        headers: res.headers,
-        cookies: res.headers.getSetCookie(),
-      };
-    }
+    const login = (loginName: string, password: string, headers: Record<string, string> = {}) =>
+      rawLogin(t.url, loginName, password, headers);
 
     /** The session token from a login answer's Set-Cookie. */
     function sessionOf(answer: LoginAnswer): string {

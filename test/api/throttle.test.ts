@@ -6,31 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus } from '../support/api-helpers.ts';
-import { type Response, startTestServer, type TestServer } from '../support/server.ts';
+import { type LoginAnswer, rawLogin, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
-interface LoginAnswer extends Response {
-  readonly cookies: string[];
-}
-
-async function login(
-  t: TestServer,
-  loginName: string,
-  password: string,
-  headers: Record<string, string> = {},
-): Promise<LoginAnswer> {
-  const res = await fetch(`${t.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ login: loginName, password }),
-  });
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: text === '' ? null : JSON.parse(text),
-    headers: res.headers,
-    cookies: res.headers.getSetCookie(),
-  };
+function login(t: TestServer, loginName: string, password: string, headers: Record<string, string> = {}) {
+  return rawLogin(t.url, loginName, password, headers);
 }
 
 const from = (address: string) => ({ 'x-forwarded-for': address });

@@ -10,22 +10,19 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus, publishDefinition, twoStageBody } from '../support/api-helpers.ts';
-import { type Client, type Response, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  type Client,
+  type Response,
+  readAnswer,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import { createTestDatabase, STORES } from '../support/stores.ts';
 
 /** The test's own bound on one request: far below the 72 s keep-alive timeout a hung upload waits. */
 const SETTLES_WITHIN_MS = 10_000;
 
-async function answer(res: globalThis.Response): Promise<Response> {
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text === '' ? null : JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body, headers: res.headers };
-}
+const answer = readAnswer;
 
 /** POSTs exactly these bytes with this content type to the upload route. */
 async function post(

@@ -8,23 +8,20 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus, publishDefinition, twoStageBody } from '../support/api-helpers.ts';
-import { type Client, type Response, startTestServer, type TestServer } from '../support/server.ts';
+import {
+  type Client,
+  type Response,
+  readAnswer,
+  startTestServer,
+  type TestServer,
+} from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
-async function answer(res: globalThis.Response): Promise<Response> {
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = text === '' ? null : JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body, headers: res.headers };
-}
+const answer = readAnswer;
 
 /** Uploads through the global FormData, as a browser would. */
 async function upload(

@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultPointName } from '../../src/engine/fault-points.ts';
+import { type FaultPointName, mulberry32 } from '../../src/engine/fault-points.ts';
 import { type Db, openStore } from '../../src/store/store.ts';
 import { publishDefinition } from '../support/api-helpers.ts';
 import { AckLog, checkInvariants } from '../support/invariants.ts';
@@ -34,17 +34,6 @@ const ODDS: Record<FaultPointName, number> = {
 const MAX_OPS = 160;
 const LANES = 4;
 const ROOT = path.resolve(import.meta.dirname, '../..');
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Exit {
   readonly code: number | null;

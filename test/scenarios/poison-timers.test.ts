@@ -5,19 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitTimerKey } from '../../src/domain/process/step.ts';
+import { WAIT_BODY } from '../fixtures/definitions.ts';
 import { expectError, expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
 const MAX_ATTEMPTS = 5;
-
-const WAIT_BODY = {
-  stages: [
-    { key: 'w', name: 'Wait', kind: 'start', wait: 'PT1H' },
-    { key: 'end', name: 'End', kind: 'end' },
-  ],
-  transitions: [{ from: 'w', to: 'end', result: 'Continue' }],
-};
 
 for (const kind of STORES) {
   describe(`${kind}: poison timers`, () => {

@@ -6,19 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resumeTimerKey, waitTimerKey } from '../../src/domain/process/step.ts';
+import { WAIT_BODY } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition, twoStageBody } from '../support/api-helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
 const HOUR = 3_600_000;
-
-const WAIT_BODY = {
-  stages: [
-    { key: 'w', name: 'Wait', kind: 'start', wait: 'PT1H' },
-    { key: 'end', name: 'End', kind: 'end' },
-  ],
-  transitions: [{ from: 'w', to: 'end', result: 'Continue' }],
-};
 
 for (const kind of STORES) {
   describe(`${kind}: timer reconciler`, () => {

@@ -42,6 +42,38 @@ export interface Client {
   delete<T = any>(path: string): Promise<Response<T>>;
 }
 
+/** Reads an answer: JSON when it parses, the text otherwise, null when empty. */
+export async function readAnswer(res: globalThis.Response): Promise<Response> {
+  const text = await res.text();
+  let body: unknown = text;
+  try {
+    body = text === '' ? null : JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+/** A login answer with the cookies it set. */
+export interface LoginAnswer extends Response {
+  readonly cookies: string[];
+}
+
+/** POSTs a login with extra headers (a forwarded address, a scheme) and keeps what it set. */
+export async function rawLogin(
+  url: string,
+  loginName: string,
+  password: string,
+  headers: Record<string, string> = {},
+): Promise<LoginAnswer> {
+  const res = await fetch(`${url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ login: loginName, password }),
+  });
+  return { ...(await readAnswer(res)), cookies: res.headers.getSetCookie() };
+}
+
 export function client(url: string, token: string): Client {
   const request = async (
     method: string,
@@ -57,15 +89,7 @@ export function client(url: string, token: string): Client {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
     }
-    const res = await fetch(url + path, init);
-    const text = await res.text();
-    let parsed: unknown = text;
-    try {
-      parsed = text === '' ? null : JSON.parse(text);
-    } catch {
-      // not JSON: keep the text
-    }
-    return { status: res.status, body: parsed as any, headers: res.headers };
+    return readAnswer(await fetch(url + path, init));
   };
   return {
     token,
