@@ -4,11 +4,11 @@
  * process is launched, then finished stage by stage to the end: 5 moves. Sequential, so the
  * store's one connection is never contended.
  */
-import { type Actor, createEngineContext, type EngineContext } from '../src/engine/context.ts';
-import { createDefinition, publishDefinition } from '../src/engine/definitions.ts';
-import { createEmployee } from '../src/engine/employees.ts';
+import { type Actor, createEngineContext, type EngineContext } from '../src/context.ts';
 import { launchProcess } from '../src/engine/launch.ts';
 import { moveStage } from '../src/engine/move-stage.ts';
+import { createDefinition, publishDefinition } from '../src/services/definitions.ts';
+import { createEmployee } from '../src/services/employees.ts';
 import type { Store } from '../src/store/store.ts';
 import { latency, now, perSecond, round3 } from './stats.ts';
 import { chainDefinition, MOVES_PER_PROCESS, type ProcessTarget } from './workload.ts';

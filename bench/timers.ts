@@ -7,12 +7,12 @@
  * launched), so the setup measures nothing; only the firing is timed, through the real worker.
  */
 import { sql } from 'kysely';
-import { createEngineContext } from '../src/engine/context.ts';
-import { createDefinition, publishDefinition } from '../src/engine/definitions.ts';
-import { createEmployee } from '../src/engine/employees.ts';
+import { createEngineContext } from '../src/context.ts';
 import { launchProcess } from '../src/engine/launch.ts';
 import { ManualClock } from '../src/scheduler/clock.ts';
 import { TimerWorker } from '../src/scheduler/timer-worker.ts';
+import { createDefinition, publishDefinition } from '../src/services/definitions.ts';
+import { createEmployee } from '../src/services/employees.ts';
 import type { Store } from '../src/store/store.ts';
 import { log, round3 } from './stats.ts';
 

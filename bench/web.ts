@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { Page } from 'playwright-core';
-import { startServer } from '../src/api/server.ts';
+import { startServer } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { launchBrowser } from '../test/e2e/browser.ts';
 import { log } from './stats.ts';

@@ -1,9 +1,9 @@
 /** Command line: `start` (default), `migrate`, `seed-demo`, `backup <file>`, `restore <file>`. */
 
-import { openConfiguredStore, startServer } from './api/server.ts';
+import { openConfiguredStore, startServer } from './app.ts';
 import { loadConfig } from './config.ts';
-import { createEngineContext } from './engine/context.ts';
-import { seedDemo } from './engine/seed-demo.ts';
+import { createEngineContext } from './context.ts';
+import { seedDemo } from './demo/seed-demo.ts';
 import { systemClock } from './scheduler/clock.ts';
 import { backupSqlite, postgresBackupAdvice, restoreSqlite } from './store/backup.ts';
 

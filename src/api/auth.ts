@@ -4,9 +4,9 @@
  */
 import type {} from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type Actor, type EngineContext, requireAdmin as requireAdminActor } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
-import { type Actor, type EngineContext, requireAdmin as requireAdminActor } from '../engine/context.ts';
-import { authenticate } from '../engine/employees.ts';
+import { authenticate } from '../services/employees.ts';
 
 export const SESSION_COOKIE = 'sf_session';
 

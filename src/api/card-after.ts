@@ -1,8 +1,8 @@
 /** The answer of the routes that change a process: the process card, as the caller now sees it. */
 import type { FastifyRequest } from 'fastify';
-import type { Actor, EngineContext } from '../engine/context.ts';
-import { processCard } from '../engine/process-card.ts';
-import type { ProcessRow } from '../store/processes.ts';
+import type { Actor, EngineContext } from '../context.ts';
+import type { ProcessRow } from '../queries/process-card.ts';
+import { processCard } from '../queries/process-card.ts';
 import { actorOf } from './auth.ts';
 
 /** Runs `command` as the request's actor, then answers with the card of the process it changed. */

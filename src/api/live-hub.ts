@@ -4,7 +4,7 @@
  * and delivers to its own streams; with SQLite (one node) delivery is direct.
  */
 import { createHash } from 'node:crypto';
-import type { CommittedNotification } from '../engine/context.ts';
+import type { CommittedNotification } from '../context.ts';
 import type { Store } from '../store/store.ts';
 
 const CHANNEL = 'stageflow_notifications';

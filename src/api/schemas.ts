@@ -1,6 +1,6 @@
 /** Request schemas shared by the routes. Bodies are strict: an unknown field is a 400. */
 import { z } from 'zod';
-import { LINK_TYPES } from '../engine/references.ts';
+import { LINK_TYPES } from '../domain/records.ts';
 
 export const id = z.string().min(1).max(100);
 export const idParams = z.strictObject({ id });

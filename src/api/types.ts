@@ -6,9 +6,9 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { EngineContext } from '../engine/context.ts';
-import type { PresenceRegistry } from '../engine/presence-registry.ts';
+import type { EngineContext } from '../context.ts';
 import type { TestClock } from '../scheduler/clock.ts';
+import type { PresenceRegistry } from '../services/presence-registry.ts';
 import type { LiveHub } from './live-hub.ts';
 
 /** The Fastify instance with zod schemas as the type provider. */

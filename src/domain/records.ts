@@ -11,3 +11,7 @@ export const RECORD_KINDS = [
   'waybills',
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
+
+/** What a process can be linked to, as the API names it. */
+export const LINK_TYPES = ['invoice', 'order', 'contract', 'project', 'waybill'] as const;
+export type LinkType = (typeof LINK_TYPES)[number];

@@ -3,10 +3,12 @@
  * protocol, members, tasks, events, timers, notifications and child processes all commit together.
  */
 import type { Insertable } from 'kysely';
+import type { CommittedNotification, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Effect, launch, type ProcessState, startTask } from '../domain/process/step.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
 import {
   addMembers,
   deferTimer,
@@ -31,8 +33,6 @@ import type {
   TimerTable,
 } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
-import type { CommittedNotification, EngineContext } from './context.ts';
-import type { LoadedVersion } from './definition-cache.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
 import { type NotificationDraft, notificationRows, writeNotifications } from './notifications.ts';

@@ -1,6 +1,7 @@
 /** Cancelling a process: administrators only; its timers go with it. */
+
+import type { Actor, EngineContext } from '../context.ts';
 import type { ProcessRow } from '../store/processes.ts';
-import type { Actor, EngineContext } from './context.ts';
 import { runProcessCommand } from './run-command.ts';
 
 export async function cancelProcess(

@@ -2,6 +2,8 @@
  * Fires what has fallen due: ends of waits and pauses, delayed task starts. Each timer is deleted
  * in the same transaction that applies it, so it fires once even across restarts and nodes.
  */
+
+import type { EngineContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { openTask, taskIdOfStartKey } from '../domain/process/step.ts';
 import {
@@ -15,7 +17,6 @@ import {
 import type { Db } from '../store/store.ts';
 import { findTimer, recordTimerFailure } from '../store/timers.ts';
 import type { CommitLog } from './apply-effects.ts';
-import type { EngineContext } from './context.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
 import { notificationRows, writeNotifications } from './notifications.ts';

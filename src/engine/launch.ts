@@ -1,11 +1,11 @@
 /** Launching processes: one, or one definition for a list of counterparties, all or nothing. */
 import type { Insertable } from 'kysely';
+import type { Actor, EngineContext } from '../context.ts';
+import { notificationText } from '../domain/notification-text.ts';
 import { insertNotifications, type ProcessRow } from '../store/processes.ts';
+import { type LinkType, requireCounterparty, requireLinkTarget } from '../store/references.ts';
 import type { NotificationTable } from '../store/schema.ts';
 import { launchInTransaction, logNotifications } from './apply-effects.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { notificationText } from './notification-text.ts';
-import { type LinkType, requireCounterparty, requireLinkTarget } from './references.ts';
 import { inTransaction } from './run-command.ts';
 
 export interface LaunchRequest {

@@ -1,6 +1,7 @@
 /** The engine's configurable bounds (STAGEFLOW_MAX_SPAWN_PER_STAGE, …), with their defaults. */
+
+import type { EngineContext } from '../context.ts';
 import { DEFAULT_SPAWN_LIMITS, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
-import type { EngineContext } from './context.ts';
 
 export interface EngineLimits {
   readonly spawn: SpawnLimits;

@@ -1,13 +1,14 @@
 /** Starting work on the current stage, or finishing it with a result. */
+
+import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { waitTimerKey } from '../domain/process/step.ts';
 import type { ProcessRow } from '../store/processes.ts';
+import { requireEmployee } from '../store/references.ts';
 import type { Db } from '../store/store.ts';
 import { findTimer } from '../store/timers.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { requireEmployee } from './references.ts';
 import { applyCommand, inTransaction, loadForWrite } from './run-command.ts';
 
 export interface MoveStageRequest {

@@ -1,20 +1,13 @@
-/**
- * Notifications: writing them (one helper for every engine path that notifies) and the caller's
- * persistent list behind the notification monitor.
- */
+/** Writing notifications: one helper for every engine path that notifies. */
 
 import type { Insertable } from 'kysely';
-import { isoTime } from '../domain/clock.ts';
-import { notFound } from '../domain/errors.ts';
+import { notificationText } from '../domain/notification-text.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
 import { notificationSubject } from '../store/notification-subjects.ts';
-import { insertNotifications, type NotificationRow, type ProcessRow } from '../store/processes.ts';
+import { insertNotifications, type ProcessRow } from '../store/processes.ts';
 import type { NotificationTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 import type { CommitLog } from './apply-effects.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { decodeIdCursor, idPageOf } from './cursor.ts';
-import type { LoadedVersion } from './definition-cache.ts';
-import { notificationText } from './notification-text.ts';
 
 /** A notification about a process as decided, before it names who and what; its id already taken. */
 export interface NotificationDraft {
@@ -85,65 +78,4 @@ export function logNotifications(log: CommitLog, rows: readonly Insertable<Notif
       at: n.at,
     });
   }
-}
-
-export function notificationView(row: NotificationRow) {
-  return {
-    id: row.id,
-    kind: row.kind,
-    processId: row.process_id,
-    text: row.text,
-    details: JSON.parse(row.details) as Record<string, unknown>,
-    read: row.read === 1,
-    at: isoTime(row.at),
-  };
-}
-
-export async function listNotifications(
-  ctx: EngineContext,
-  actor: Actor,
-  options: { unread?: boolean | undefined; limit: number; before?: string | undefined },
-) {
-  let q = ctx.store.db.selectFrom('notifications').selectAll().where('employee_id', '=', actor.id);
-  if (options.unread) q = q.where('read', '=', 0);
-  const before = decodeIdCursor(options.before);
-  if (before) q = q.where('id', '<', before);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
-  const { page, nextCursor } = idPageOf(rows, options.limit);
-  const unread = await ctx.store.db
-    .selectFrom('notifications')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('employee_id', '=', actor.id)
-    .where('read', '=', 0)
-    .executeTakeFirstOrThrow();
-  return { items: page.map(notificationView), unread: Number(unread.n), nextCursor };
-}
-
-export async function markRead(ctx: EngineContext, actor: Actor, id: string) {
-  const row = await ctx.store.transaction((tx) =>
-    tx
-      .updateTable('notifications')
-      .set({ read: 1 })
-      .where('id', '=', id)
-      .where('employee_id', '=', actor.id)
-      .returningAll()
-      .executeTakeFirst(),
-  );
-  if (!row) throw notFound('Notification', id);
-  return notificationView(row);
-}
-
-export async function markAllRead(ctx: EngineContext, actor: Actor): Promise<number> {
-  const result = await ctx.store.transaction((tx) =>
-    tx
-      .updateTable('notifications')
-      .set({ read: 1 })
-      .where('employee_id', '=', actor.id)
-      .where('read', '=', 0)
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows);
 }

@@ -1,8 +1,9 @@
 /** Manual pause until a time or for a duration, and resuming early. */
+
+import type { Actor, EngineContext } from '../context.ts';
 import { addDuration, mustParseDuration, parseDuration, WAIT_MAX } from '../domain/duration.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { ProcessRow } from '../store/processes.ts';
-import type { Actor, EngineContext } from './context.ts';
 import { runProcessCommand } from './run-command.ts';
 
 export interface PauseRequest {

@@ -7,6 +7,8 @@
  * engine would have given it, the orphan is deleted. Each repair runs in its own transaction and
  * checks again first, so it is safe while the engine runs and on several nodes at once.
  */
+
+import type { EngineContext } from '../context.ts';
 import { addDuration, mustParseDuration } from '../domain/duration.ts';
 import {
   resumeTimerKey,
@@ -15,6 +17,7 @@ import {
   taskStartTimerKey,
   waitTimerKey,
 } from '../domain/process/step.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
 import { findProcessForUpdate, setTimers } from '../store/processes.ts';
 import type { TimerTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
@@ -25,8 +28,6 @@ import {
   pendingTasksWithoutTimer,
   runningVersions,
 } from '../store/timers.ts';
-import type { EngineContext } from './context.ts';
-import type { LoadedVersion } from './definition-cache.ts';
 
 export interface ReconciledTimer {
   readonly key: string;

@@ -2,8 +2,11 @@
  * The shape of every command on a running process: load it, check the caller may act, let the
  * state machine decide, then write the new state and apply its effects in one transaction.
  */
+
+import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Command, step } from '../domain/process/step.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
 import {
   accessOf,
   countOpenBlockingTasks,
@@ -19,8 +22,6 @@ import {
   saveState,
   stateOf,
 } from './apply-effects.ts';
-import type { Actor, EngineContext } from './context.ts';
-import type { LoadedVersion } from './definition-cache.ts';
 import { faultPoint } from './fault-points.ts';
 
 export interface CommandOptions {

@@ -1,7 +1,8 @@
 /** Changing the running note and the current stage's responsible. */
+
+import type { Actor, EngineContext } from '../context.ts';
 import type { ProcessRow } from '../store/processes.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { requireEmployee } from './references.ts';
+import { requireEmployee } from '../store/references.ts';
 import { applyCommand, inTransaction, loadForWrite } from './run-command.ts';
 
 export interface UpdateProcessRequest {

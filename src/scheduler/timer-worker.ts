@@ -3,7 +3,7 @@
  * in the rows; the poll interval only decides how soon after its time a timer fires. Safe to run on
  * every node: batches are claimed with SKIP LOCKED on PostgreSQL.
  */
-import type { EngineContext } from '../engine/context.ts';
+import type { EngineContext } from '../context.ts';
 import { fireDueBatch } from '../engine/fire-due.ts';
 
 export interface TimerWorkerOptions {

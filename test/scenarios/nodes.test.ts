@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRESENCE_TTL_MS } from '../../src/engine/presence-registry.ts';
+import { PRESENCE_TTL_MS } from '../../src/services/presence-registry.ts';
 import { openStore } from '../../src/store/store.ts';
 import { type Client, login, startTestServer, type TestServer } from '../support/server.ts';
 import { openStream } from '../support/sse.ts';

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngineContext, type EngineContext } from '../../src/context.ts';
 import { waitTimerKey } from '../../src/domain/process/step.ts';
-import { createEngineContext, type EngineContext } from '../../src/engine/context.ts';
-import { createDefinition, publishDefinition } from '../../src/engine/definitions.ts';
-import { createEmployee } from '../../src/engine/employees.ts';
 import { fireAllDue } from '../../src/engine/fire-due.ts';
 import { launchProcess } from '../../src/engine/launch.ts';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { TimerWorker } from '../../src/scheduler/timer-worker.ts';
+import { createDefinition, publishDefinition } from '../../src/services/definitions.ts';
+import { createEmployee } from '../../src/services/employees.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { startTestServer } from '../support/server.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngineContext, type EngineContext } from '../../src/engine/context.ts';
-import { authenticate, createEmployee, login } from '../../src/engine/employees.ts';
+import { createEngineContext, type EngineContext } from '../../src/context.ts';
 import { systemClock } from '../../src/scheduler/clock.ts';
+import { authenticate, createEmployee, login } from '../../src/services/employees.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 

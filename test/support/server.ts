@@ -1,6 +1,6 @@
 /** A real Stageflow server on a free port over a fresh database, and a small JSON client for it. */
 
-import { type RunningServer, startServer } from '../../src/api/server.ts';
+import { type RunningServer, startServer } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createTestDatabase, type StoreKind, type TestDatabase } from './stores.ts';
 

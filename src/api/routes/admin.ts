@@ -2,8 +2,8 @@
 
 import { z } from 'zod';
 import { isoTime } from '../../domain/clock.ts';
-import { parkedTimers, retryParkedTimer } from '../../engine/parked-timers.ts';
 import { reconcileTimers } from '../../engine/reconcile.ts';
+import { parkedTimers, retryParkedTimer } from '../../services/parked-timers.ts';
 import { requireAdmin } from '../auth.ts';
 import { listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';

@@ -8,7 +8,7 @@ import {
   listEmployees,
   login,
   logout,
-} from '../../engine/employees.ts';
+} from '../../services/employees.ts';
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import type { App, RouteDeps } from '../types.ts';

@@ -7,7 +7,7 @@ import {
   publishDefinition,
   updateDefinition,
   validateDraft,
-} from '../../engine/definitions.ts';
+} from '../../services/definitions.ts';
 import { actorOf, requireAdmin } from '../auth.ts';
 import { definitionBodySchema, id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isoTime } from '../../domain/clock.ts';
-import { authenticate } from '../../engine/employees.ts';
-import { listNotifications, markAllRead, markRead } from '../../engine/notifications.ts';
+import { authenticate } from '../../services/employees.ts';
+import { listNotifications, markAllRead, markRead } from '../../services/notifications.ts';
 import { actorOf } from '../auth.ts';
 import { idParams } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';

@@ -3,15 +3,15 @@ import { createReadStream } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../domain/errors.ts';
-import { setAccess } from '../../engine/access.ts';
+import { LINK_TYPES } from '../../domain/records.ts';
+import { setAccess } from '../../services/access.ts';
 import {
   addAttachment,
   deleteAttachment,
   findAttachment,
   requireAttachable,
-} from '../../engine/attachments.ts';
-import { addLink, removeLink } from '../../engine/links.ts';
-import { LINK_TYPES } from '../../engine/references.ts';
+} from '../../services/attachments.ts';
+import { addLink, removeLink } from '../../services/links.ts';
 import { actorOf } from '../auth.ts';
 import { cardAfter } from '../card-after.ts';
 import { id, idParams, linkSchema } from '../schemas.ts';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import { LINK_TYPES } from '../../domain/records.ts';
 import { cancelProcess } from '../../engine/cancel-process.ts';
 import { bulkLaunch, launchProcess } from '../../engine/launch.ts';
 import { moveStage } from '../../engine/move-stage.ts';
 import { pauseProcess, resumeProcess } from '../../engine/pause-process.ts';
-import { journal, journalCounts, processCard, protocolOf } from '../../engine/process-card.ts';
-import { LINK_TYPES } from '../../engine/references.ts';
 import { updateProcess } from '../../engine/update-process.ts';
-import type { JournalFilter } from '../../store/journal.ts';
+import type { JournalFilter } from '../../queries/process-card.ts';
+import { journal, journalCounts, processCard, protocolOf } from '../../queries/process-card.ts';
 import { actorOf } from '../auth.ts';
 import { cardAfter } from '../card-after.ts';
 import { expectedVersion, id, idParams, linkSchema, listQuery } from '../schemas.ts';

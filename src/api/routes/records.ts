@@ -7,7 +7,7 @@ import {
   RECORD_KINDS,
   type RecordKind,
   updateRecord,
-} from '../../engine/records.ts';
+} from '../../services/records.ts';
 import { id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { completeTask, listEvents, listTasks } from '../../engine/tasks.ts';
+import { completeTask } from '../../engine/complete-task.ts';
+import { processCard } from '../../queries/process-card.ts';
+import { listEvents, listTasks, taskViewOf } from '../../queries/tasks.ts';
 import { actorOf } from '../auth.ts';
 import { id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
@@ -30,9 +32,15 @@ export async function taskRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
     },
   );
 
-  app.post('/api/tasks/:id/complete', { schema: { tags: ['tasks'], params: idParams } }, async (request) =>
-    completeTask(ctx, actorOf(request), request.params.id),
-  );
+  // Answers with the task and the card of its process, so whoever completes a task is taken there.
+  app.post('/api/tasks/:id/complete', { schema: { tags: ['tasks'], params: idParams } }, async (request) => {
+    const actor = actorOf(request);
+    const done = await completeTask(ctx, actor, request.params.id);
+    const process = done.process_id
+      ? await processCard(ctx, { ...actor }, done.process_id).catch(() => null)
+      : null;
+    return { task: await taskViewOf(ctx, done), process };
+  });
 
   app.get(
     '/api/events',

@@ -5,7 +5,7 @@ import {
   type DefinitionBody,
 } from '../domain/definition/types.ts';
 import { notFound } from '../domain/errors.ts';
-import type { Db } from '../store/store.ts';
+import type { Db } from './store.ts';
 
 export interface LoadedVersion {
   readonly id: string;

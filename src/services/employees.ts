@@ -1,9 +1,9 @@
 /** Employees, passwords (argon2id) and sessions (random tokens, stored only as their hash). */
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
+import type { Actor, EngineContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
 import { isUniqueViolation } from '../store/store.ts';
-import type { Actor, EngineContext } from './context.ts';
 
 /** How long a session lasts without use. */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;

@@ -2,13 +2,14 @@
  * Demo content for a new, empty database: the article's two processes, employees, counterparties,
  * orders, invoices and running processes at various stages. Returns the lines to print (demo logins).
  */
+
+import type { Actor, EngineContext } from '../context.ts';
 import type { Stage, Transition } from '../domain/definition/types.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { createDefinition, publishDefinition } from './definitions.ts';
-import { createEmployee } from './employees.ts';
-import { launchProcess } from './launch.ts';
-import { moveStage } from './move-stage.ts';
-import { createRecord } from './records.ts';
+import { launchProcess } from '../engine/launch.ts';
+import { moveStage } from '../engine/move-stage.ts';
+import { createDefinition, publishDefinition } from '../services/definitions.ts';
+import { createEmployee } from '../services/employees.ts';
+import { createRecord } from '../services/records.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 

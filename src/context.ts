@@ -1,12 +1,12 @@
 /** What every use case runs with: the store, the clock, the time zone, presence, and id generation. */
 import type { Logger } from 'pino';
 import { v7 as uuidv7 } from 'uuid';
-import type { Clock } from '../domain/clock.ts';
-import { DomainError } from '../domain/errors.ts';
-import type { Db, Store } from '../store/store.ts';
-import type { Viewer } from '../store/visibility.ts';
-import { DefinitionCache } from './definition-cache.ts';
-import type { EngineLimits } from './limits.ts';
+import type { Clock } from './domain/clock.ts';
+import { DomainError } from './domain/errors.ts';
+import type { EngineLimits } from './engine/limits.ts';
+import { DefinitionCache } from './store/definition-cache.ts';
+import type { Db, Store } from './store/store.ts';
+import type { Viewer } from './store/visibility.ts';
 
 /** The employee a command runs for. */
 export interface Actor extends Viewer {

@@ -5,8 +5,8 @@
  * counting within PRESENCE_TTL_MS. Presence uses wall time, never the business clock.
  */
 import { randomUUID } from 'node:crypto';
+import type { Presence } from '../context.ts';
 import type { Db, Store } from '../store/store.ts';
-import type { Presence } from './context.ts';
 
 export const HEARTBEAT_MS = 15_000;
 export const PRESENCE_TTL_MS = 45_000;

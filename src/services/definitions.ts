@@ -1,16 +1,16 @@
 /** Process definitions: drafts (saved even while invalid), validation, and publishing versions. */
 
 import type { Selectable } from 'kysely';
+import { type Actor, type EngineContext, requireAdmin } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import type { DefinitionBody, ValidationResult } from '../domain/definition/types.ts';
 import { type SpawnTarget, validateDefinition } from '../domain/definition/validate.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
+import { limitsOf } from '../engine/limits.ts';
+import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
 import type { DefinitionTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
-import { type Actor, type EngineContext, requireAdmin } from './context.ts';
-import { decodeIdCursor, idPageOf } from './cursor.ts';
-import { limitsOf } from './limits.ts';
 
 export interface DefinitionInput {
   readonly name?: string | undefined;

@@ -1,12 +1,13 @@
 /** The CRM records around processes: counterparties, projects, orders, invoices, contracts, waybills. */
+
+import type { EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import type { RecordKind } from '../domain/records.ts';
+import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
+import { requireCounterparty } from '../store/references.ts';
 import type { Db } from '../store/store.ts';
 import { containsText } from '../store/text-search.ts';
-import type { EngineContext } from './context.ts';
-import { decodeIdCursor, idPageOf } from './cursor.ts';
-import { requireCounterparty } from './references.ts';
 
 export { RECORD_KINDS, type RecordKind } from '../domain/records.ts';
 

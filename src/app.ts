@@ -2,21 +2,21 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import type { Config } from '../config.ts';
-import { removeStaleUploads } from '../engine/attachments.ts';
-import { createEngineContext, type EngineContext } from '../engine/context.ts';
-import { bootstrapAdmin } from '../engine/employees.ts';
-import { PresenceRegistry } from '../engine/presence-registry.ts';
-import { reconcileTimers } from '../engine/reconcile.ts';
-import { seedDemo } from '../engine/seed-demo.ts';
-import { systemClock, TestClock } from '../scheduler/clock.ts';
-import { SessionSweeper } from '../scheduler/session-sweeper.ts';
-import { TimerWorker } from '../scheduler/timer-worker.ts';
-import { withIdempotencyClaims } from '../store/idempotency-keys.ts';
-import { openStore, type Store } from '../store/store.ts';
-import { buildApp } from './app.ts';
-import { LiveHub } from './live-hub.ts';
-import type { App } from './types.ts';
+import { buildApp } from './api/app.ts';
+import { LiveHub } from './api/live-hub.ts';
+import type { App } from './api/types.ts';
+import type { Config } from './config.ts';
+import { createEngineContext, type EngineContext } from './context.ts';
+import { seedDemo } from './demo/seed-demo.ts';
+import { reconcileTimers } from './engine/reconcile.ts';
+import { systemClock, TestClock } from './scheduler/clock.ts';
+import { SessionSweeper } from './scheduler/session-sweeper.ts';
+import { TimerWorker } from './scheduler/timer-worker.ts';
+import { removeStaleUploads } from './services/attachments.ts';
+import { bootstrapAdmin } from './services/employees.ts';
+import { PresenceRegistry } from './services/presence-registry.ts';
+import { withIdempotencyClaims } from './store/idempotency-keys.ts';
+import { openStore, type Store } from './store/store.ts';
 
 /** How long close() lets requests in flight and open streams finish before cutting them. */
 const CLOSE_GRACE_MS = 3_000;

@@ -1,16 +1,16 @@
 /** Granting employees `view` or `edit` access to a process. */
 
 import type { Insertable } from 'kysely';
+import type { Actor, EngineContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
+import { notificationText } from '../domain/notification-text.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
+import { type CommitLog, logNotifications } from '../engine/apply-effects.ts';
+import { inTransaction, loadForWrite } from '../engine/run-command.ts';
 import { definitionName, employeeName, notificationSubject } from '../store/notification-subjects.ts';
 import { insertNotifications, type ProcessRow, recordChange } from '../store/processes.ts';
 import type { NotificationTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
-import { type CommitLog, logNotifications } from './apply-effects.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { notificationText } from './notification-text.ts';
-import { inTransaction, loadForWrite } from './run-command.ts';
 
 export interface AccessEntry {
   readonly employeeId: string;

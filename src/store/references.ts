@@ -1,9 +1,9 @@
 /** Checks that records a request names exist, answering 422 `reference_not_found` when not. */
 import { DomainError } from '../domain/errors.ts';
-import type { Db } from '../store/store.ts';
+import type { LinkType } from '../domain/records.ts';
+import type { Db } from './store.ts';
 
-export const LINK_TYPES = ['invoice', 'order', 'contract', 'project', 'waybill'] as const;
-export type LinkType = (typeof LINK_TYPES)[number];
+export type { LinkType };
 
 const LINK_TABLES = {
   invoice: 'invoices',

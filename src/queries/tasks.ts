@@ -1,15 +1,12 @@
 /** Tasks and events of processes: lists filtered by access, and completing a task. */
 
+import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
-import { DomainError, notFound } from '../domain/errors.ts';
-import { mayCompleteTask } from '../domain/process/stage-ownership.ts';
-import { accessOf, recordChange, type TaskRow } from '../store/processes.ts';
+import { notFound } from '../domain/errors.ts';
+import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
+import { accessOf, type TaskRow } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
 import { visibleTo } from '../store/visibility.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { decodeIdCursor, idPageOf } from './cursor.ts';
-import { processCard } from './process-card.ts';
-import { inTransaction } from './run-command.ts';
 
 function taskView(row: TaskRow, names: ReadonlyMap<string, string>, now: number) {
   return {
@@ -83,62 +80,10 @@ export async function listTasks(ctx: EngineContext, viewer: Actor, filter: TaskF
   return { items: page.map((r) => taskView(r, names, ctx.clock.now())), nextCursor };
 }
 
-/**
- * Completes an open task: its assignee, anyone who may change its process, or an administrator.
- * Answers with the process card, so whoever completes a process task is taken to the process.
- */
-export async function completeTask(ctx: EngineContext, actor: Actor, taskId: string) {
-  const task = await inTransaction(ctx, async (tx) => {
-    const row = await tx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
-    if (!row) throw notFound('Task', taskId);
-    const access = row.process_id ? await accessOf(tx, row.process_id, actor) : 'none';
-    const mine = row.assignee_id === actor.id;
-    if (!mine && access === 'none') throw notFound('Task', taskId);
-    if (!mine && access !== 'edit') throw new DomainError('forbidden', 'You may not complete this task.');
-    const process = row.process_id
-      ? await tx
-          .selectFrom('processes')
-          .select('responsible_id')
-          .where('id', '=', row.process_id)
-          .executeTakeFirst()
-      : undefined;
-    if (!mayCompleteTask(actor, row.assignee_id, process?.responsible_id ?? null)) {
-      throw new DomainError(
-        'not_stage_responsible',
-        'A task is completed by its assignee, the stage responsible or an administrator.',
-        {
-          assigneeId: row.assignee_id,
-        },
-      );
-    }
-    if (row.status !== 'open') {
-      throw new DomainError('task_not_open', `The task is ${row.status}.`, { status: row.status });
-    }
-    const now = ctx.clock.now();
-    const done = await tx
-      .updateTable('tasks')
-      .set({ status: 'done', completed_at: now, completed_by: actor.id })
-      .where('id', '=', taskId)
-      .where('status', '=', 'open')
-      .returningAll()
-      .executeTakeFirst();
-    if (!done) throw new DomainError('version_conflict', 'The task changed in the meantime.');
-    if (done.process_id) {
-      await recordChange(tx, {
-        processId: done.process_id,
-        at: now,
-        actorId: actor.id,
-        action: 'task.completed',
-        details: { taskId, title: done.title, blocking: done.blocking === 1 },
-      });
-    }
-    return done;
-  });
-  const names = await employeeNames(ctx.store.db, [task.assignee_id]);
-  const process = task.process_id
-    ? await processCard(ctx, { ...actor }, task.process_id).catch(() => null)
-    : null;
-  return { task: taskView(task, names, ctx.clock.now()), process };
+/** A task as the API shows it, with its assignee's name. */
+export async function taskViewOf(ctx: EngineContext, row: TaskRow) {
+  const names = await employeeNames(ctx.store.db, [row.assignee_id]);
+  return taskView(row, names, ctx.clock.now());
 }
 
 /** Events of a process the viewer may see, oldest first. */

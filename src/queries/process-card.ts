@@ -1,17 +1,19 @@
 /** Read models of processes: the card, the journal rows and the protocol, as the API shows them. */
 
+import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { waitTimerKey } from '../domain/process/step.ts';
+import { decodeSortCursor, encodeSortCursor, pageOf } from '../store/cursor.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
 import { countByStatus, type JournalFilter, type JournalSort, listProcesses } from '../store/journal.ts';
 import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
+import { type LinkType, linkTable } from '../store/references.ts';
 import type { Db } from '../store/store.ts';
 import { timerDueTimes } from '../store/timers.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { decodeSortCursor, encodeSortCursor, pageOf } from './cursor.ts';
-import type { LoadedVersion } from './definition-cache.ts';
-import { type LinkType, linkTable } from './references.ts';
+
+export type { JournalFilter, ProcessRow };
 
 export interface Ref {
   readonly id: string;

@@ -1,11 +1,11 @@
 /** Links from a process to invoices, orders, contracts, projects and waybills. */
 
+import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
+import { inTransaction, loadForWrite } from '../engine/run-command.ts';
 import { type ProcessRow, recordChange } from '../store/processes.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { type LinkType, requireLinkTarget } from './references.ts';
-import { inTransaction, loadForWrite } from './run-command.ts';
+import { type LinkType, requireLinkTarget } from '../store/references.ts';
 
 export async function addLink(
   ctx: EngineContext,

@@ -1,10 +1,11 @@
 /** Timers that failed too often to fire: listed for administrators, who retry them once fixed. */
+
+import type { EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
+import { decodeIdCursor, encodeIdCursor, pageOf } from '../store/cursor.ts';
 import type { TimerRow } from '../store/processes.ts';
 import { findTimer, listParkedTimers, unparkTimer } from '../store/timers.ts';
-import type { EngineContext } from './context.ts';
-import { decodeIdCursor, encodeIdCursor, pageOf } from './cursor.ts';
 
 export interface TimerView {
   readonly key: string;

@@ -10,11 +10,11 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileTypeFromFile } from 'file-type';
+import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
+import { inTransaction, loadForWrite } from '../engine/run-command.ts';
 import { accessOf, recordChange } from '../store/processes.ts';
-import type { Actor, EngineContext } from './context.ts';
-import { inTransaction, loadForWrite } from './run-command.ts';
 
 const FALLBACK_TYPE = 'application/octet-stream';
 /** Bytes of an upload in flight are written under this prefix, then renamed to the attachment's id. */
