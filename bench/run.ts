@@ -1,250 +1,191 @@
 /**
- * `npm run bench`: engine stage moves per second against the bare-SQL floor, on SQLite and on
- * PostgreSQL, each in a fresh database. Prints one JSON document to stdout; progress goes to stderr.
+ * `npm run bench` (full, under 30 minutes) and `npm run bench -- --quick` (scaled down, under 5):
+ * runs the sections below in order, prints one JSON document to stdout (progress goes to stderr),
+ * writes bench/results/<section>.json and regenerates docs/BENCHMARKS.md from all result files.
  *
- * The engine and the floor run in alternating rounds on the same database (the floor on the rows
- * the engine just moved), so both see the same WAL size, checkpoints and disk weather.
+ * Sections:
+ *   moves   engine moves in-process vs the minimal and the own-schema SQL floor (moves.ts)
+ *   http    the stage route on a real server under 16 keep-alive clients vs a do-nothing server (http-load.ts)
+ *   peer    bpmn-engine 25 with its state saved to SQLite per step, vs moves and http of this run (peer.ts)
+ *   timers  a burst of due timers among sleeping processes on a real server (timers.ts)
+ *   journal journal queries over a million processes, when bench/journal.ts exists (OPTIONAL_SECTIONS)
+ *   web     the designer and the journal in Chromium (web.ts)
  *
- * Then (section `timers`) a million processes asleep on a wait stage with 100,000 falling due at
- * once: seconds and timers/s to fire them all, peak RSS, and the claim query's plan.
- *
- * Then (section `web`) in Chromium: opening and validating a 300-stage definition in the designer,
- * and the time to the journal's first rows over a million processes (SQLite).
- *
- * Knobs (environment): BENCH_SECTIONS=moves,timers,web  BENCH_WEB_PROCESSES=1000000  BENCH_TIMER_WAITING=1000000  BENCH_TIMER_DUE=100000
- * BENCH_STORES=sqlite,postgres  BENCH_SQLITE_PROCESSES=2000
- * BENCH_PG_PROCESSES=1000  BENCH_WARMUP=100  BENCH_ROUNDS=8
- * BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/test
+ * Options: --quick, --sections=moves,http (or --only moves,http, or BENCH_SECTIONS; a name that matches none only
+ * re-renders the table), --stores=sqlite (or BENCH_STORES), --profile (the servers of `http` and
+ * `timers` run under `node --cpu-prof` and their results say where the busy time went; their
+ * figures then carry the profiler's cost). BENCH_SERVER_LOG=<file> keeps what those servers print.
+ * PostgreSQL databases are created fresh on BENCH_PG_URL / TEST_PG_URL
+ * (default postgres://postgres@127.0.0.1:5432/test) and dropped afterwards. Hand-written notes
+ * per section (what a profile showed, what would close a missed goal) live in bench/notes/<section>.md
+ * and are rendered under the section.
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import type { Store } from '../src/store/store.ts';
-import { openStore } from '../src/store/store.ts';
-import { freshPostgres, freshSqlite } from './databases.ts';
-import {
-  type EngineMovesResult,
-  newEngineSamples,
-  prepareEngineBench,
-  summariseEngine,
-} from './engine-moves.ts';
-import {
-  FLOOR_VARIANTS,
-  type FloorDriver,
-  type FloorResult,
-  newFloorSamples,
-  openPostgresFloor,
-  openSqliteFloor,
-  summariseFloor,
-} from './sql-floor.ts';
+import path from 'node:path';
+import { httpSection } from './http-load.ts';
+import { movesSection } from './moves.ts';
+import { peerSection } from './peer.ts';
+import { readResults, writeMarkdown } from './report.ts';
+import type { BenchSection, SectionAnswer, SectionResult, StoreKind } from './sections.ts';
 import { log, round3 } from './stats.ts';
-import { benchTimers, type TimerBenchResult } from './timers.ts';
-import { benchWeb } from './web.ts';
-import { MOVES_PER_PROCESS, STAGES } from './workload.ts';
+import { timersSection } from './timers.ts';
+import { webSection } from './web.ts';
 
-type Kind = 'sqlite' | 'postgres';
+const BENCH_DIR = import.meta.dirname;
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+const MARKDOWN = path.join(BENCH_DIR, '..', 'docs', 'BENCHMARKS.md');
 
-const GOAL = 0.5;
+/** The sections, in the order they run; `peer` reads the answers of `moves` and `http`. */
+const SECTIONS: BenchSection[] = [movesSection, httpSection, peerSection, timersSection];
 
-const intEnv = (name: string, fallback: number) => {
-  const value = Number(process.env[name]);
-  return Number.isInteger(value) && value > 0 ? value : fallback;
-};
+/**
+ * Sections in files that may not exist yet; each runs after the built-in ones and before `web`.
+ * The module exports either a BenchSection (sections.ts) as `section` or default, or the function
+ * named by `entry`, called with `{quick, stores}` and answering a SectionAnswer. Adding a section
+ * is adding one line here.
+ */
+const OPTIONAL_SECTIONS: readonly { file: string; name: string; title: string; entry: string }[] = [
+  {
+    file: 'journal.ts',
+    name: 'journal',
+    title: 'Journal: every filter, sort, text search and the counts, per API call',
+    entry: 'journalBench',
+  },
+  {
+    file: 'analytics.ts',
+    name: 'analytics',
+    title: 'Stage analytics of one definition over a year',
+    entry: 'analyticsBench',
+  },
+  {
+    file: 'escalations.ts',
+    name: 'escalations',
+    title: 'Escalations due at once among processes with deadlines',
+    entry: 'escalationsSection',
+  },
+];
 
-const stores = (process.env.BENCH_STORES ?? 'sqlite,postgres')
-  .split(',')
-  .map((s) => s.trim())
-  .filter((s): s is Kind => s === 'sqlite' || s === 'postgres');
-const processes: Record<Kind, number> = {
-  sqlite: intEnv('BENCH_SQLITE_PROCESSES', 2000),
-  postgres: intEnv('BENCH_PG_PROCESSES', 1000),
-};
-const warmup = intEnv('BENCH_WARMUP', 100);
-/** Which parts to run: `moves` (engine vs floor), `timers` (a million sleeping processes). */
-const sections = new Set((process.env.BENCH_SECTIONS ?? 'moves,timers,web').split(',').map((s) => s.trim()));
-const webProcesses = intEnv('BENCH_WEB_PROCESSES', 1_000_000);
-const timerWaiting = intEnv('BENCH_TIMER_WAITING', 1_000_000);
-const timerDue = intEnv('BENCH_TIMER_DUE', 100_000);
-const rounds = intEnv('BENCH_ROUNDS', 8);
+const LAST_SECTIONS: BenchSection[] = [webSection];
 
-interface StoreFigures {
-  readonly engine: EngineMovesResult;
-  /** One version-checked UPDATE + one INSERT INTO protocol per transaction, raw driver. */
-  readonly floor: FloorResult;
-  /** The statements the engine sends per move, raw driver. */
-  readonly engineStatementsRawDriver: FloorResult;
-  readonly ratio: {
-    /** engine moves/s ÷ floor transactions/s. */
-    readonly movesToFloor: number;
-    /** engine (launches + moves)/s ÷ floor transactions/s. */
-    readonly movesIncludingLaunchToFloor: number;
-    /** engine moves/s ÷ raw-driver transactions/s of the engine's own statements. */
-    readonly movesToEngineStatementsRaw: number;
-    /** floor p50 latency ÷ engine move p50 latency: the same ratio without the checkpoint tail. */
-    readonly medianLatencyFloorToMove: number;
-    readonly goal: number;
-    readonly meetsGoal: boolean;
-  };
+function argument(name: string): string | undefined {
+  const prefix = `--${name}=`;
+  return process.argv.find((a) => a.startsWith(prefix))?.slice(prefix.length);
 }
 
-/** Warm-up, then `rounds` × (engine block, then both floor variants on the rows it moved). */
-async function measure(kind: Kind, store: Store, floor: FloorDriver): Promise<StoreFigures> {
-  const engine = await prepareEngineBench(store);
-  const warmRows = await engine.run(warmup);
-  for (const variant of FLOOR_VARIANTS) await floor.run(variant, warmRows);
-  log(`${kind}: warmed up (${warmup} processes, ${warmRows.length * MOVES_PER_PROCESS} floor transactions)`);
-
-  const engineSamples = newEngineSamples();
-  const floorSamples = { floor: newFloorSamples(), engineStatements: newFloorSamples() };
-  const total = processes[kind];
-  for (let r = 0; r < rounds; r++) {
-    const share = Math.floor(total / rounds) + (r < total % rounds ? 1 : 0);
-    const rows = await engine.run(share, engineSamples);
-    // Alternate which variant follows the engine directly, so neither always inherits its WAL.
-    const order = r % 2 === 0 ? FLOOR_VARIANTS : [...FLOOR_VARIANTS].reverse();
-    for (const variant of order) await floor.run(variant, rows, floorSamples[variant]);
-    log(`${kind}: round ${r + 1}/${rounds} done`);
-  }
-
-  const engineResult = summariseEngine(engineSamples);
-  const floorResult = summariseFloor('floor', floorSamples.floor);
-  const raw = summariseFloor('engineStatements', floorSamples.engineStatements);
-  const movesToFloor = round3(engineResult.movesPerSecond / floorResult.transactionsPerSecond);
-  log(
-    `${kind}: engine ${engineResult.movesPerSecond} moves/s, floor ${floorResult.transactionsPerSecond} tx/s, ` +
-      `ratio ${movesToFloor}`,
-  );
-  return {
-    engine: engineResult,
-    floor: floorResult,
-    engineStatementsRawDriver: raw,
-    ratio: {
-      movesToFloor,
-      movesIncludingLaunchToFloor: round3(
-        engineResult.movesIncludingLaunchPerSecond / floorResult.transactionsPerSecond,
-      ),
-      movesToEngineStatementsRaw: round3(engineResult.movesPerSecond / raw.transactionsPerSecond),
-      medianLatencyFloorToMove: round3(floorResult.latencyMs.p50 / engineResult.moveLatencyMs.p50),
-      goal: GOAL,
-      meetsGoal: movesToFloor >= GOAL,
-    },
-  };
-}
-
-async function benchSqlite(): Promise<StoreFigures> {
-  const database = freshSqlite();
-  log(`sqlite: ${database.file}`);
-  try {
-    const store = await openStore({ sqliteFile: database.file });
-    try {
-      const floor = openSqliteFloor(database.file);
-      try {
-        return await measure('sqlite', store, floor);
-      } finally {
-        await floor.close();
-      }
-    } finally {
-      await store.close();
+async function optionalSections(): Promise<BenchSection[]> {
+  const found: BenchSection[] = [];
+  for (const optional of OPTIONAL_SECTIONS) {
+    const full = path.join(BENCH_DIR, optional.file);
+    if (!existsSync(full)) {
+      log(`${optional.file} is not there; section ${optional.name} is skipped`);
+      continue;
     }
-  } finally {
-    database.drop();
-  }
-}
-
-async function benchPostgres(): Promise<StoreFigures> {
-  const database = await freshPostgres();
-  log(`postgres: ${database.url}`);
-  try {
-    // One pooled connection: the engine runs sequentially, like the floor's single client.
-    const store = await openStore({ databaseUrl: database.url, poolSize: 1 });
-    try {
-      const floor = await openPostgresFloor(database.url);
-      try {
-        return await measure('postgres', store, floor);
-      } finally {
-        await floor.close();
-      }
-    } finally {
-      await store.close();
+    const module = (await import(full)) as Record<string, unknown>;
+    const section = (module.section ?? module.default ?? module[optional.entry]) as BenchSection | undefined;
+    if (section && typeof section.run === 'function') {
+      found.push(section);
+      continue;
     }
-  } finally {
-    await database.drop();
+    const entry = module[optional.entry];
+    if (typeof entry !== 'function')
+      throw new Error(`${optional.file} exports neither a BenchSection nor ${optional.entry}()`);
+    found.push({
+      name: optional.name,
+      title: optional.title,
+      run: ({ quick, stores }) => (entry as (o: object) => Promise<SectionAnswer>)({ quick, stores }),
+    });
   }
-}
-
-/** A million sleeping processes, a tenth due at once, on a fresh database of the kind. */
-async function benchTimersOn(kind: Kind): Promise<TimerBenchResult> {
-  if (kind === 'sqlite') {
-    const database = freshSqlite();
-    const store = await openStore({ sqliteFile: database.file });
-    try {
-      return await benchTimers(store, { waiting: timerWaiting, due: timerDue, batchSize: 500 });
-    } finally {
-      await store.close();
-      database.drop();
-    }
-  }
-  const database = await freshPostgres();
-  const store = await openStore({ databaseUrl: database.url });
-  try {
-    return await benchTimers(store, { waiting: timerWaiting, due: timerDue, batchSize: 500 });
-  } finally {
-    await store.close();
-    await database.drop();
-  }
+  return found;
 }
 
 async function main(): Promise<void> {
-  const started = Date.now();
+  const quick = process.argv.includes('--quick');
+  const stores = (argument('stores') ?? process.env.BENCH_STORES ?? 'sqlite,postgres')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s): s is StoreKind => s === 'sqlite' || s === 'postgres');
+  const all = [...SECTIONS, ...(await optionalSections()), ...LAST_SECTIONS];
+  const onlyAt = process.argv.indexOf('--only');
+  const wanted =
+    argument('sections') ??
+    argument('only') ??
+    (onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined) ??
+    process.env.BENCH_SECTIONS;
+  const chosen = wanted ? new Set(wanted.split(',').map((s) => s.trim())) : undefined;
+  const sections = chosen ? all.filter((s) => chosen.has(s.name)) : all;
+
+  const started = new Date();
   const cpus = os.cpus();
-  const meta: Record<string, unknown> = {
-    date: new Date(started).toISOString(),
-    node: process.version,
-    platform: `${process.platform}-${process.arch}`,
+  const machine = {
     cpuCount: cpus.length,
     cpuModel: cpus[0]?.model ?? 'unknown',
-    stages: STAGES,
-    movesPerProcess: MOVES_PER_PROCESS,
-    processes: Object.fromEntries(stores.map((k) => [k, processes[k]])),
-    warmupProcesses: warmup,
-    rounds,
-    mode: 'sequential, one connection each for the engine and the floor, used in turn',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    totalMemoryGiB: Math.round(os.totalmem() / 2 ** 30),
   };
-  const report: Record<string, unknown> = {
-    benchmark: 'stageflow: engine stage moves vs the bare-SQL floor; durable timers at scale',
-    meta,
-  };
-  const fail = (what: string, error: unknown) => {
-    log(`${what}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    process.exitCode = 1;
-    return { error: String(error) };
-  };
-  if (sections.has('moves')) {
-    for (const kind of stores) {
-      try {
-        report[kind] = kind === 'sqlite' ? await benchSqlite() : await benchPostgres();
-      } catch (error) {
-        report[kind] = fail(kind, error);
-      }
-    }
-  }
-  if (sections.has('timers')) {
-    const timers: Record<string, unknown> = {};
-    for (const kind of stores) {
-      try {
-        timers[kind] = await benchTimersOn(kind);
-      } catch (error) {
-        timers[kind] = fail(`${kind} timers`, error);
-      }
-    }
-    report.timers = timers;
-  }
-  if (sections.has('web')) {
+  log(
+    `${quick ? 'quick' : 'full'} run of ${sections.map((s) => s.name).join(', ')} on ${stores.join(', ')}; ` +
+      `${machine.cpuCount} CPUs, Node ${machine.node}`,
+  );
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const earlier = new Map<string, SectionResult>();
+  for (const section of sections) {
+    const t = performance.now();
+    const loadAtStart = round3(os.loadavg()[0] ?? 0);
+    log(`section ${section.name}: ${section.title} (load average ${loadAtStart})`);
+    let result: SectionResult;
     try {
-      report.web = await benchWeb({ processes: webProcesses, runs: 3 });
+      const answer = await section.run({ quick, stores, earlier });
+      result = {
+        section: section.name,
+        title: section.title,
+        quick,
+        runStarted: started.toISOString(),
+        seconds: round3((performance.now() - t) / 1000),
+        scale: answer.scale ?? '',
+        loadAverage: { start: loadAtStart, end: round3(os.loadavg()[0] ?? 0) },
+        figures: answer.figures,
+        data: answer.data,
+      };
     } catch (error) {
-      report.web = fail('web', error);
+      log(
+        `section ${section.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
+      );
+      process.exitCode = 1;
+      result = {
+        section: section.name,
+        title: section.title,
+        quick,
+        runStarted: started.toISOString(),
+        seconds: round3((performance.now() - t) / 1000),
+        scale: '',
+        loadAverage: { start: loadAtStart, end: round3(os.loadavg()[0] ?? 0) },
+        figures: [
+          {
+            figure: section.title,
+            value: 'failed',
+            goal: '—',
+            comparison: '—',
+            met: false,
+            note: String(error).slice(0, 500),
+          },
+        ],
+        data: { error: String(error) },
+      };
     }
+    earlier.set(section.name, result);
+    writeFileSync(path.join(RESULTS_DIR, `${section.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    log(`section ${section.name}: ${result.seconds} s`);
   }
-  meta.wallSeconds = round3((Date.now() - started) / 1000);
+  writeMarkdown(MARKDOWN, readResults(RESULTS_DIR), { ...machine, date: new Date().toISOString() });
+  const wallSeconds = round3((Date.now() - started.getTime()) / 1000);
+  log(`done in ${wallSeconds} s; results in ${RESULTS_DIR}, table in ${MARKDOWN}`);
+  const report = {
+    benchmark: 'stageflow: the goals table of docs/BENCHMARKS.md, measured in one run',
+    meta: { date: started.toISOString(), quick, stores, ...machine, wallSeconds },
+    sections: Object.fromEntries(earlier),
+  };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 

@@ -5,7 +5,11 @@
  * prepared statements between BEGIN IMMEDIATE and COMMIT, with the store's pragmas. PostgreSQL:
  * one pg.Client, BEGIN … COMMIT, named (server-side prepared) statements.
  *
- * A second variant, `engineStatements`, sends through the same raw driver the statements the
+ * The `minimal` variant is the same shape on the least a database can do: one version-checked
+ * UPDATE of a 6-column table keyed by id and one INSERT into a log table, neither with a secondary
+ * index (tables of their own, created on the same database, so the same WAL and disk).
+ *
+ * A third variant, `engineStatements`, sends through the same raw driver the statements the
  * engine itself sends for one move when the responsible stays the same (read the row, update it,
  * one 4-row protocol insert): the gap between it and the engine is the engine's own overhead,
  * the gap between it and the floor the cost of the extra SQL.
@@ -15,11 +19,56 @@ import pg from 'pg';
 import { latency, now, perSecond, round3 } from './stats.ts';
 import { MOVES_PER_PROCESS, type ProcessTarget } from './workload.ts';
 
-export type FloorVariant = 'floor' | 'engineStatements';
-export const FLOOR_VARIANTS: readonly FloorVariant[] = ['floor', 'engineStatements'];
+export type FloorVariant = 'minimal' | 'floor' | 'engineStatements';
+export const FLOOR_VARIANTS: readonly FloorVariant[] = ['minimal', 'floor', 'engineStatements'];
 
 /** Statements per transaction, BEGIN and COMMIT included. */
-const STATEMENTS: Record<FloorVariant, number> = { floor: 4, engineStatements: 5 };
+const STATEMENTS: Record<FloorVariant, number> = { minimal: 4, floor: 4, engineStatements: 5 };
+
+/** The minimal floor's tables: 6 columns keyed by id, and a log without any index. */
+const MINIMAL_TABLES = [
+  `CREATE TABLE IF NOT EXISTS bench_minimal_process (id TEXT PRIMARY KEY, status TEXT NOT NULL,
+    stage_key TEXT NOT NULL, stage_state TEXT NOT NULL, updated_at BIGINT NOT NULL, version INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS bench_minimal_log (process_id TEXT NOT NULL, at BIGINT NOT NULL,
+    action TEXT NOT NULL, details TEXT NOT NULL)`,
+];
+const minimalUpdateSql = (p: Param) =>
+  `UPDATE bench_minimal_process SET status = ${p(1)}, stage_key = ${p(2)}, stage_state = ${p(3)}, ` +
+  `updated_at = ${p(4)}, version = version + 1 WHERE id = ${p(5)} AND version = ${p(6)}`;
+const minimalInsertSql = (p: Param) =>
+  `INSERT INTO bench_minimal_log (process_id, at, action, details) VALUES (${p(1)}, ${p(2)}, ${p(3)}, ${p(4)})`;
+const minimalSeedSql = (p: Param) =>
+  `INSERT INTO bench_minimal_process (id, status, stage_key, stage_state, updated_at, version) ` +
+  `VALUES (${p(1)}, 'active', 's0', 'not_started', 0, 0) ON CONFLICT (id) DO NOTHING`;
+
+/**
+ * The minimal floor works on rows of its own (seeded untimed, one per target) whose versions it
+ * keeps itself, so it never moves the version of the engine's process rows.
+ */
+function minimalRunner(
+  seed: (ids: readonly string[]) => Promise<void> | void,
+  move: FloorTx,
+): (targets: readonly ProcessTarget[], samples: FloorSamples) => Promise<void> {
+  const versions = new Map<string, number>();
+  return async (targets, samples) => {
+    const fresh = targets.filter((t) => !versions.has(t.id)).map((t) => t.id);
+    await seed(fresh);
+    for (const id of fresh) versions.set(id, 0);
+    const own = targets.map((t) => ({ id: t.id, version: versions.get(t.id)!, actorId: t.actorId }));
+    await timed(own, samples, move);
+    for (const t of own) versions.set(t.id, t.version);
+  };
+}
+
+type FloorTx = (target: ProcessTarget, m: number) => unknown;
+const minimalParams = (target: ProcessTarget, m: number) => {
+  const at = Date.now();
+  const stage = `s${m + 1}`;
+  return {
+    update: ['active', stage, 'not_started', at, target.id, target.version],
+    insert: [target.id, at, 'transition', JSON.stringify({ stage })],
+  };
+};
 /** The protocol rows a move writes: stage.started (passed through), stage.finished, transition, stage.entered. */
 const ENGINE_PROTOCOL_ROWS = 4;
 const ACTIONS = ['stage.started', 'stage.finished', 'transition', 'stage.entered'];
@@ -84,11 +133,7 @@ function moveParams(target: ProcessTarget, m: number) {
 }
 
 /** Runs `tx` MOVES_PER_PROCESS times per target, timing each; the version moves on after each. */
-async function timed(
-  targets: readonly ProcessTarget[],
-  samples: FloorSamples,
-  tx: (target: ProcessTarget, m: number) => unknown,
-): Promise<void> {
+async function timed(targets: readonly ProcessTarget[], samples: FloorSamples, tx: FloorTx): Promise<void> {
   const start = now();
   for (const target of targets) {
     for (let m = 0; m < MOVES_PER_PROCESS; m++) {
@@ -115,6 +160,25 @@ export function openSqliteFloor(file: string): FloorDriver {
   const insertOne = db.prepare(insertProtocolSql(sqliteParam, 1));
   const select = db.prepare(selectSql(sqliteParam));
   const insertMany = db.prepare(insertProtocolSql(sqliteParam, ENGINE_PROTOCOL_ROWS));
+  for (const statement of MINIMAL_TABLES) db.exec(statement);
+  const minimalUpdate = db.prepare(minimalUpdateSql(sqliteParam));
+  const minimalInsert = db.prepare(minimalInsertSql(sqliteParam));
+  const minimalSeed = db.prepare(minimalSeedSql(sqliteParam));
+  const minimal = minimalRunner(
+    (ids) => {
+      db.transaction(() => {
+        for (const id of ids) minimalSeed.run(id);
+      })();
+    },
+    (target, m) => {
+      const params = minimalParams(target, m);
+      begin.run();
+      if (minimalUpdate.run(params.update).changes !== 1)
+        throw new Error(`version check failed on ${target.id}`);
+      minimalInsert.run(params.insert);
+      commit.run();
+    },
+  );
 
   const floor = (target: ProcessTarget, m: number) => {
     const params = moveParams(target, m);
@@ -134,7 +198,9 @@ export function openSqliteFloor(file: string): FloorDriver {
   return {
     // The loop awaits only to share `timed`; better-sqlite3 itself is synchronous.
     run: (variant, targets, samples = newFloorSamples()) =>
-      timed(targets, samples, variant === 'floor' ? floor : engineStatements),
+      variant === 'minimal'
+        ? minimal(targets, samples)
+        : timed(targets, samples, variant === 'floor' ? floor : engineStatements),
     close: async () => {
       db.close();
     },
@@ -171,9 +237,29 @@ export async function openPostgresFloor(url: string): Promise<FloorDriver> {
       await q(`bench-protocol-${rows}`, insertProtocolSql(pgParam, rows), params.protocol(rows));
       return updated.rowCount;
     });
+  for (const statement of MINIMAL_TABLES) await client.query(statement);
+  const minimal = minimalRunner(
+    async (ids) => {
+      if (ids.length === 0) return;
+      await client.query(
+        `INSERT INTO bench_minimal_process (id, status, stage_key, stage_state, updated_at, version)
+         SELECT id, 'active', 's0', 'not_started', 0, 0 FROM unnest($1::text[]) AS id ON CONFLICT (id) DO NOTHING`,
+        [ids],
+      );
+    },
+    (target, m) =>
+      transaction(target, async () => {
+        const params = minimalParams(target, m);
+        const updated = await q('bench-minimal-update', minimalUpdateSql(pgParam), params.update);
+        await q('bench-minimal-insert', minimalInsertSql(pgParam), params.insert);
+        return updated.rowCount;
+      }),
+  );
   return {
     run: (variant, targets, samples = newFloorSamples()) =>
-      timed(targets, samples, variant === 'floor' ? floor : engineStatements),
+      variant === 'minimal'
+        ? minimal(targets, samples)
+        : timed(targets, samples, variant === 'floor' ? floor : engineStatements),
     close: () => client.end(),
   };
 }

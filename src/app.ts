@@ -16,6 +16,7 @@ import { removeStaleUploads } from './services/attachments.ts';
 import { bootstrapAdmin } from './services/employees.ts';
 import { PresenceRegistry } from './services/presence-registry.ts';
 import { withIdempotencyClaims } from './store/idempotency-keys.ts';
+import { getSetting } from './store/settings.ts';
 import { openStore, type Store } from './store/store.ts';
 
 /** How long close() lets requests in flight and open streams finish before cutting them. */
@@ -58,12 +59,8 @@ export async function startServer(
   await removeStaleUploads(config.dataDir);
   let testClock: TestClock | undefined;
   if (config.testClock) {
-    const saved = await store.db
-      .selectFrom('settings')
-      .select('value')
-      .where('key', '=', 'test_clock_offset')
-      .executeTakeFirst();
-    testClock = new TestClock(saved ? Number(saved.value) : 0);
+    const saved = await getSetting(store.db, 'test_clock_offset');
+    testClock = new TestClock(saved !== undefined ? Number(saved) : 0);
   }
   const presence = new PresenceRegistry(store);
   const hub = new LiveHub(store);
@@ -76,6 +73,7 @@ export async function startServer(
     log,
     presence,
     onNotifications: (rows) => hub.publish(rows),
+    routingWaitMs: config.routingWaitMs,
     limits: {
       spawn: { perStage: config.maxSpawnPerStage, perLaunch: config.maxSpawnPerLaunch },
       timerMaxAttempts: config.timerMaxAttempts,

@@ -1,7 +1,7 @@
 /** Configuration from the environment (the README's configuration table). */
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { isValidZone } from './domain/duration.ts';
+import { isValidZone, parseDuration } from './domain/duration.ts';
 
 export interface Config {
   readonly port: number;
@@ -27,6 +27,11 @@ export interface Config {
   readonly maxSpawnPerLaunch: number;
   /** Failed firings after which a timer is parked for an administrator (STAGEFLOW_TIMER_MAX_ATTEMPTS). */
   readonly timerMaxAttempts: number;
+  /**
+   * How long a stage whose listed responsibles are all offline waits for one of them to come online
+   * before it goes to the first listed (STAGEFLOW_ROUTING_WAIT, ISO duration; `0` goes at once).
+   */
+  readonly routingWaitMs: number;
   /** PostgreSQL pool size and per-connection bounds (milliseconds). */
   readonly database: {
     readonly poolSize: number;
@@ -71,6 +76,17 @@ export function parseTrustProxy(raw: string | undefined): boolean | number | rea
   return entries;
 }
 
+/** The routing wait in milliseconds: `0`, or an ISO duration of hours and minutes up to a day. */
+function routingWait(text: string): number {
+  if (text === '0') return 0;
+  const parsed = parseDuration(text);
+  const ms = parsed ? parsed.duration.as('milliseconds') : Number.NaN;
+  if (!(ms >= 0 && ms <= 86_400_000)) {
+    throw new Error(`STAGEFLOW_ROUTING_WAIT must be 0 or an ISO duration up to PT24H, got "${text}"`);
+  }
+  return ms;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -93,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSpawnPerStage: positiveInt(env, 'STAGEFLOW_MAX_SPAWN_PER_STAGE', 20),
     maxSpawnPerLaunch: positiveInt(env, 'STAGEFLOW_MAX_SPAWN_PER_LAUNCH', 100),
     timerMaxAttempts: positiveInt(env, 'STAGEFLOW_TIMER_MAX_ATTEMPTS', 5),
+    routingWaitMs: routingWait(env.STAGEFLOW_ROUTING_WAIT ?? 'PT15M'),
     database: {
       poolSize: positiveInt(env, 'DATABASE_POOL_SIZE', 10),
       acquireTimeoutMs: positiveInt(env, 'DATABASE_ACQUIRE_TIMEOUT_MS', 5_000),

@@ -50,6 +50,11 @@ export interface EngineContext {
   readonly log?: Logger | undefined;
   /** Called after a commit with the notifications it wrote. */
   readonly onNotifications?: ((rows: readonly CommittedNotification[]) => void) | undefined;
+  /**
+   * How long a stage whose listed responsibles are all offline waits for one to come online before
+   * it goes to the first listed (STAGEFLOW_ROUTING_WAIT); 0 or absent: it goes at once.
+   */
+  readonly routingWaitMs?: number | undefined;
   /** Bounds on spawned children and timer retries; the defaults when absent (see limits.ts). */
   readonly limits?: EngineLimits | undefined;
 }

@@ -16,19 +16,24 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { requireAuth } from './auth.ts';
+import { type OpenApiDocument, openApiDocumentSchema } from './contract.ts';
 import { clientErrorHandler, fastifyTrustProxy, installStrictTransportSecurity } from './http-edges.ts';
 import { installErrorHandling, installNotFound } from './http-errors.ts';
 import { installIdempotency, installRequestScope } from './idempotency.ts';
 import { frameworkError, installInputGuards } from './input-guards.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { analyticsRoutes } from './routes/analytics.ts';
 import { authRoutes, publicAuthRoutes, sessionRoute } from './routes/auth.ts';
+import { bulkActionRoutes } from './routes/bulk-actions.ts';
 import { definitionRoutes } from './routes/definitions.ts';
+import { migrationRoutes } from './routes/migrations.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { processPartRoutes } from './routes/process-parts.ts';
 import { processRoutes } from './routes/processes.ts';
 import { recordRoutes } from './routes/records.ts';
 import { healthRoutes, testClockRoutes } from './routes/system.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { timeControlRoutes } from './routes/time-control.ts';
 import type { App, RouteDeps } from './types.ts';
 
 export interface BuildOptions extends RouteDeps {
@@ -101,7 +106,11 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/api/openapi.json',
+    { schema: { hide: true, response: { 200: openApiDocumentSchema } } },
+    async () => app.swagger() as OpenApiDocument,
+  );
 
   const webRoot = options.webRoot ?? DEFAULT_WEB_ROOT;
   const spa = existsSync(path.join(webRoot, 'index.html'));
@@ -138,9 +147,13 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     await authRoutes(api, deps);
     await recordRoutes(api, deps);
     await definitionRoutes(api, deps);
+    await analyticsRoutes(api, deps);
     await processRoutes(api, deps);
+    await bulkActionRoutes(api, deps);
+    await migrationRoutes(api, deps);
     await processPartRoutes(api, deps);
     await taskRoutes(api, deps);
+    await timeControlRoutes(api, deps);
     await notificationRoutes(api, deps);
     await testClockRoutes(api, deps);
     await adminRoutes(api, deps);

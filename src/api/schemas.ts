@@ -31,6 +31,27 @@ export const stageSchema = z.strictObject({
   event: z.strictObject({ type: text(100), comment: text(5000).optional() }).optional(),
   wait: duration.optional(),
   spawn: z.array(id).max(50).optional(),
+  deadline: z
+    .strictObject({ duration, working: z.boolean().optional() })
+    .describe('When the stage falls due after entry: calendar time, or working time with "working"')
+    .optional(),
+  escalation: z
+    .array(
+      z.strictObject({
+        after: duration,
+        working: z.boolean().optional(),
+        action: z.enum(['notify', 'reassign']),
+        to: z
+          .union([
+            z.enum(['responsible', 'initiator', 'admins', 'next_online']),
+            z.strictObject({ employeeId: id }),
+          ])
+          .optional(),
+      }),
+    )
+    .max(10)
+    .describe('Steps taken once each, measured from entering the stage on its clock (pauses stop it)')
+    .optional(),
   position: z.strictObject({ x: z.number().finite(), y: z.number().finite() }).optional(),
 });
 

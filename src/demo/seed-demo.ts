@@ -4,54 +4,28 @@
  */
 
 import type { Actor, EngineContext } from '../context.ts';
-import type { Stage, Transition } from '../domain/definition/types.ts';
+import {
+  ARTICLE_WORDS,
+  type ArticleLanguage,
+  type ArticleWords,
+  deliveryBody,
+  monitoringBody,
+} from '../domain/definition/article-processes.ts';
 import { launchProcess } from '../engine/launch.ts';
 import { moveStage } from '../engine/move-stage.ts';
 import { createDefinition, publishDefinition } from '../services/definitions.ts';
 import { createEmployee } from '../services/employees.ts';
 import { createRecord } from '../services/records.ts';
+import { anyDefinition } from '../store/definitions.ts';
+import { getSetting, insertSetting } from '../store/settings.ts';
 
 export const DEMO_PASSWORD = 'demo1234';
 
-export type DemoLanguage = 'en' | 'ru';
+export type DemoLanguage = ArticleLanguage;
 
-/** The demo's words in each language; keys name what they are for. */
+/** The demo's words in each language besides its processes' (ARTICLE_WORDS); keys name what they are for. */
 const WORDS = {
   en: {
-    monitoring: 'Monitoring lost clients',
-    monitoringAbout: 'Call through clients who left, learn why, try to win them back with a special offer.',
-    delivery: 'Delivery of goods',
-    deliveryAbout: 'Transport logistics and document control.',
-    call: 'Call the client',
-    analyse: 'Analyse the reasons',
-    offer: 'Prepare an offer',
-    offerTask: 'Prepare the commercial offer',
-    rest: 'Rest',
-    picking: 'Picking and delivery',
-    lost: 'Client lost',
-    lostNote: 'The client is lost',
-    reached: 'Reached',
-    notReached: 'Not reached',
-    chance: 'Chance to return',
-    cannot: 'Cannot return',
-    paid: 'Paid the invoice',
-    thinking: 'Thinking',
-    refused: 'Refused',
-    continue: 'Continue',
-    pick: 'Pick the order',
-    carrier: 'Choose a carrier',
-    ship: 'Shipment',
-    shipNote: 'Shipping documents sent',
-    transit: 'In transit',
-    docs: 'Documents control',
-    docsTask: 'Get the signed waybill back',
-    claim: 'Claim',
-    delivered: 'Delivered',
-    picked: 'Picked',
-    chosen: 'Chosen',
-    shipped: 'Shipped',
-    received: 'Documents received',
-    settled: 'Settled',
     lostGroup: 'Lost',
     launchNote: 'From the list of lost clients.',
     people: [
@@ -78,40 +52,6 @@ const WORDS = {
     ],
   },
   ru: {
-    monitoring: 'Мониторинг потерянных клиентов',
-    monitoringAbout: 'Обзвон ушедших клиентов: узнать причину и вернуть специальным предложением.',
-    delivery: 'Доставка товара',
-    deliveryAbout: 'Транспортная логистика и контроль документов.',
-    call: 'Звонок клиенту',
-    analyse: 'Анализ причин отказа',
-    offer: 'Подготовка КП',
-    offerTask: 'Подготовить коммерческое предложение',
-    rest: 'Отдых',
-    picking: 'Комплектация, доставка',
-    lost: 'Клиент потерян',
-    lostNote: 'Клиент потерян',
-    reached: 'Дозвонились',
-    notReached: 'Не дозвонились',
-    chance: 'Есть шанс вернуть',
-    cannot: 'Вернуть нельзя',
-    paid: 'Оплатил счёт',
-    thinking: 'Думает',
-    refused: 'Отказ',
-    continue: 'Продолжить',
-    pick: 'Комплектация заказа',
-    carrier: 'Выбор перевозчика',
-    ship: 'Отгрузка',
-    shipNote: 'Отгрузочные документы отправлены',
-    transit: 'В пути',
-    docs: 'Контроль документов',
-    docsTask: 'Получить подписанную накладную',
-    claim: 'Претензия',
-    delivered: 'Доставлено',
-    picked: 'Скомплектован',
-    chosen: 'Выбран',
-    shipped: 'Отгружен',
-    received: 'Документы получены',
-    settled: 'Урегулирована',
     lostGroup: 'Потерянные',
     launchNote: 'Из списка потерянных клиентов.',
     people: ['Анна Петрова', 'Борис Иванов', 'Вера Смирнова', 'Глеб Орлов', 'Дарья Кузнецова', 'Лев Соколов'],
@@ -132,7 +72,7 @@ const WORDS = {
   },
 } as const;
 
-type Words = (typeof WORDS)[DemoLanguage];
+type Words = (typeof WORDS)[DemoLanguage] & ArticleWords;
 
 const LOGINS = [
   ['anna', 'admin'],
@@ -148,18 +88,12 @@ const LOST_CLIENTS = 5;
 
 /** Fills the database with demo content once; a database that has any definition is left alone. */
 export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): Promise<string[]> {
-  const w: Words = WORDS[lang];
+  const w: Words = { ...ARTICLE_WORDS[lang], ...WORDS[lang] };
   const db = ctx.store.db;
-  const seeded = await db
-    .selectFrom('settings')
-    .select('value')
-    .where('key', '=', 'demo_seeded')
-    .executeTakeFirst();
-  const anyDefinition = await db.selectFrom('definitions').select('id').limit(1).executeTakeFirst();
-  if (seeded || anyDefinition) return [];
-  await ctx.store.transaction((tx) =>
-    tx.insertInto('settings').values({ key: 'demo_seeded', value: '1' }).execute(),
-  );
+  const seeded = await getSetting(db, 'demo_seeded');
+  const defined = await anyDefinition(db);
+  if (seeded !== undefined || defined) return [];
+  await ctx.store.transaction((tx) => insertSetting(tx, 'demo_seeded', '1'));
 
   const people: Record<string, Actor> = {};
   const accounts = LOGINS.map(([login, role], i) => ({ login, role, name: w.people[i] as string }));
@@ -173,13 +107,18 @@ export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): P
   const delivery = await createDefinition(ctx, anna, {
     name: w.delivery,
     description: w.deliveryAbout,
-    ...deliveryBody(w, id('daria'), id('lev'), id('boris')),
+    ...deliveryBody(lang, { warehouse: id('daria'), logistician: id('lev'), senior: id('boris') }),
   });
   await publishDefinition(ctx, anna, delivery.id);
   const monitoring = await createDefinition(ctx, anna, {
     name: w.monitoring,
     description: w.monitoringAbout,
-    ...monitoringBody(w, [id('vera'), id('gleb')], id('boris'), delivery.id),
+    ...monitoringBody(lang, {
+      callers: [id('vera'), id('gleb')],
+      senior: id('boris'),
+      spawn: [delivery.id],
+      timeControl: true,
+    }),
   });
   await publishDefinition(ctx, anna, monitoring.id);
 
@@ -232,82 +171,4 @@ export async function seedDemo(ctx: EngineContext, lang: DemoLanguage = 'en'): P
     `Demo content loaded. Demo logins (password "${DEMO_PASSWORD}"):`,
     ...accounts.map((p) => `  ${p.login.padEnd(6)} ${p.name} (${p.role})`),
   ];
-}
-
-function monitoringBody(
-  w: Words,
-  callers: string[],
-  senior: string,
-  deliveryId: string,
-): { stages: Stage[]; transitions: Transition[] } {
-  return {
-    stages: [
-      {
-        key: 'call',
-        name: w.call,
-        kind: 'start',
-        responsibles: callers,
-        event: { type: 'call', comment: w.call },
-      },
-      { key: 'analyse', name: w.analyse, kind: 'normal', responsibles: [senior] },
-      {
-        key: 'offer',
-        name: w.offer,
-        kind: 'normal',
-        task: { title: w.offerTask, assignee: 'responsible', blocking: true },
-      },
-      { key: 'rest', name: w.rest, kind: 'normal', wait: 'P30D' },
-      { key: 'delivery', name: w.picking, kind: 'end', spawn: [deliveryId] },
-      { key: 'lost', name: w.lost, kind: 'end', event: { type: 'note', comment: w.lostNote } },
-    ],
-    transitions: [
-      { from: 'call', to: 'analyse', result: w.reached },
-      { from: 'call', to: 'rest', result: w.notReached },
-      { from: 'analyse', to: 'offer', result: w.chance },
-      { from: 'analyse', to: 'lost', result: w.cannot },
-      { from: 'offer', to: 'delivery', result: w.paid },
-      { from: 'offer', to: 'rest', result: w.thinking },
-      { from: 'offer', to: 'lost', result: w.refused },
-      { from: 'rest', to: 'call', result: w.continue },
-    ],
-  };
-}
-
-function deliveryBody(
-  w: Words,
-  warehouse: string,
-  logistician: string,
-  senior: string,
-): { stages: Stage[]; transitions: Transition[] } {
-  return {
-    stages: [
-      { key: 'pick', name: w.pick, kind: 'start', responsibles: [warehouse] },
-      {
-        key: 'carrier',
-        name: w.carrier,
-        kind: 'normal',
-        responsibles: [logistician],
-        task: { title: w.carrier, assignee: 'responsible', dueIn: 'P1D' },
-      },
-      { key: 'ship', name: w.ship, kind: 'normal', event: { type: 'letter', comment: w.shipNote } },
-      { key: 'transit', name: w.transit, kind: 'normal', wait: 'P3D' },
-      {
-        key: 'docs',
-        name: w.docs,
-        kind: 'normal',
-        task: { title: w.docsTask, assignee: 'responsible', blocking: true },
-      },
-      { key: 'claim', name: w.claim, kind: 'normal', responsibles: [senior] },
-      { key: 'delivered', name: w.delivered, kind: 'end' },
-    ],
-    transitions: [
-      { from: 'pick', to: 'carrier', result: w.picked },
-      { from: 'carrier', to: 'ship', result: w.chosen },
-      { from: 'ship', to: 'transit', result: w.shipped },
-      { from: 'transit', to: 'docs', result: w.continue },
-      { from: 'docs', to: 'delivered', result: w.received },
-      { from: 'docs', to: 'claim', result: w.claim },
-      { from: 'claim', to: 'delivered', result: w.settled },
-    ],
-  };
 }

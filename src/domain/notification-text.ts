@@ -20,6 +20,15 @@ export function notificationText(kind: string, details: Readonly<Record<string, 
       return `${definition}${about}${by}: stage ${stage} is yours.`;
     case 'responsible.changed':
       return `${definition}${about}${by}: you are now responsible for stage ${stage}.`;
+    case 'responsible.returned':
+      return `${definition}${about}${by}: stage ${stage} is yours again, back from your deputy.`;
+    case 'stage.escalated': {
+      const after = typeof details.after === 'string' ? ` after ${details.after}` : '';
+      const working = details.working === true ? ' of working time' : '';
+      return details.action === 'reassign'
+        ? `${definition}${about}${by}: stage ${stage} was escalated to you${after}${working}.`
+        : `${definition}${about}${by}: stage ${stage} is still unfinished${after}${working}.`;
+    }
     case 'process.resumed':
       return `${definition}${about}${by} has resumed.`;
     case 'task.opened':

@@ -7,20 +7,19 @@ import type { CommittedNotification, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
+import type { StageClock } from '../domain/process/stage-clock.ts';
 import { type Effect, launch, type ProcessState, startTask } from '../domain/process/step.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
+import { currentVersion } from '../store/definitions.ts';
+import { activeAdminIds } from '../store/employees.ts';
+import { insertEvents } from '../store/events.ts';
+import { insertLinks, linksOf } from '../store/links.ts';
+import { type ProcessUpdate, updateProcessesIfVersion } from '../store/process-batch.ts';
 import {
   addMembers,
-  deferTimer,
-  deleteTimers,
-  insertEvents,
   insertProcess,
   insertProtocol,
-  insertTasks,
   type ProcessRow,
-  reassignFollowingTasks,
-  releaseDeferredTimers,
-  setTimers,
   updateProcessIfVersion,
 } from '../store/processes.ts';
 import type {
@@ -32,10 +31,15 @@ import type {
   TaskTable,
   TimerTable,
 } from '../store/schema.ts';
+import { recordStageVisits, stageVisitChanges } from '../store/stage-visits.ts';
+import { recordStageVisitsOfMany, type VisitStep } from '../store/stage-visits-batch.ts';
 import type { Db } from '../store/store.ts';
+import { insertTasks, reassignFollowingTasks } from '../store/tasks.ts';
+import { deferTimer, deleteTimers, releaseDeferredTimers, setTimers } from '../store/timers.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
 import { type NotificationDraft, notificationRows, writeNotifications } from './notifications.ts';
+import { stepContextFor } from './step-context.ts';
 
 export { logNotifications } from './notifications.ts';
 
@@ -105,15 +109,28 @@ export function stateOf(row: ProcessRow): ProcessState {
     note: row.note,
     pausedUntil: row.paused_until,
     completedAt: row.completed_at,
+    actingForId: row.acting_for_id ?? null,
+    initiatorId: row.initiator_id,
+    dueAt: row.due_at ?? null,
+    clock: row.stage_clock ? (JSON.parse(row.stage_clock) as StageClock) : null,
+    routingUntil: row.routing_until ?? null,
   };
 }
 
-/** The responsibles of every stage the process could enter next, whose presence routing needs. */
-export function candidateResponsibles(def: LoadedVersion, stageKey: string | null): string[] {
+/**
+ * The responsibles of every stage the process could enter next, whose presence routing needs (with
+ * `current`, those of the stage it is at too: an escalation hands it to the next online there).
+ */
+export function candidateResponsibles(
+  def: LoadedVersion,
+  stageKey: string | null,
+  current = false,
+): string[] {
   const keys =
     stageKey === null
       ? [def.compiled.start.key]
       : (def.compiled.outgoing.get(stageKey) ?? []).map((t) => t.to);
+  if (current && stageKey !== null) keys.push(stageKey);
   const ids = new Set<string>();
   for (const key of keys) for (const id of def.compiled.stages.get(key)?.responsibles ?? []) ids.add(id);
   return [...ids];
@@ -143,11 +160,7 @@ export async function publishedVersion(
   ctx: EngineContext,
   definitionId: string,
 ): Promise<LoadedVersion> {
-  const def = await tx
-    .selectFrom('definitions')
-    .select(['version'])
-    .where('id', '=', definitionId)
-    .executeTakeFirst();
+  const def = await currentVersion(tx, definitionId);
   if (!def) throw notFound('Definition', definitionId);
   if (def.version === 0) {
     throw new DomainError('definition_not_published', undefined, { definitionId });
@@ -170,7 +183,7 @@ export async function launchInTransaction(
   const online = await onlineSet(ctx, tx, candidateResponsibles(def, null));
   const outcome = launch(
     { id: ctx.newId(), actorId: spec.actorId, note: spec.note, parentId: spec.parentId },
-    { now, zone: ctx.zone, definition: def.compiled, isOnline: (id) => online.has(id) },
+    await stepContextFor(tx, ctx, def, now, online),
   );
   const p = outcome.process;
   const row: ProcessRow = {
@@ -192,14 +205,14 @@ export async function launchInTransaction(
     updated_at: now,
     completed_at: p.completedAt,
     version: 1,
+    due_at: p.dueAt,
+    acting_for_id: p.actingForId,
+    stage_clock: p.clock ? JSON.stringify(p.clock) : null,
+    routing_until: p.routingUntil,
   };
   await insertProcess(tx, row);
   if (spec.links.length > 0) {
-    await tx
-      .insertInto('process_links')
-      .values(spec.links.map((l) => ({ process_id: row.id, type: l.type, linked_id: l.id })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
+    await insertLinks(tx, row.id, spec.links);
   }
   await applyEffects(
     tx,
@@ -222,14 +235,103 @@ interface ApplyInput {
   readonly links?: LaunchSpec['links'] | undefined;
   /** The responsible before this change (absent on launch): already a `responsible` member. */
   readonly responsibleBefore?: string | null | undefined;
+  /** Holds the rows that only record the change, to be written with other commands' (WriteBatch). */
+  readonly batch?: WriteBatch | undefined;
 }
 
-/** Writes the new state of an existing process, checking its version; 409 when someone was faster. */
+/** Rows per multi-row statement: well under either store's limit on bound parameters. */
+const ROWS_PER_STATEMENT = 500;
+
+async function inChunks<T>(rows: readonly T[], write: (chunk: readonly T[]) => Promise<void>): Promise<void> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT)
+    await write(rows.slice(i, i + ROWS_PER_STATEMENT));
+}
+
+/**
+ * The rows several commands of one transaction append (protocol, stage visits, members, tasks,
+ * events, timers, notifications, and optionally the processes' new states), held and written by `flush` as one statement per table instead of a few per
+ * command. Nothing reads these rows back within the command that wrote them, but a later command
+ * on the same process may: the caller flushes before it (`holds`).
+ */
+export class WriteBatch {
+  readonly #protocol: Insertable<ProtocolTable>[] = [];
+  readonly #members: ProcessMemberTable[] = [];
+  readonly #tasks: Insertable<TaskTable>[] = [];
+  readonly #events: Insertable<EventTable>[] = [];
+  readonly #timers: Insertable<TimerTable>[] = [];
+  readonly #notifications: Insertable<NotificationTable>[] = [];
+  readonly #visits: VisitStep[] = [];
+  readonly #updates: ProcessUpdate[] = [];
+  readonly #processes = new Set<string>();
+
+  /**
+   * With `holdsUpdates`, the new states of processes are held too and written first at `flush`,
+   * as one version-checked statement: only for a caller that has locked the processes' rows
+   * before stepping them (so no version can move underneath) and on PostgreSQL, which can type a
+   * batch of rows by the table.
+   */
+  constructor(readonly holdsUpdates = false) {}
+
+  /** Holds a version-checked update of a process's row. */
+  update(change: ProcessUpdate): void {
+    this.#processes.add(change.id);
+    this.#updates.push(change);
+  }
+
+  /** Whether rows of this process are held. */
+  holds(processId: string): boolean {
+    return this.#processes.has(processId);
+  }
+
+  add(
+    processId: string,
+    rows: {
+      protocol: readonly Insertable<ProtocolTable>[];
+      members: readonly ProcessMemberTable[];
+      tasks: readonly Insertable<TaskTable>[];
+      events: readonly Insertable<EventTable>[];
+      timers: readonly Insertable<TimerTable>[];
+      notifications: readonly Insertable<NotificationTable>[];
+      visits: VisitStep;
+    },
+  ): void {
+    this.#processes.add(processId);
+    this.#visits.push(rows.visits);
+    this.#protocol.push(...rows.protocol);
+    this.#members.push(...rows.members);
+    this.#tasks.push(...rows.tasks);
+    this.#events.push(...rows.events);
+    this.#timers.push(...rows.timers);
+    this.#notifications.push(...rows.notifications);
+  }
+
+  /** Writes what is held, one statement per table (per ROWS_PER_STATEMENT rows), and forgets it. */
+  async flush(tx: Db, log: CommitLog): Promise<void> {
+    const updates = this.#updates.splice(0);
+    if (updates.length > 0 && (await updateProcessesIfVersion(tx, updates)) !== updates.length) {
+      throw new DomainError('version_conflict', undefined, { processIds: updates.map((u) => u.id) });
+    }
+    await inChunks(this.#protocol.splice(0), (rows) => insertProtocol(tx, rows));
+    await recordStageVisitsOfMany(tx, this.#visits.splice(0));
+    await inChunks(this.#members.splice(0), (rows) => addMembers(tx, rows));
+    await inChunks(this.#tasks.splice(0), (rows) => insertTasks(tx, rows));
+    await inChunks(this.#events.splice(0), (rows) => insertEvents(tx, rows));
+    await inChunks(this.#timers.splice(0), (rows) => setTimers(tx, rows));
+    await inChunks(this.#notifications.splice(0), (rows) => writeNotifications(tx, rows, log));
+    this.#processes.clear();
+  }
+}
+
+/**
+ * Writes the new state of an existing process, checking its version; 409 when someone was faster.
+ * A batch that holds process updates takes the write instead (see WriteBatch).
+ */
 export async function saveState(
   tx: Db,
   before: ProcessRow,
   next: ProcessState,
   now: number,
+  batch?: WriteBatch,
 ): Promise<ProcessRow> {
   const patch = {
     status: next.status,
@@ -241,9 +343,22 @@ export async function saveState(
     note: next.note,
     paused_until: next.pausedUntil,
     completed_at: next.completedAt,
+    due_at: next.dueAt,
+    acting_for_id: next.actingForId,
+    stage_clock: next.clock ? JSON.stringify(next.clock) : null,
+    routing_until: next.routingUntil,
     updated_at: now,
   };
-  const ok = await updateProcessIfVersion(tx, before.id, before.version, patch);
+  // Only the columns that changed are written: every index over an unchanged column stays untouched.
+  const changed: Partial<typeof patch> = { updated_at: now };
+  for (const key of Object.keys(patch) as (keyof typeof patch)[]) {
+    if (patch[key] !== before[key]) Object.assign(changed, { [key]: patch[key] });
+  }
+  if (batch?.holdsUpdates) {
+    batch.update({ id: before.id, expectedVersion: before.version, patch: changed });
+    return { ...before, ...patch, version: before.version + 1 };
+  }
+  const ok = await updateProcessIfVersion(tx, before.id, before.version, changed);
   if (!ok) {
     throw new DomainError('version_conflict', undefined, { processId: before.id });
   }
@@ -293,6 +408,9 @@ export async function applyEffects(
         break;
       case 'notify':
         notify(effect.employeeId, effect.kind, effect.details);
+        break;
+      case 'notify.admins':
+        for (const adminId of await activeAdminIds(tx)) notify(adminId, effect.kind, effect.details);
         break;
       case 'task.create': {
         const id = ctx.newId();
@@ -396,7 +514,7 @@ export async function applyEffects(
         break;
       }
       case 'child.spawn': {
-        const links = input.links ?? (await linksOf(tx, row.id));
+        const links = input.links ?? (await inheritedLinks(tx, row.id));
         const child = await launchInTransaction(
           tx,
           ctx,
@@ -423,23 +541,29 @@ export async function applyEffects(
       }
     }
   }
-  await insertProtocol(tx, protocol);
-  await addMembers(tx, members);
-  await insertTasks(tx, tasks);
-  await insertEvents(tx, events);
-  await setTimers(tx, timers);
+  const batch = input.batch;
+  const visits: VisitStep = {
+    owner: { processId: row.id, definitionId: def.id, version: def.version },
+    at: now,
+    changes: stageVisitChanges(protocol),
+  };
+  if (!batch) {
+    await insertProtocol(tx, protocol);
+    await recordStageVisits(tx, visits.owner, visits.at, visits.changes);
+    await addMembers(tx, members);
+    await insertTasks(tx, tasks);
+    await insertEvents(tx, events);
+    await setTimers(tx, timers);
+  }
   const notifications = await notificationRows(tx, row, def, drafts, now);
   const held = log.heldLaunches;
   const written = held ? notifications.filter((n) => n.kind !== 'process.launched') : notifications;
   if (held) held.push(...notifications.filter((n) => n.kind === 'process.launched'));
-  await writeNotifications(tx, written, log);
+  if (batch) batch.add(row.id, { protocol, members, tasks, events, timers, notifications: written, visits });
+  else await writeNotifications(tx, written, log);
 }
 
-async function linksOf(tx: Db, processId: string): Promise<LaunchSpec['links']> {
-  const rows = await tx
-    .selectFrom('process_links')
-    .select(['type', 'linked_id'])
-    .where('process_id', '=', processId)
-    .execute();
+async function inheritedLinks(tx: Db, processId: string): Promise<LaunchSpec['links']> {
+  const rows = await linksOf(tx, processId);
   return rows.map((r) => ({ type: r.type, id: r.linked_id }));
 }

@@ -5,24 +5,19 @@
 import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayCompleteTask } from '../domain/process/stage-ownership.ts';
-import { accessOf, recordChange, type TaskRow } from '../store/processes.ts';
+import { accessOf, findResponsible, recordChange } from '../store/processes.ts';
+import { completeOpenTask, findTask, type TaskRow } from '../store/tasks.ts';
 import { inTransaction } from './run-command.ts';
 
 export async function completeTask(ctx: EngineContext, actor: Actor, taskId: string): Promise<TaskRow> {
   return inTransaction(ctx, async (tx) => {
-    const row = await tx.selectFrom('tasks').selectAll().where('id', '=', taskId).executeTakeFirst();
+    const row = await findTask(tx, taskId);
     if (!row) throw notFound('Task', taskId);
     const access = row.process_id ? await accessOf(tx, row.process_id, actor) : 'none';
     const mine = row.assignee_id === actor.id;
     if (!mine && access === 'none') throw notFound('Task', taskId);
     if (!mine && access !== 'edit') throw new DomainError('forbidden', 'You may not complete this task.');
-    const process = row.process_id
-      ? await tx
-          .selectFrom('processes')
-          .select('responsible_id')
-          .where('id', '=', row.process_id)
-          .executeTakeFirst()
-      : undefined;
+    const process = row.process_id ? await findResponsible(tx, row.process_id) : undefined;
     if (!mayCompleteTask(actor, row.assignee_id, process?.responsible_id ?? null)) {
       throw new DomainError(
         'not_stage_responsible',
@@ -34,13 +29,7 @@ export async function completeTask(ctx: EngineContext, actor: Actor, taskId: str
       throw new DomainError('task_not_open', `The task is ${row.status}.`, { status: row.status });
     }
     const now = ctx.clock.now();
-    const done = await tx
-      .updateTable('tasks')
-      .set({ status: 'done', completed_at: now, completed_by: actor.id })
-      .where('id', '=', taskId)
-      .where('status', '=', 'open')
-      .returningAll()
-      .executeTakeFirst();
+    const done = await completeOpenTask(tx, taskId, now, actor.id);
     if (!done) throw new DomainError('version_conflict', 'The task changed in the meantime.');
     if (done.process_id) {
       await recordChange(tx, {

@@ -2,7 +2,8 @@
 import type { Insertable } from 'kysely';
 import type { Actor, EngineContext } from '../context.ts';
 import { notificationText } from '../domain/notification-text.ts';
-import { insertNotifications, type ProcessRow } from '../store/processes.ts';
+import { insertNotifications } from '../store/notifications.ts';
+import type { ProcessRow } from '../store/processes.ts';
 import { type LinkType, requireCounterparty, requireLinkTarget } from '../store/references.ts';
 import type { NotificationTable } from '../store/schema.ts';
 import { launchInTransaction, logNotifications } from './apply-effects.ts';

@@ -22,23 +22,18 @@ export async function moveStage(
   ctx: EngineContext,
   actor: Actor,
   processId: string,
-  request: MoveStageRequest,
+  { state, result, nextResponsibleId, expectedVersion }: MoveStageRequest,
 ): Promise<ProcessRow> {
   return inTransaction(ctx, async (tx, log) => {
-    const row = await loadForWrite(tx, ctx, actor, processId, { expectedVersion: request.expectedVersion });
+    const row = await loadForWrite(tx, ctx, actor, processId, { expectedVersion });
     if (!mayMoveStage(actor, row.responsible_id)) {
       throw new DomainError('not_stage_responsible', undefined, { responsibleId: row.responsible_id });
     }
-    if (request.nextResponsibleId) await requireEmployee(tx, request.nextResponsibleId, 'nextResponsibleId');
+    if (nextResponsibleId) await requireEmployee(tx, nextResponsibleId, 'nextResponsibleId');
     const command =
-      request.state === 'in_progress'
+      state === 'in_progress'
         ? ({ type: 'stage.start', actorId: actor.id } as const)
-        : ({
-            type: 'stage.finish',
-            actorId: actor.id,
-            result: request.result,
-            nextResponsibleId: request.nextResponsibleId,
-          } as const);
+        : ({ type: 'stage.finish', actorId: actor.id, result, nextResponsibleId } as const);
     try {
       return (await applyCommand(tx, ctx, row, command, log)).row;
     } catch (error) {

@@ -23,6 +23,12 @@ export async function pauseProcess(
   processId: string,
   request: PauseRequest,
 ): Promise<ProcessRow> {
+  const until = pauseEnd(ctx, request);
+  return runProcessCommand(ctx, actor, processId, { type: 'pause', actorId: actor.id, until }, request);
+}
+
+/** When a pause asked for `until` a time or `for` a duration ends; 422 when that is no valid end. */
+export function pauseEnd(ctx: EngineContext, request: Pick<PauseRequest, 'until' | 'for'>): number {
   const now = ctx.clock.now();
   let until: number;
   if ((request.until === undefined) === (request.for === undefined)) {
@@ -41,7 +47,7 @@ export async function pauseProcess(
   if (!(until <= addDuration(now, MAX_PAUSE, ctx.zone))) {
     throw new DomainError('invalid_time', 'A pause lasts at most ten years.');
   }
-  return runProcessCommand(ctx, actor, processId, { type: 'pause', actorId: actor.id, until }, request);
+  return until;
 }
 
 export async function resumeProcess(

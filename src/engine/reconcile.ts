@@ -18,15 +18,19 @@ import {
   waitTimerKey,
 } from '../domain/process/step.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
-import { findProcessForUpdate, setTimers } from '../store/processes.ts';
+import { findProcessForUpdate } from '../store/processes.ts';
 import type { TimerTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
+import { isTaskPending } from '../store/tasks.ts';
 import {
   atStagesWithoutWaitTimer,
+  deleteTimer,
+  hasTimerOfKind,
   orphanTimers,
   pausedWithoutResumeTimer,
   pendingTasksWithoutTimer,
   runningVersions,
+  setTimers,
 } from '../store/timers.ts';
 
 export interface ReconciledTimer {
@@ -129,13 +133,7 @@ export async function reconcileTimers(
 async function pendingTaskOf(tx: Db, key: string): Promise<boolean> {
   const taskId = taskIdOfStartKey(key);
   if (taskId === null) return false;
-  const task = await tx
-    .selectFrom('tasks')
-    .select('id')
-    .where('id', '=', taskId)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  return task !== undefined;
+  return isTaskPending(tx, taskId);
 }
 
 /** Re-creates a missing timer if the process (or task) still waits for it; false when it no longer does. */
@@ -146,13 +144,7 @@ async function recreate(ctx: EngineContext, timer: ReconciledTimer): Promise<boo
     } else {
       const row = await findProcessForUpdate(tx, timer.processId, ctx.store.caps.rowLocks);
       if (!row || !stillWaits(row, timer.kind, timer.key)) return false;
-      const existing = await tx
-        .selectFrom('timers')
-        .select('key')
-        .where('process_id', '=', timer.processId)
-        .where('kind', '=', timer.kind)
-        .executeTakeFirst();
-      if (existing) return false;
+      if (await hasTimerOfKind(tx, timer.processId, timer.kind)) return false;
     }
     await setTimers(tx, [
       { key: timer.key, kind: timer.kind, process_id: timer.processId, due_at: timer.dueAt, deferred: 0 },
@@ -186,7 +178,6 @@ async function removeOrphan(ctx: EngineContext, timer: ReconciledTimer): Promise
       const row = await findProcessForUpdate(tx, timer.processId, ctx.store.caps.rowLocks);
       if (row && row.status !== 'completed' && row.status !== 'cancelled') return false;
     }
-    const result = await tx.deleteFrom('timers').where('key', '=', timer.key).executeTakeFirst();
-    return Number(result.numDeletedRows) === 1;
+    return deleteTimer(tx, timer.key);
   });
 }

@@ -6,14 +6,11 @@
 import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Command, step } from '../domain/process/step.ts';
+import { findProcessForCommand } from '../store/command-load.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
-import {
-  accessOf,
-  countOpenBlockingTasks,
-  findProcessForUpdate,
-  type ProcessRow,
-} from '../store/processes.ts';
+import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
+import { countOpenBlockingTasks } from '../store/tasks.ts';
 import {
   applyEffects,
   CommitLog,
@@ -21,8 +18,10 @@ import {
   onlineSet,
   saveState,
   stateOf,
+  type WriteBatch,
 } from './apply-effects.ts';
 import { faultPoint } from './fault-points.ts';
+import { stepContextFor } from './step-context.ts';
 
 export interface CommandOptions {
   /** The version the caller last saw; 409 when the process has moved on since. */
@@ -57,8 +56,10 @@ export async function loadForWrite(
   processId: string,
   options: CommandOptions = {},
 ): Promise<ProcessRow> {
-  const row = await findProcessForUpdate(tx, processId, ctx.store.caps.rowLocks);
-  const access = row ? await accessOf(tx, processId, actor) : 'none';
+  // The row and the caller's access come in one statement.
+  const found = await findProcessForCommand(tx, processId, actor, ctx.store.caps.rowLocks);
+  const row = found?.row;
+  const access = found?.access ?? 'none';
   if (!row || access === 'none') throw notFound('Process', processId);
   if (access !== 'edit' || (options.requires === 'admin' && actor.role !== 'admin')) {
     throw new DomainError('forbidden', 'You may not change this process.');
@@ -72,13 +73,34 @@ export async function loadForWrite(
   return row;
 }
 
-/** Applies a command to a loaded process within the transaction; returns the row as it now stands. */
+/**
+ * Records, now and by the actor, a change that is not a state change (a file, a link, access) in the
+ * protocol; returns the moment it was recorded at.
+ */
+export async function recordActorChange(
+  tx: Db,
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  action: string,
+  details: Record<string, unknown>,
+): Promise<number> {
+  const now = ctx.clock.now();
+  await recordChange(tx, { processId, at: now, actorId: actor.id, action, details });
+  return now;
+}
+
+/**
+ * Applies a command to a loaded process within the transaction; returns the row as it now stands.
+ * With `batch`, the rows that only record the change are held there for the caller to write.
+ */
 export async function applyCommand(
   tx: Db,
   ctx: EngineContext,
   row: ProcessRow,
   command: Command,
   log: CommitLog,
+  batch?: WriteBatch,
 ): Promise<{ row: ProcessRow; def: LoadedVersion; changed: boolean }> {
   const def = await ctx.definitions.load(tx, row.definition_id, row.definition_version);
   const moves = command.type === 'stage.finish' || command.type === 'wait.elapse';
@@ -87,24 +109,23 @@ export async function applyCommand(
     command.type === 'stage.finish' && stage?.task?.blocking
       ? await countOpenBlockingTasks(tx, row.id, row.visit)
       : 0;
-  const online = moves
-    ? await onlineSet(ctx, tx, candidateResponsibles(def, row.stage_key))
-    : new Set<string>();
+  const online =
+    moves || command.type === 'escalate'
+      ? await onlineSet(ctx, tx, candidateResponsibles(def, row.stage_key, command.type === 'escalate'))
+      : new Set<string>();
   const now = ctx.clock.now();
-  const outcome = step(stateOf(row), command, {
-    now,
-    zone: ctx.zone,
-    definition: def.compiled,
-    isOnline: (id) => online.has(id),
-    openBlockingTasks,
-  });
+  const outcome = step(
+    stateOf(row),
+    command,
+    await stepContextFor(tx, ctx, def, now, online, { openBlockingTasks }),
+  );
   // A stale timer, or a change to what already is: nothing to write, no version bump.
   if (outcome.ignored || outcome.effects.length === 0) return { row, def, changed: false };
-  const saved = await saveState(tx, row, outcome.process, now);
+  const saved = await saveState(tx, row, outcome.process, now, batch);
   await applyEffects(
     tx,
     ctx,
-    { row: saved, def, effects: outcome.effects, now, responsibleBefore: row.responsible_id },
+    { row: saved, def, effects: outcome.effects, now, responsibleBefore: row.responsible_id, batch },
     log,
   );
   return { row: saved, def, changed: true };

@@ -5,12 +5,6 @@ import type { ProcessRow } from '../store/processes.ts';
 import { requireEmployee } from '../store/references.ts';
 import { applyCommand, inTransaction, loadForWrite } from './run-command.ts';
 
-export interface UpdateProcessRequest {
-  readonly note?: string | undefined;
-  readonly responsibleId?: string | undefined;
-  readonly expectedVersion?: number | undefined;
-}
-
 export async function updateProcess(
   ctx: EngineContext,
   actor: Actor,
@@ -35,4 +29,10 @@ export async function updateProcess(
     }
     return row;
   });
+}
+
+export interface UpdateProcessRequest {
+  readonly note?: string | undefined;
+  readonly responsibleId?: string | undefined;
+  readonly expectedVersion?: number | undefined;
 }

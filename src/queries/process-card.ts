@@ -5,13 +5,17 @@ import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
 import { waitTimerKey } from '../domain/process/step.ts';
+import { cardParts } from '../store/card-parts.ts';
 import { decodeSortCursor, encodeSortCursor, pageOf } from '../store/cursor.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
 import { countByStatus, type JournalFilter, type JournalSort, listProcesses } from '../store/journal.ts';
-import { accessOf, findProcess, type ProcessRow } from '../store/processes.ts';
-import { type LinkType, linkTable } from '../store/references.ts';
+import { linkLabels } from '../store/links.ts';
+import { accessOf, findProcess, listProtocol, type ProcessRow } from '../store/processes.ts';
+import { namesByIds } from '../store/records.ts';
+import type { LinkType } from '../store/references.ts';
 import type { Db } from '../store/store.ts';
 import { timerDueTimes } from '../store/timers.ts';
+import { EDIT_ROLES } from '../store/visibility.ts';
 
 export type { JournalFilter, ProcessRow };
 
@@ -24,7 +28,7 @@ async function namesOf(db: Db, table: 'employees' | 'counterparties', ids: Itera
   const wanted = [...new Set([...ids].filter((id): id is string => id !== null))];
   const map = new Map<string, string>();
   if (wanted.length === 0) return map;
-  const rows = await db.selectFrom(table).select(['id', 'name']).where('id', 'in', wanted).execute();
+  const rows = await namesByIds(db, table, wanted);
   for (const r of rows) map.set(r.id, r.name);
   return map;
 }
@@ -39,11 +43,7 @@ async function labelLinks(db: Db, links: readonly { type: LinkType; linked_id: s
   const labels = new Map<string, string>();
   for (const type of new Set(links.map((l) => l.type))) {
     const ids = links.filter((l) => l.type === type).map((l) => l.linked_id);
-    const table = linkTable(type);
-    const rows =
-      table === 'projects'
-        ? await db.selectFrom('projects').select(['id', 'name as label']).where('id', 'in', ids).execute()
-        : await db.selectFrom(table).select(['id', 'number as label']).where('id', 'in', ids).execute();
+    const rows = await linkLabels(db, type, ids);
     for (const r of rows) labels.set(`${type}:${r.id}`, r.label);
   }
   return links.map((l) => ({
@@ -86,6 +86,7 @@ function summary(
   employees: Map<string, string>,
   counterparties: Map<string, string>,
   waitingUntil: number | null,
+  now: number,
 ) {
   const stage = def.compiled.stages.get(row.stage_key);
   return {
@@ -105,6 +106,14 @@ function summary(
       enteredAt: isoTime(row.entered_at),
       /** When a waiting stage continues by itself; null when the stage is not waiting. */
       waitingUntil: isoTime(waitingUntil),
+      /** When the stage falls due (its deadline); null without one, or while the process is paused. */
+      dueAt: isoTime(row.due_at),
+      /** Whether the stage is past its deadline now. */
+      overdue: row.due_at !== null && row.due_at <= now,
+      /** The absent employee the responsible stands in for as deputy. */
+      actingFor: ref(employees, row.acting_for_id),
+      /** While nobody listed is online: until when the stage waits for one before it goes to the first listed. */
+      awaitingResponsibleUntil: isoTime(row.routing_until),
     },
     parentId: row.parent_id,
     pausedUntil: isoTime(row.paused_until),
@@ -116,64 +125,50 @@ function summary(
 
 export type ProcessSummary = ReturnType<typeof summary>;
 
-/** The process card: everything the card shows about one process (its stage, people, links, files, access). */
+/** The viewer's access to a process from their member roles: admins may always edit. */
+function accessFrom(viewer: Actor, roles: readonly string[]): 'none' | 'view' | 'edit' {
+  if (viewer.role === 'admin') return 'edit';
+  if (roles.length === 0) return 'none';
+  return roles.some((r) => (EDIT_ROLES as readonly string[]).includes(r)) ? 'edit' : 'view';
+}
+
+/**
+ * The process card: everything the card shows about one process (its stage, people, links, files,
+ * access). `known` is the row as a command just wrote it, so it is not read again; the rest comes
+ * in one statement.
+ */
 export async function processCard(ctx: EngineContext, viewer: Actor, processId: string, known?: ProcessRow) {
   const db = ctx.store.db;
   const row = known ?? (await findProcess(db, processId));
-  const access = row ? await accessOf(db, row.id, viewer) : 'none';
-  if (!row || access === 'none') throw notFound('Process', processId);
+  if (!row) throw notFound('Process', processId);
   const def = await ctx.definitions.load(db, row.definition_id, row.definition_version);
   const outgoing =
     row.status === 'active' || row.status === 'paused'
       ? (def.compiled.outgoing.get(row.stage_key) ?? [])
       : [];
   const nextResponsibles = outgoing.flatMap((t) => def.compiled.stages.get(t.to)?.responsibles ?? []);
-  const [children, links, attachments, members, online] = await Promise.all([
-    db
-      .selectFrom('processes as c')
-      .innerJoin('definition_versions as v', (j) =>
-        j.onRef('v.definition_id', '=', 'c.definition_id').onRef('v.version', '=', 'c.definition_version'),
-      )
-      .select(['c.id', 'c.status', 'c.definition_id', 'c.definition_version', 'v.name'])
-      .where('c.parent_id', '=', row.id)
-      // Children spawned together start at the same instant: the (time-ordered) id breaks the tie.
-      .orderBy('c.started_at')
-      .orderBy('c.id')
-      .execute(),
-    db
-      .selectFrom('process_links')
-      .select(['type', 'linked_id'])
-      .where('process_id', '=', row.id)
-      .orderBy('type')
-      .orderBy('linked_id')
-      .execute(),
-    db
-      .selectFrom('attachments')
-      .select(['id', 'name', 'size', 'content_type', 'created_at'])
-      .where('process_id', '=', row.id)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute(),
-    db
-      .selectFrom('process_members')
-      .select(['employee_id', 'role'])
-      .where('process_id', '=', row.id)
-      .where('role', 'in', ['view', 'edit'])
-      .orderBy('employee_id')
-      .execute(),
+  const employeeIds = new Set(
+    [row.initiator_id, row.responsible_id, row.acting_for_id, ...nextResponsibles].filter(
+      (id): id is string => id !== null,
+    ),
+  );
+  const [parts, online] = await Promise.all([
+    cardParts(db, ctx.store.caps.name, {
+      processId: row.id,
+      viewerId: viewer.id,
+      employeeIds: [...employeeIds],
+      counterpartyIds: row.counterparty_id === null ? [] : [row.counterparty_id],
+    }),
     nextResponsibles.length > 0
       ? ctx.presence.onlineAmong(db, nextResponsibles)
       : Promise.resolve(new Set<string>()),
   ]);
-  const employees = await namesOf(db, 'employees', [
-    row.initiator_id,
-    row.responsible_id,
-    ...nextResponsibles,
-  ]);
-  const counterparties = await namesOf(db, 'counterparties', [row.counterparty_id]);
+  const access = accessFrom(viewer, parts.viewerRoles);
+  if (access === 'none') throw notFound('Process', processId);
+  const { employees, counterparties, children, attachments, members } = parts;
   const waiting = await waitingUntilOf(db, [{ row, def }]);
   return {
-    ...summary(row, def, employees, counterparties, waiting.get(row.id) ?? null),
+    ...summary(row, def, employees, counterparties, waiting.get(row.id) ?? null, ctx.clock.now()),
     next: outgoing.map((t) => {
       const stage = def.compiled.stages.get(t.to);
       return {
@@ -191,7 +186,7 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       definition: { id: c.definition_id, name: c.name, version: c.definition_version },
       status: c.status,
     })),
-    links: await labelLinks(db, links),
+    links: await labelLinks(db, parts.links),
     attachments: attachments.map((a) => ({
       id: a.id,
       name: a.name,
@@ -220,16 +215,17 @@ export interface JournalQuery {
 /** A page of the journal, as summaries. */
 export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQuery) {
   const db = ctx.store.db;
-  const page = await listProcesses(db, viewer, query.filter, {
+  const now = ctx.clock.now();
+  const page = await listProcesses(db, ctx.store.caps, viewer, query.filter, {
     sort: query.sort,
     limit: query.limit,
     after: query.cursor ? decodeSortCursor(query.cursor) : undefined,
-    now: ctx.clock.now(),
+    now,
   });
   const employees = await namesOf(
     db,
     'employees',
-    page.rows.flatMap((r) => [r.initiator_id, r.responsible_id]),
+    page.rows.flatMap((r) => [r.initiator_id, r.responsible_id, r.acting_for_id]),
   );
   const counterparties = await namesOf(
     db,
@@ -242,14 +238,14 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
   }
   const waiting = await waitingUntilOf(db, loaded);
   const items: ProcessSummary[] = loaded.map(({ row, def }) =>
-    summary(row, def, employees, counterparties, waiting.get(row.id) ?? null),
+    summary(row, def, employees, counterparties, waiting.get(row.id) ?? null, now),
   );
   return { items, nextCursor: page.next ? encodeSortCursor(page.next) : null };
 }
 
 /** Counts per status of what the journal filter matches. */
 export async function journalCounts(ctx: EngineContext, viewer: Actor, filter: JournalFilter) {
-  return countByStatus(ctx.store.db, viewer, filter, ctx.clock.now());
+  return countByStatus(ctx.store.db, ctx.store.caps, viewer, filter, ctx.clock.now());
 }
 
 /** The protocol of a process, oldest first. */
@@ -270,15 +266,7 @@ export async function protocolOf(
     if (!Number.isSafeInteger(afterId) || afterId < 0 || String(afterId) !== after)
       throw new DomainError('invalid_cursor');
   }
-  const rows = await db
-    .selectFrom('protocol as r')
-    .leftJoin('employees as e', 'e.id', 'r.actor_id')
-    .select(['r.id', 'r.at', 'r.actor_id', 'e.name as actor_name', 'r.action', 'r.details'])
-    .where('r.process_id', '=', processId)
-    .where('r.id', '>', afterId)
-    .orderBy('r.id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await listProtocol(db, processId, afterId, limit + 1);
   const { page, nextCursor } = pageOf(rows, limit, (last) => String(last.id));
   return {
     items: page.map((r) => ({

@@ -4,9 +4,11 @@ import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
-import { accessOf, type TaskRow } from '../store/processes.ts';
+import { listEventRows } from '../store/events.ts';
+import { accessOf, processExists } from '../store/processes.ts';
+import { namesByIds } from '../store/records.ts';
 import type { Db } from '../store/store.ts';
-import { visibleTo } from '../store/visibility.ts';
+import { listTaskRows, type TaskRow } from '../store/tasks.ts';
 
 function taskView(row: TaskRow, names: ReadonlyMap<string, string>, now: number) {
   return {
@@ -33,7 +35,7 @@ export type TaskView = ReturnType<typeof taskView>;
 async function employeeNames(db: Db, ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   if (wanted.length === 0) return new Map();
-  const rows = await db.selectFrom('employees').select(['id', 'name']).where('id', 'in', wanted).execute();
+  const rows = await namesByIds(db, 'employees', wanted);
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
@@ -48,30 +50,17 @@ export interface TaskFilter {
 /** Tasks the viewer may see: their own, and those of processes they may see. */
 export async function listTasks(ctx: EngineContext, viewer: Actor, filter: TaskFilter) {
   const db = ctx.store.db;
-  let q = db.selectFrom('tasks').selectAll('tasks');
-  if (viewer.role !== 'admin') {
-    q = q.where((eb) =>
-      eb.or([
-        eb('tasks.assignee_id', '=', viewer.id),
-        eb.exists(
-          eb
-            .selectFrom('processes as p')
-            .select('p.id')
-            .whereRef('p.id', '=', 'tasks.process_id')
-            .where(visibleTo(viewer)),
-        ),
-      ]),
-    );
-  }
-  if (filter.assigneeId) q = q.where('tasks.assignee_id', '=', filter.assigneeId);
-  if (filter.processId) q = q.where('tasks.process_id', '=', filter.processId);
-  if (filter.status) q = q.where('tasks.status', '=', filter.status);
-  const after = decodeIdCursor(filter.after);
-  if (after) q = q.where('tasks.id', '>', after);
-  const rows = await q
-    .orderBy('tasks.id')
-    .limit(filter.limit + 1)
-    .execute();
+  const rows = await listTaskRows(
+    db,
+    viewer,
+    {
+      assigneeId: filter.assigneeId,
+      processId: filter.processId,
+      status: filter.status,
+      after: decodeIdCursor(filter.after),
+    },
+    filter.limit + 1,
+  );
   const { page, nextCursor } = idPageOf(rows, filter.limit);
   const names = await employeeNames(
     db,
@@ -97,32 +86,10 @@ export async function listEvents(
   const db = ctx.store.db;
   if (processId) {
     const access = await accessOf(db, processId, viewer);
-    const exists = await db
-      .selectFrom('processes')
-      .select('id')
-      .where('id', '=', processId)
-      .executeTakeFirst();
+    const exists = await processExists(db, processId);
     if (!exists || access === 'none') throw notFound('Process', processId);
   }
-  let q = db.selectFrom('events').selectAll('events');
-  if (processId) q = q.where('events.process_id', '=', processId);
-  else if (viewer.role !== 'admin') {
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('processes as p')
-          .select('p.id')
-          .whereRef('p.id', '=', 'events.process_id')
-          .where(visibleTo(viewer)),
-      ),
-    );
-  }
-  const afterId = decodeIdCursor(after);
-  if (afterId) q = q.where('events.id', '>', afterId);
-  const rows = await q
-    .orderBy('events.id')
-    .limit(limit + 1)
-    .execute();
+  const rows = await listEventRows(db, viewer, processId, decodeIdCursor(after), limit + 1);
   const { page, nextCursor } = idPageOf(rows, limit);
   return {
     items: page.map((e) => ({

@@ -7,6 +7,7 @@
 import { sweepIdempotencyKeys } from '../store/idempotency-keys.ts';
 import { deleteExpiredSessions } from '../store/sessions.ts';
 import type { Store } from '../store/store.ts';
+import { every } from './every.ts';
 
 /** How long an Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -43,9 +44,7 @@ export class SessionSweeper {
   /** Sweeps once now, then every interval. */
   start(): void {
     this.#stopped = false;
-    this.#tick();
-    this.#handle = setInterval(() => this.#tick(), this.#intervalMs);
-    this.#handle.unref();
+    this.#handle = every(this.#intervalMs, () => this.#tick());
   }
 
   /** Stops sweeping and waits for a sweep under way. */

@@ -6,9 +6,12 @@ import { DomainError } from '../domain/errors.ts';
 import { notificationText } from '../domain/notification-text.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
 import { type CommitLog, logNotifications } from '../engine/apply-effects.ts';
-import { inTransaction, loadForWrite } from '../engine/run-command.ts';
+import { inTransaction, loadForWrite, recordActorChange } from '../engine/run-command.ts';
+import { grantedAccess, replaceGrantedAccess } from '../store/access.ts';
+import { activeEmployeesAmong } from '../store/employees.ts';
 import { definitionName, employeeName, notificationSubject } from '../store/notification-subjects.ts';
-import { insertNotifications, type ProcessRow, recordChange } from '../store/processes.ts';
+import { insertNotifications } from '../store/notifications.ts';
+import type { ProcessRow } from '../store/processes.ts';
 import type { NotificationTable } from '../store/schema.ts';
 import type { Db } from '../store/store.ts';
 
@@ -34,12 +37,7 @@ export async function setAccess(
     requireUnfinished(row.status);
     const ids = [...byEmployee.keys()];
     if (ids.length > 0) {
-      const found = await tx
-        .selectFrom('employees')
-        .select('id')
-        .where('id', 'in', ids)
-        .where('active', '=', 1)
-        .execute();
+      const found = await activeEmployeesAmong(tx, ids);
       const known = new Set(found.map((f) => f.id));
       const missing = ids.find((id) => !known.has(id));
       if (missing)
@@ -48,33 +46,11 @@ export async function setAccess(
           id: missing,
         });
     }
-    const before = await tx
-      .selectFrom('process_members')
-      .select(['employee_id', 'role'])
-      .where('process_id', '=', processId)
-      .where('role', 'in', ['view', 'edit'])
-      .execute();
-    await tx
-      .deleteFrom('process_members')
-      .where('process_id', '=', processId)
-      .where('role', 'in', ['view', 'edit'])
-      .execute();
-    if (entries.length > 0) {
-      await tx
-        .insertInto('process_members')
-        .values(entries.map((e) => ({ process_id: processId, employee_id: e.employeeId, role: e.level })))
-        .execute();
-    }
-    const now = ctx.clock.now();
-    await recordChange(tx, {
-      processId,
-      at: now,
-      actorId: actor.id,
-      action: 'access.changed',
-      details: {
-        before: before.map((b) => ({ employeeId: b.employee_id, level: b.role })),
-        after: entries,
-      },
+    const before = await grantedAccess(tx, processId);
+    await replaceGrantedAccess(tx, processId, entries);
+    const now = await recordActorChange(tx, ctx, actor, processId, 'access.changed', {
+      before: before.map((b) => ({ employeeId: b.employee_id, level: b.role })),
+      after: entries,
     });
     await notifyGranted(tx, ctx, actor, row, before, entries, now, log);
     return { ...row, updated_at: now };

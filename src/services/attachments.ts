@@ -13,8 +13,9 @@ import { fileTypeFromFile } from 'file-type';
 import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
-import { inTransaction, loadForWrite } from '../engine/run-command.ts';
-import { accessOf, recordChange } from '../store/processes.ts';
+import { inTransaction, loadForWrite, recordActorChange } from '../engine/run-command.ts';
+import { deleteAttachmentRow, findAttachmentRow, insertAttachment } from '../store/attachments.ts';
+import { accessOf, findProcessStatus, recordChange } from '../store/processes.ts';
 
 const FALLBACK_TYPE = 'application/octet-stream';
 /** Bytes of an upload in flight are written under this prefix, then renamed to the attachment's id. */
@@ -44,11 +45,7 @@ async function requireAccess(
   processId: string,
   level: 'view' | 'edit',
 ): Promise<void> {
-  const found = await ctx.store.db
-    .selectFrom('processes')
-    .select('status')
-    .where('id', '=', processId)
-    .executeTakeFirst();
+  const found = await findProcessStatus(ctx.store.db, processId);
   const access = found ? await accessOf(ctx.store.db, processId, actor) : 'none';
   if (!found || access === 'none') throw notFound('Process', processId);
   if (level === 'edit' && access !== 'edit')
@@ -129,7 +126,7 @@ export async function addAttachment(
       await inTransaction(ctx, async (tx) => {
         // Checked again: the process may have been completed or cancelled while the bytes arrived.
         requireUnfinished((await loadForWrite(tx, ctx, actor, processId)).status);
-        await tx.insertInto('attachments').values(row).execute();
+        await insertAttachment(tx, row);
         await recordChange(tx, {
           processId,
           at: row.created_at,
@@ -163,12 +160,7 @@ export async function findAttachment(
   dataDir: string,
 ) {
   await requireAccess(ctx, actor, processId, 'view');
-  const row = await ctx.store.db
-    .selectFrom('attachments')
-    .selectAll()
-    .where('id', '=', attachmentId)
-    .where('process_id', '=', processId)
-    .executeTakeFirst();
+  const row = await findAttachmentRow(ctx.store.db, processId, attachmentId);
   if (!row) throw notFound('Attachment', attachmentId);
   return { ...row, file: attachmentPath(dataDir, row.id) };
 }
@@ -182,20 +174,11 @@ export async function deleteAttachment(
 ) {
   const removed = await inTransaction(ctx, async (tx) => {
     requireUnfinished((await loadForWrite(tx, ctx, actor, processId)).status);
-    const row = await tx
-      .deleteFrom('attachments')
-      .where('id', '=', attachmentId)
-      .where('process_id', '=', processId)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await deleteAttachmentRow(tx, processId, attachmentId);
     if (!row) throw notFound('Attachment', attachmentId);
-    const now = ctx.clock.now();
-    await recordChange(tx, {
-      processId,
-      at: now,
-      actorId: actor.id,
-      action: 'attachment.removed',
-      details: { attachmentId, name: row.name },
+    await recordActorChange(tx, ctx, actor, processId, 'attachment.removed', {
+      attachmentId,
+      name: row.name,
     });
     return row;
   });

@@ -1,6 +1,5 @@
 /** Process definitions: drafts (saved even while invalid), validation, and publishing versions. */
 
-import type { Selectable } from 'kysely';
 import { type Actor, type EngineContext, requireAdmin } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import type { DefinitionBody, ValidationResult } from '../domain/definition/types.ts';
@@ -8,9 +7,20 @@ import { type SpawnTarget, validateDefinition } from '../domain/definition/valid
 import { DomainError, notFound } from '../domain/errors.ts';
 import { limitsOf } from '../engine/limits.ts';
 import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
-import type { DefinitionTable } from '../store/schema.ts';
+import {
+  type DefinitionRow,
+  findDefinition,
+  findVersion,
+  findVersionBody,
+  insertDefinition,
+  insertVersion,
+  listDefinitionRows,
+  listVersions,
+  publishedBodies,
+  updateDefinitionRow,
+} from '../store/definitions.ts';
+import { activeEmployeeIds } from '../store/employees.ts';
 import type { Db } from '../store/store.ts';
-import { containsText } from '../store/text-search.ts';
 
 export interface DefinitionInput {
   readonly name?: string | undefined;
@@ -24,9 +34,7 @@ const IN_LIST_MAX = 1000;
 
 /** Loads what validation needs: employees, and every definition a spawn chain can reach. */
 async function validationContext(ctx: EngineContext, db: Db, body: DefinitionBody, selfId?: string) {
-  const employees = new Set(
-    (await db.selectFrom('employees').select('id').where('active', '=', 1).execute()).map((e) => e.id),
-  );
+  const employees = new Set((await activeEmployeeIds(db)).map((e) => e.id));
   const targets = new Map<string, SpawnTarget>();
   let frontier = [...new Set(body.stages.flatMap((s) => (Array.isArray(s.spawn) ? s.spawn : [])))].filter(
     (id) => typeof id === 'string' && id !== selfId,
@@ -35,16 +43,7 @@ async function validationContext(ctx: EngineContext, db: Db, body: DefinitionBod
     const rows = [];
     // A draft may name up to 100 000 definitions; one `in (…)` list holds far fewer parameters.
     for (let i = 0; i < frontier.length; i += IN_LIST_MAX) {
-      rows.push(
-        ...(await db
-          .selectFrom('definitions as d')
-          .leftJoin('definition_versions as v', (j) =>
-            j.onRef('v.definition_id', '=', 'd.id').onRef('v.version', '=', 'd.version'),
-          )
-          .select(['d.id', 'd.version', 'v.body'])
-          .where('d.id', 'in', frontier.slice(i, i + IN_LIST_MAX))
-          .execute()),
-      );
+      rows.push(...(await publishedBodies(db, frontier.slice(i, i + IN_LIST_MAX))));
     }
     const next: string[] = [];
     for (const row of rows) {
@@ -78,14 +77,9 @@ function bodyOf(input: DefinitionInput): DefinitionBody {
   return { stages: input.stages, transitions: input.transitions };
 }
 
-async function view(db: Db, row: Selectable<DefinitionTable>, validation?: ValidationResult) {
+async function view(db: Db, row: DefinitionRow, validation?: ValidationResult) {
   const body = JSON.parse(row.draft) as DefinitionBody;
-  const versions = await db
-    .selectFrom('definition_versions')
-    .select(['version', 'published_at'])
-    .where('definition_id', '=', row.id)
-    .orderBy('version', 'desc')
-    .execute();
+  const versions = await listVersions(db, row.id);
   return {
     id: row.id,
     name: row.name,
@@ -119,7 +113,7 @@ export async function createDefinition(
   const id = ctx.newId();
   const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   const now = ctx.clock.now();
-  const row: Selectable<DefinitionTable> = {
+  const row: DefinitionRow = {
     id,
     name: input.name,
     description: input.description ?? '',
@@ -130,7 +124,7 @@ export async function createDefinition(
     created_at: now,
     updated_at: now,
   };
-  await ctx.store.transaction((tx) => tx.insertInto('definitions').values(row).execute());
+  await ctx.store.transaction((tx) => insertDefinition(tx, row));
   return view(ctx.store.db, row, validation);
 }
 
@@ -139,18 +133,10 @@ export async function updateDefinition(ctx: EngineContext, actor: Actor, id: str
   const body = bodyOf(input);
   const validation = await validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
   const row = await ctx.store.transaction(async (tx) => {
-    const current = await tx.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
+    const current = await findDefinition(tx, id);
     if (!current) throw notFound('Definition', id);
     const draft = JSON.stringify(body);
-    const published =
-      current.version > 0
-        ? await tx
-            .selectFrom('definition_versions')
-            .select(['body', 'name'])
-            .where('definition_id', '=', id)
-            .where('version', '=', current.version)
-            .executeTakeFirst()
-        : undefined;
+    const published = current.version > 0 ? await findVersionBody(tx, id, current.version) : undefined;
     const name = input.name ?? current.name;
     const patch = {
       name,
@@ -159,7 +145,7 @@ export async function updateDefinition(ctx: EngineContext, actor: Actor, id: str
       draft_changed: published && published.body === draft && published.name === name ? 0 : 1,
       updated_at: ctx.clock.now(),
     };
-    await tx.updateTable('definitions').set(patch).where('id', '=', id).execute();
+    await updateDefinitionRow(tx, id, patch);
     return { ...current, ...patch };
   });
   return view(ctx.store.db, row, validation);
@@ -168,11 +154,7 @@ export async function updateDefinition(ctx: EngineContext, actor: Actor, id: str
 /** Freezes the draft as a new version. Running processes keep the version they started with. */
 export async function publishDefinition(ctx: EngineContext, actor: Actor, id: string) {
   designers(actor);
-  const current = await ctx.store.db
-    .selectFrom('definitions')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const current = await findDefinition(ctx.store.db, id);
   if (!current) throw notFound('Definition', id);
   const body = JSON.parse(current.draft) as DefinitionBody;
   const validation = validateDefinition(body, await validationContext(ctx, ctx.store.db, body, id));
@@ -182,7 +164,7 @@ export async function publishDefinition(ctx: EngineContext, actor: Actor, id: st
     });
   }
   const row = await ctx.store.transaction(async (tx) => {
-    const fresh = await tx.selectFrom('definitions').selectAll().where('id', '=', id).executeTakeFirst();
+    const fresh = await findDefinition(tx, id);
     if (!fresh) throw notFound('Definition', id);
     if (fresh.updated_at !== current.updated_at) {
       throw new DomainError('version_conflict', 'The draft changed while publishing; retry.');
@@ -190,30 +172,23 @@ export async function publishDefinition(ctx: EngineContext, actor: Actor, id: st
     if (fresh.version > 0 && fresh.draft_changed === 0) return fresh;
     const version = fresh.version + 1;
     const now = ctx.clock.now();
-    await tx
-      .insertInto('definition_versions')
-      .values({
-        definition_id: id,
-        version,
-        name: fresh.name,
-        body: fresh.draft,
-        published_at: now,
-        published_by: actor.id,
-      })
-      .execute();
+    await insertVersion(tx, {
+      definition_id: id,
+      version,
+      name: fresh.name,
+      body: fresh.draft,
+      published_at: now,
+      published_by: actor.id,
+    });
     const patch = { status: 'published' as const, version, draft_changed: 0, updated_at: now };
-    await tx.updateTable('definitions').set(patch).where('id', '=', id).execute();
+    await updateDefinitionRow(tx, id, patch);
     return { ...fresh, ...patch };
   });
   return view(ctx.store.db, row);
 }
 
 export async function getDefinition(ctx: EngineContext, id: string) {
-  const row = await ctx.store.db
-    .selectFrom('definitions')
-    .selectAll()
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await findDefinition(ctx.store.db, id);
   if (!row) throw notFound('Definition', id);
   const body = JSON.parse(row.draft) as DefinitionBody;
   return view(
@@ -232,15 +207,11 @@ export async function listDefinitions(
     q?: string | undefined;
   },
 ) {
-  let q = ctx.store.db.selectFrom('definitions').selectAll();
-  if (options.status) q = q.where('status', '=', options.status);
-  const after = decodeIdCursor(options.after);
-  if (after) q = q.where('id', '>', after);
-  if (options.q) q = q.where(containsText('name', options.q));
-  const rows = await q
-    .orderBy('id')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await listDefinitionRows(
+    ctx.store.db,
+    { status: options.status, after: decodeIdCursor(options.after), q: options.q },
+    options.limit + 1,
+  );
   const { page, nextCursor } = idPageOf(rows, options.limit);
   const items = [];
   for (const row of page) items.push(await view(ctx.store.db, row));
@@ -249,12 +220,7 @@ export async function listDefinitions(
 
 /** One published version as it was frozen: what processes launched with it run on. */
 export async function getDefinitionVersion(ctx: EngineContext, id: string, version: number) {
-  const row = await ctx.store.db
-    .selectFrom('definition_versions')
-    .selectAll()
-    .where('definition_id', '=', id)
-    .where('version', '=', version)
-    .executeTakeFirst();
+  const row = await findVersion(ctx.store.db, id, version);
   if (!row) throw notFound('Definition version', `${id}@${version}`);
   const body = JSON.parse(row.body) as DefinitionBody;
   return {

@@ -1,9 +1,18 @@
 /** Employees, passwords (argon2id) and sessions (random tokens, stored only as their hash). */
 import { createHash, randomBytes } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
-import type { Actor, EngineContext } from '../context.ts';
+import type { EngineContext } from '../context.ts';
 import { DomainError } from '../domain/errors.ts';
+import {
+  findActiveByLogin,
+  findEmployee,
+  findIdByLogin,
+  insertEmployee,
+  listActiveEmployees,
+} from '../store/employees.ts';
+import { deleteSession, findSessionEmployee, openSession } from '../store/sessions.ts';
 import { isUniqueViolation } from '../store/store.ts';
+import { type SessionActor, sessionCacheOf } from './session-cache.ts';
 
 /** How long a session lasts without use. */
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -29,18 +38,15 @@ export async function createEmployee(
   const passwordHash = await hash(input.password);
   try {
     await ctx.store.transaction((tx) =>
-      tx
-        .insertInto('employees')
-        .values({
-          id,
-          login: input.login,
-          name: input.name,
-          role: input.role,
-          password_hash: passwordHash,
-          active: 1,
-          created_at: ctx.clock.now(),
-        })
-        .execute(),
+      insertEmployee(tx, {
+        id,
+        login: input.login,
+        name: input.name,
+        role: input.role,
+        password_hash: passwordHash,
+        active: 1,
+        created_at: ctx.clock.now(),
+      }),
     );
   } catch (error) {
     if (isUniqueViolation(error))
@@ -52,68 +58,57 @@ export async function createEmployee(
 
 /** Checks a login and password and opens a session; the same answer for an unknown login and a wrong password. */
 export async function login(ctx: EngineContext, loginName: string, password: string) {
-  const row = await ctx.store.db
-    .selectFrom('employees')
-    .select(['id', 'login', 'name', 'role', 'password_hash'])
-    .where('login', '=', loginName)
-    .where('active', '=', 1)
-    .executeTakeFirst();
+  const row = await findActiveByLogin(ctx.store.db, loginName);
   dummyHash ??= hash(randomBytes(16).toString('hex'));
   const ok = await verify(row?.password_hash ?? (await dummyHash), password).catch(() => false);
   if (!row || !ok) throw new DomainError('invalid_credentials');
   const token = randomBytes(32).toString('base64url');
   // Sessions live in real time, not in the engine's (possibly test-advanced) business time.
   const now = Date.now();
-  await ctx.store.transaction(async (tx) => {
-    // Expired sessions of this employee go as a new one starts, so the table does not grow for ever.
-    await tx
-      .deleteFrom('sessions')
-      .where('employee_id', '=', row.id)
-      .where('expires_at', '<=', now)
-      .execute();
-    await tx
-      .insertInto('sessions')
-      .values({
+  // Expired sessions of this employee go as a new one starts, so the table does not grow for ever.
+  await ctx.store.transaction((tx) =>
+    openSession(
+      tx,
+      {
         token_hash: hashToken(token),
         employee_id: row.id,
         created_at: now,
         expires_at: now + SESSION_TTL_MS,
-      })
-      .execute();
-  });
+      },
+      now,
+    ),
+  );
   const online = (await ctx.presence.onlineAmong(ctx.store.db, [row.id])).has(row.id);
   return { token, employee: { id: row.id, login: row.login, name: row.name, role: row.role, online } };
 }
 
 export async function logout(ctx: EngineContext, token: string): Promise<void> {
-  await ctx.store.transaction((tx) =>
-    tx.deleteFrom('sessions').where('token_hash', '=', hashToken(token)).execute(),
-  );
+  const tokenHash = hashToken(token);
+  await ctx.store.transaction((tx) => deleteSession(tx, tokenHash));
+  sessionCacheOf(ctx.store).forget(tokenHash);
 }
 
-/** The employee a session token belongs to, or undefined when it is unknown or expired. */
-export async function authenticate(
-  ctx: EngineContext,
-  token: string,
-): Promise<(Actor & { login: string }) | undefined> {
-  const row = await ctx.store.db
-    .selectFrom('sessions as s')
-    .innerJoin('employees as e', 'e.id', 's.employee_id')
-    .select(['e.id', 'e.login', 'e.name', 'e.role', 's.expires_at'])
-    .where('s.token_hash', '=', hashToken(token))
-    .where('e.active', '=', 1)
-    .executeTakeFirst();
-  if (!row || row.expires_at <= Date.now()) return undefined;
-  return { id: row.id, login: row.login, name: row.name, role: row.role };
+/**
+ * The employee a session token belongs to, or undefined when it is unknown or expired. Answers from
+ * the node's session cache when it read the session in the last few seconds (see session-cache.ts).
+ */
+export async function authenticate(ctx: EngineContext, token: string): Promise<SessionActor | undefined> {
+  const tokenHash = hashToken(token);
+  const cache = sessionCacheOf(ctx.store);
+  const cached = cache.get(tokenHash, Date.now());
+  if (cached) return cached;
+  const mark = cache.mark();
+  const row = await findSessionEmployee(ctx.store.db, tokenHash);
+  // Read after the lookup: a session that expired while it was read is expired.
+  const now = Date.now();
+  if (!row || row.expires_at <= now) return undefined;
+  const actor: SessionActor = { id: row.id, login: row.login, name: row.name, role: row.role };
+  cache.set(tokenHash, actor, row.expires_at, now, mark);
+  return actor;
 }
 
 export async function listEmployees(ctx: EngineContext): Promise<EmployeeView[]> {
-  const rows = await ctx.store.db
-    .selectFrom('employees')
-    .select(['id', 'login', 'name', 'role'])
-    .where('active', '=', 1)
-    .orderBy('name')
-    .execute();
+  const rows = await listActiveEmployees(ctx.store.db);
   const online = await ctx.presence.onlineAmong(
     ctx.store.db,
     rows.map((r) => r.id),
@@ -122,11 +117,7 @@ export async function listEmployees(ctx: EngineContext): Promise<EmployeeView[]>
 }
 
 export async function getEmployee(ctx: EngineContext, id: string): Promise<EmployeeView | undefined> {
-  const row = await ctx.store.db
-    .selectFrom('employees')
-    .select(['id', 'login', 'name', 'role'])
-    .where('id', '=', id)
-    .executeTakeFirst();
+  const row = await findEmployee(ctx.store.db, id);
   if (!row) return undefined;
   const online = await ctx.presence.onlineAmong(ctx.store.db, [row.id]);
   return { ...row, online: online.has(row.id) };
@@ -141,11 +132,7 @@ export async function bootstrapAdmin(
   password: string | undefined,
   language: 'en' | 'ru' = 'en',
 ): Promise<string | undefined> {
-  const any = await ctx.store.db
-    .selectFrom('employees')
-    .select('id')
-    .where('login', '=', 'admin')
-    .executeTakeFirst();
+  const any = await findIdByLogin(ctx.store.db, 'admin');
   if (any) return undefined;
   const chosen = password ?? randomBytes(12).toString('base64url');
   const name = language === 'ru' ? 'Администратор' : 'Administrator';

@@ -3,9 +3,29 @@
 import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { requireUnfinished } from '../domain/process/step.ts';
-import { inTransaction, loadForWrite } from '../engine/run-command.ts';
-import { type ProcessRow, recordChange } from '../store/processes.ts';
+import { inTransaction, loadForWrite, recordActorChange } from '../engine/run-command.ts';
+import { deleteLink, findLink, insertLink } from '../store/links.ts';
+import type { ProcessRow } from '../store/processes.ts';
 import { type LinkType, requireLinkTarget } from '../store/references.ts';
+import type { Db } from '../store/store.ts';
+
+/** Loads the process for writing, refuses a finished one, changes its links and records the change. */
+async function changeLinks(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  action: 'link.added' | 'link.removed',
+  link: { readonly type: string; readonly id: string },
+  change: (tx: Db) => Promise<void>,
+): Promise<ProcessRow> {
+  return inTransaction(ctx, async (tx) => {
+    const row = await loadForWrite(tx, ctx, actor, processId);
+    requireUnfinished(row.status);
+    await change(tx);
+    const now = await recordActorChange(tx, ctx, actor, processId, action, { type: link.type, id: link.id });
+    return { ...row, updated_at: now };
+  });
+}
 
 export async function addLink(
   ctx: EngineContext,
@@ -14,63 +34,25 @@ export async function addLink(
   type: LinkType,
   linkedId: string,
 ): Promise<ProcessRow> {
-  return inTransaction(ctx, async (tx) => {
-    const row = await loadForWrite(tx, ctx, actor, processId);
-    requireUnfinished(row.status);
+  return changeLinks(ctx, actor, processId, 'link.added', { type, id: linkedId }, async (tx) => {
     await requireLinkTarget(tx, type, linkedId);
-    const existing = await tx
-      .selectFrom('process_links')
-      .select('linked_id')
-      .where('process_id', '=', processId)
-      .where('type', '=', type)
-      .where('linked_id', '=', linkedId)
-      .executeTakeFirst();
-    if (existing)
+    if (await findLink(tx, processId, type, linkedId))
       throw new DomainError('duplicate', 'The process is linked to this record already.', {
         type,
         id: linkedId,
       });
-    const now = ctx.clock.now();
-    await tx
-      .insertInto('process_links')
-      .values({ process_id: processId, type, linked_id: linkedId })
-      .execute();
-    await recordChange(tx, {
-      processId,
-      at: now,
-      actorId: actor.id,
-      action: 'link.added',
-      details: { type, id: linkedId },
-    });
-    return { ...row, updated_at: now };
+    await insertLink(tx, processId, type, linkedId);
   });
 }
 
-export async function removeLink(
+export const removeLink = (
   ctx: EngineContext,
   actor: Actor,
   processId: string,
   type: string,
   linkedId: string,
-): Promise<ProcessRow> {
-  return inTransaction(ctx, async (tx) => {
-    const row = await loadForWrite(tx, ctx, actor, processId);
-    requireUnfinished(row.status);
-    const removed = await tx
-      .deleteFrom('process_links')
-      .where('process_id', '=', processId)
-      .where('type', '=', type as LinkType)
-      .where('linked_id', '=', linkedId)
-      .executeTakeFirst();
-    if (Number(removed.numDeletedRows) === 0) throw notFound('Link', `${type}/${linkedId}`);
-    const now = ctx.clock.now();
-    await recordChange(tx, {
-      processId,
-      at: now,
-      actorId: actor.id,
-      action: 'link.removed',
-      details: { type, id: linkedId },
-    });
-    return { ...row, updated_at: now };
+): Promise<ProcessRow> =>
+  changeLinks(ctx, actor, processId, 'link.removed', { type, id: linkedId }, async (tx) => {
+    if (!(await deleteLink(tx, processId, type as LinkType, linkedId)))
+      throw notFound('Link', `${type}/${linkedId}`);
   });
-}

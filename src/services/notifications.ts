@@ -3,7 +3,13 @@ import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { notFound } from '../domain/errors.ts';
 import { decodeIdCursor, idPageOf } from '../store/cursor.ts';
-import type { NotificationRow } from '../store/processes.ts';
+import {
+  countUnread,
+  listNotificationRows,
+  markAllNotificationsRead,
+  markNotificationRead,
+  type NotificationRow,
+} from '../store/notifications.ts';
 
 export function notificationView(row: NotificationRow) {
   return {
@@ -22,46 +28,23 @@ export async function listNotifications(
   actor: Actor,
   options: { unread?: boolean | undefined; limit: number; before?: string | undefined },
 ) {
-  let q = ctx.store.db.selectFrom('notifications').selectAll().where('employee_id', '=', actor.id);
-  if (options.unread) q = q.where('read', '=', 0);
-  const before = decodeIdCursor(options.before);
-  if (before) q = q.where('id', '<', before);
-  const rows = await q
-    .orderBy('id', 'desc')
-    .limit(options.limit + 1)
-    .execute();
+  const rows = await listNotificationRows(
+    ctx.store.db,
+    actor.id,
+    { unread: options.unread, before: decodeIdCursor(options.before) },
+    options.limit + 1,
+  );
   const { page, nextCursor } = idPageOf(rows, options.limit);
-  const unread = await ctx.store.db
-    .selectFrom('notifications')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('employee_id', '=', actor.id)
-    .where('read', '=', 0)
-    .executeTakeFirstOrThrow();
-  return { items: page.map(notificationView), unread: Number(unread.n), nextCursor };
+  const unread = await countUnread(ctx.store.db, actor.id);
+  return { items: page.map(notificationView), unread, nextCursor };
 }
 
 export async function markRead(ctx: EngineContext, actor: Actor, id: string) {
-  const row = await ctx.store.transaction((tx) =>
-    tx
-      .updateTable('notifications')
-      .set({ read: 1 })
-      .where('id', '=', id)
-      .where('employee_id', '=', actor.id)
-      .returningAll()
-      .executeTakeFirst(),
-  );
+  const row = await ctx.store.transaction((tx) => markNotificationRead(tx, actor.id, id));
   if (!row) throw notFound('Notification', id);
   return notificationView(row);
 }
 
 export async function markAllRead(ctx: EngineContext, actor: Actor): Promise<number> {
-  const result = await ctx.store.transaction((tx) =>
-    tx
-      .updateTable('notifications')
-      .set({ read: 1 })
-      .where('employee_id', '=', actor.id)
-      .where('read', '=', 0)
-      .executeTakeFirst(),
-  );
-  return Number(result.numUpdatedRows);
+  return ctx.store.transaction((tx) => markAllNotificationsRead(tx, actor.id));
 }

@@ -4,8 +4,7 @@ import type { EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { decodeIdCursor, encodeIdCursor, pageOf } from '../store/cursor.ts';
-import type { TimerRow } from '../store/processes.ts';
-import { findTimer, listParkedTimers, unparkTimer } from '../store/timers.ts';
+import { findTimer, listParkedTimers, type TimerRow, unparkTimer } from '../store/timers.ts';
 
 export interface TimerView {
   readonly key: string;

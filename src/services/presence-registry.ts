@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Presence } from '../context.ts';
+import { deleteNodePresence, heartbeat, onlineEmployees, setPresence } from '../store/presence.ts';
 import type { Db, Store } from '../store/store.ts';
 
 export const HEARTBEAT_MS = 15_000;
@@ -30,15 +31,7 @@ export class PresenceRegistry implements Presence {
     this.#timer = setInterval(() => {
       this.#enqueue(async () => {
         const now = Date.now();
-        await this.#store.db
-          .updateTable('presence')
-          .set({ heartbeat_at: now })
-          .where('node_id', '=', this.nodeId)
-          .execute();
-        await this.#store.db
-          .deleteFrom('presence')
-          .where('heartbeat_at', '<', now - 10 * PRESENCE_TTL_MS)
-          .execute();
+        await heartbeat(this.#store.db, this.nodeId, now, now - 10 * PRESENCE_TTL_MS);
       });
     }, HEARTBEAT_MS);
     this.#timer.unref();
@@ -46,8 +39,7 @@ export class PresenceRegistry implements Presence {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
-    if (this.#shared)
-      this.#enqueue(() => this.#store.db.deleteFrom('presence').where('node_id', '=', this.nodeId).execute());
+    if (this.#shared) this.#enqueue(() => deleteNodePresence(this.#store.db, this.nodeId));
     await this.#writes;
   }
 
@@ -72,38 +64,14 @@ export class PresenceRegistry implements Presence {
   async onlineAmong(db: Db, employeeIds: readonly string[]): Promise<ReadonlySet<string>> {
     const online = new Set(employeeIds.filter((id) => this.#local.has(id)));
     if (!this.#shared || online.size === employeeIds.length || employeeIds.length === 0) return online;
-    const rows = await db
-      .selectFrom('presence')
-      .select('employee_id')
-      .distinct()
-      .where('employee_id', 'in', [...employeeIds])
-      .where('connections', '>', 0)
-      .where('heartbeat_at', '>', Date.now() - PRESENCE_TTL_MS)
-      .execute();
+    const rows = await onlineEmployees(db, employeeIds, Date.now() - PRESENCE_TTL_MS);
     for (const r of rows) online.add(r.employee_id);
     return online;
   }
 
   #mirror(employeeId: string, count: number): void {
     if (!this.#shared) return;
-    this.#enqueue(async () => {
-      if (count === 0) {
-        await this.#store.db
-          .deleteFrom('presence')
-          .where('node_id', '=', this.nodeId)
-          .where('employee_id', '=', employeeId)
-          .execute();
-        return;
-      }
-      const now = Date.now();
-      await this.#store.db
-        .insertInto('presence')
-        .values({ node_id: this.nodeId, employee_id: employeeId, connections: count, heartbeat_at: now })
-        .onConflict((oc) =>
-          oc.columns(['node_id', 'employee_id']).doUpdateSet({ connections: count, heartbeat_at: now }),
-        )
-        .execute();
-    });
+    this.#enqueue(() => setPresence(this.#store.db, this.nodeId, employeeId, count, Date.now()));
   }
 
   #enqueue(write: () => Promise<unknown>): void {

@@ -1,12 +1,19 @@
 /**
  * The process journal: every filter, sorting and keyset paging in SQL, restricted to what the
  * viewer may see, so pages and counts leak nothing.
+ *
+ * Every filter has an index that ends in the sort column and the id (migration 004), so no plan
+ * reads the whole `processes` table; text search of three or more characters goes through the
+ * text index (FTS5 trigram on SQLite, pg_trgm on PostgreSQL), shorter text is compared on the rows
+ * walked (see text-search.ts); the counts of an unfiltered or per-definition journal, and of the
+ * definitions a search names, come from `process_counts`, kept by triggers.
  */
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type CompiledQuery, type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { DialectCapabilities } from './capabilities.ts';
 import type { ProcessRow } from './processes.ts';
 import type { Database, ProcessLinkTable, ProcessTable } from './schema.ts';
 import type { Db } from './store.ts';
-import { containsText } from './text-search.ts';
+import { containsPattern, containsText, ftsPhrase, indexableText } from './text-search.ts';
 import { type Viewer, visibleTo } from './visibility.ts';
 
 export interface JournalFilter {
@@ -20,13 +27,22 @@ export interface JournalFilter {
   readonly startedFrom?: number | undefined;
   readonly startedTo?: number | undefined;
   readonly mine?: boolean | undefined;
+  /** Its current stage past its deadline, or an unfinished task past due. */
   readonly overdue?: boolean | undefined;
+  /** Its current stage falls due at or before this moment. */
+  readonly dueBefore?: number | undefined;
   readonly q?: string | undefined;
   /** Processes linked to one record (an order's or a project's card lists them). */
   readonly link?: { readonly type: ProcessLinkTable['type']; readonly id: string } | undefined;
 }
 
-export type JournalSort = 'startedAt' | '-startedAt' | 'updatedAt' | '-updatedAt';
+/** `dueAt` lists the processes whose current stage has a deadline, soonest first (or last). */
+export type JournalSort = 'startedAt' | '-startedAt' | 'updatedAt' | '-updatedAt' | 'dueAt' | '-dueAt';
+
+/** The column a sort orders by. */
+function sortColumn(sort: JournalSort): 'started_at' | 'updated_at' | 'due_at' {
+  return sort.endsWith('startedAt') ? 'started_at' : sort.endsWith('dueAt') ? 'due_at' : 'updated_at';
+}
 
 export interface JournalPage {
   readonly rows: ProcessRow[];
@@ -34,26 +50,146 @@ export interface JournalPage {
 }
 
 type Q = SelectQueryBuilder<Database & { p: ProcessTable }, 'p', object>;
+type P = ExpressionBuilder<Database & { p: ProcessTable }, 'p'>;
 
-function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: number): Q {
+/**
+ * A text search made ready: whether its page goes through the text index, and the definitions
+ * whose names contain the text (few; all their processes match).
+ */
+export interface Search {
+  readonly text: string;
+  readonly textIndex: boolean;
+  readonly definitions: readonly string[];
+  /**
+   * SQLite, when the text index was read beforehand and found few matches: the rowids of the
+   * processes whose notes hold the text and the clients whose names do, so the query does not
+   * read the index a second time.
+   */
+  readonly found?: { readonly rowids: readonly number[]; readonly clients: readonly string[] } | undefined;
+}
+
+const NO_SEARCH: Search = { text: '', textIndex: true, definitions: [] };
+
+/**
+ * The process `p` mentions the text in its note, its counterparty's name or its definition's
+ * name (the definitions found beforehand), case ignored. Three or more characters go through the
+ * text index; SQLite's FTS5 trigram tokenizer folds case itself (Cyrillic too), PostgreSQL's
+ * trigram index holds `lower(…)`, the expression compared.
+ */
+function mentions(caps: DialectCapabilities, search: Search, indexed: boolean) {
+  const { text, definitions } = search;
+  const pattern = containsPattern(text);
+  const named = definitions.length > 0 ? [sql<boolean>`p.definition_id in (${sql.join(definitions)})`] : [];
+  if (indexed && caps.name === 'sqlite' && indexableText(text)) {
+    // Every part of the OR is an index lookup, so SQLite collects the matches from the indexes.
+    const phrase = ftsPhrase(text);
+    const { found } = search;
+    const parts = found
+      ? [
+          sql`p.rowid in (select value from json_each(${JSON.stringify(found.rowids)}))`,
+          ...(found.clients.length > 0
+            ? [sql`p.counterparty_id in (select value from json_each(${JSON.stringify(found.clients)}))`]
+            : []),
+        ]
+      : [
+          sql`p.rowid in (select rowid from processes_fts where processes_fts match ${phrase})`,
+          sql`p.counterparty_id in (select c.id from counterparties c where c.rowid in (
+            select rowid from counterparties_fts where counterparties_fts match ${phrase}))`,
+        ];
+    return sql<boolean>`(${sql.join([...parts, ...named], sql` or `)})`;
+  }
+  if (indexed && indexableText(text)) {
+    // PostgreSQL: one set of ids, each part read through its own index (the trigram index on
+    // notes, a client's processes), which the planner can size and drive from.
+    const byDefinition =
+      definitions.length > 0
+        ? sql`union all select pd.id from processes pd where pd.definition_id in (${sql.join(definitions)})`
+        : sql``;
+    return sql<boolean>`p.id in (
+      select n.id from processes n where lower(n.note) like ${pattern} escape '\\'
+      union all
+      select pc.id from counterparties c join processes pc on pc.counterparty_id = c.id
+        where lower(c.name) like ${pattern} escape '\\'
+      ${byDefinition})`;
+  }
+  return sql<boolean>`(${sql.join(
+    [
+      sql`lower(p.note) like ${pattern} escape '\\'`,
+      sql`p.counterparty_id in (
+        select c.id from counterparties c where lower(c.name) like ${pattern} escape '\\')`,
+      ...named,
+    ],
+    sql` or `,
+  )})`;
+}
+
+/**
+ * What a query reads the rows for: a page in one sort order, or the counts. On SQLite a page
+ * walks the index of its sort order unless a filter's own index (ending in the same sort column)
+ * gives the rows in order; a filter that cannot give them in order is then written so that no
+ * index is used for it (`column || ''`, `column + 0`) and is checked on each row of the walk
+ * instead of collecting all its rows to sort them. Counts read each filter's own range.
+ */
+interface Use {
+  readonly page: 'updated' | 'started' | null;
+  readonly search: Search;
+}
+
+/** The column compared without any index: checked on the rows another index gives. */
+const unindexedText = (column: string) => sql<string>`(${sql.ref(column)} || '')`;
+const unindexedNumber = (column: string) => sql<number>`(${sql.ref(column)} + 0)`;
+
+function applyFilter(
+  query: Q,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+  now: number,
+  use: Use,
+): Q {
   let q = query.where(visibleTo(viewer));
-  if (filter.status && filter.status.length > 0) q = q.where('p.status', 'in', [...filter.status]);
-  if (filter.definitionId) q = q.where('p.definition_id', '=', filter.definitionId);
-  if (filter.stageKey) q = q.where('p.stage_key', '=', filter.stageKey);
-  if (filter.responsibleId) q = q.where('p.responsible_id', '=', filter.responsibleId);
-  if (filter.counterpartyId) q = q.where('p.counterparty_id', '=', filter.counterpartyId);
-  if (filter.initiatorId) q = q.where('p.initiator_id', '=', filter.initiatorId);
-  if (filter.parentId) q = q.where('p.parent_id', '=', filter.parentId);
-  if (filter.startedFrom !== undefined) q = q.where('p.started_at', '>=', filter.startedFrom);
-  if (filter.startedTo !== undefined) q = q.where('p.started_at', '<=', filter.startedTo);
+  const text = use.search.text;
+  // A search through the text index yields few rows (see `searchThroughIndex`): those rows
+  // drive the query, and every other filter is checked on them rather than read from its index.
+  // The shaping below is for SQLite, whose planner has no statistics here (the application
+  // never runs ANALYZE) and so prefers any equality index to the order a page needs;
+  // PostgreSQL's planner weighs the ways itself from its statistics.
+  const shape = caps.name === 'sqlite';
+  const textDrives = shape && use.search.textIndex && indexableText(text);
+  const col = (column: string, unindexed = false) =>
+    textDrives || (shape && unindexed) ? unindexedText(column) : sql.ref(column);
+  const [status, ...more] = filter.status ?? [];
+  // Several statuses hold many rows and no index gives them in one order: check them per row.
+  if (status !== undefined) {
+    q =
+      more.length === 0
+        ? q.where(col('p.status'), '=', status)
+        : q.where(col('p.status', true), 'in', [status, ...more]);
+  }
+  if (filter.definitionId) q = q.where(col('p.definition_id'), '=', filter.definitionId);
+  // The stage's rows in start order come from the definition's start-order index.
+  const stageUnindexed = use.page === 'started' && filter.definitionId !== undefined;
+  if (filter.stageKey) q = q.where(col('p.stage_key', stageUnindexed), '=', filter.stageKey);
+  if (filter.responsibleId) q = q.where(col('p.responsible_id'), '=', filter.responsibleId);
+  if (filter.counterpartyId) q = q.where(col('p.counterparty_id'), '=', filter.counterpartyId);
+  if (filter.initiatorId) q = q.where(col('p.initiator_id'), '=', filter.initiatorId);
+  if (filter.parentId) q = q.where(col('p.parent_id'), '=', filter.parentId);
+  // A start-time range read in update order: walk the update index, which holds the start time.
+  const started =
+    shape && (use.page === 'updated' || textDrives)
+      ? unindexedNumber('p.started_at')
+      : sql.ref('p.started_at');
+  if (filter.startedFrom !== undefined) q = q.where(started, '>=', filter.startedFrom);
+  if (filter.startedTo !== undefined) q = q.where(started, '<=', filter.startedTo);
   if (filter.link) {
     const link = filter.link;
     q = q.where((eb) =>
-      eb.exists(
+      eb(
+        'p.id',
+        'in',
         eb
           .selectFrom('process_links as l')
-          .select(sql`1`.as('one'))
-          .whereRef('l.process_id', '=', 'p.id')
+          .select('l.process_id')
           .where('l.type', '=', link.type)
           .where('l.linked_id', '=', link.id),
       ),
@@ -65,99 +201,278 @@ function applyFilter(query: Q, viewer: Viewer, filter: JournalFilter, now: numbe
     );
   }
   if (filter.overdue) {
-    q = q.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('tasks as t')
-          .select(sql`1`.as('one'))
-          .whereRef('t.process_id', '=', 'p.id')
-          .where('t.status', '!=', 'done')
-          .where('t.due_at', '<', now),
-      ),
+    // A stage past its deadline (a paused one has none), or a task past due. The tasks are written
+    // as the partial index `tasks_due_process` states it. Counts collect the overdue processes
+    // from that index; a page checks each row it walks for an overdue task.
+    q = q.where((eb: P) =>
+      use.page === null
+        ? sql<boolean>`(${eb.ref('p.due_at')} < ${now} or ${eb.ref('p.id')} in (
+            select t.process_id from tasks t where t.status <> 'done' and t.due_at < ${now}))`
+        : sql<boolean>`(${eb.ref('p.due_at')} < ${now} or exists (select 1 from tasks t
+            where t.process_id = ${eb.ref('p.id')} and t.status <> 'done' and t.due_at < ${now}))`,
     );
   }
-  if (filter.q && filter.q.trim() !== '') {
-    const text = filter.q.trim();
-    const like = (col: string) => containsText(col, text);
-    q = q.where((eb) =>
-      eb.or([
-        like('p.note'),
-        eb.exists(
-          eb
-            .selectFrom('counterparties as c')
-            .select(sql`1`.as('one'))
-            .whereRef('c.id', '=', 'p.counterparty_id')
-            .where(like('c.name')),
-        ),
-        eb.exists(
-          eb
-            .selectFrom('definitions as d')
-            .select(sql`1`.as('one'))
-            .whereRef('d.id', '=', 'p.definition_id')
-            .where(like('d.name')),
-        ),
-      ]),
-    );
-  }
+  if (filter.dueBefore !== undefined) q = q.where('p.due_at', '<=', filter.dueBefore);
+  if (text !== '') q = q.where(mentions(caps, use.search, use.search.textIndex));
   return q;
+}
+
+export interface PageOptions {
+  readonly sort: JournalSort;
+  readonly limit: number;
+  readonly after?: { value: number; id: string } | undefined;
+  readonly now: number;
+  /** The filter's text search made ready (`prepareSearch`). */
+  readonly search: Search;
+}
+
+/** The query of one page (limit + 1 rows, the extra one tells whether there is more). */
+export function pageQuery(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+  options: PageOptions,
+) {
+  const desc = options.sort.startsWith('-');
+  const byStart = options.sort.endsWith('startedAt');
+  const column = sortColumn(options.sort);
+  const use: Use = { page: byStart ? 'started' : 'updated', search: options.search };
+  const direction = desc ? 'desc' : 'asc';
+  const page = (f: JournalFilter, extra?: 'responsible_id' | 'initiator_id') => {
+    let q = applyFilter(db.selectFrom('processes as p'), caps, viewer, f, options.now, use);
+    if (extra) q = q.where(`p.${extra}`, '=', viewer.id);
+    // By deadline: the processes that have one, read from the `processes_due` index.
+    if (column === 'due_at') q = q.where('p.due_at', 'is not', null);
+    if (options.after) {
+      // One row-value range (not an OR of two), so the sort index seeks straight to the cursor.
+      const { value, id } = options.after;
+      q = q.where((eb) => eb(eb.refTuple(`p.${column}`, 'p.id'), desc ? '<' : '>', eb.tuple(value, id)));
+    }
+    return q
+      .selectAll('p')
+      .orderBy(`p.${column}`, direction)
+      .orderBy('p.id', direction)
+      .limit(options.limit + 1);
+  };
+  if (!filter.mine) return page(filter);
+  // "Mine" is two ranges, the viewer's as responsible and as initiator, each read in order from
+  // its own index for one page; their union, in order, is the page.
+  const rest = { ...filter, mine: false };
+  return db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom(page(rest, 'responsible_id').as('r'))
+        .selectAll()
+        .union(eb.selectFrom(page(rest, 'initiator_id').as('i')).selectAll())
+        .as('mine'),
+    )
+    .selectAll('mine')
+    .orderBy(`mine.${column}`, direction)
+    .orderBy('mine.id', direction)
+    .limit(options.limit + 1);
+}
+
+/**
+ * Most matches a search may have for its page to be collected through the text index and sorted;
+ * with more, matches are frequent enough that walking the sort index and comparing the text on
+ * each row finds a page sooner (and sorts nothing).
+ */
+export const SEARCH_SORT_LIMIT = 5000;
+
+/**
+ * Makes the filter's text search ready: finds the definitions whose names hold the text, and
+ * decides whether a page should collect the matches through the text index: asks the index how
+ * many processes match the text, stopping at `SEARCH_SORT_LIMIT`. Neither planner can tell
+ * beforehand (SQLite keeps no statistics; PostgreSQL cannot size a union of subqueries).
+ */
+export async function prepareSearch(
+  db: Db,
+  caps: DialectCapabilities,
+  q: string | undefined,
+): Promise<Search> {
+  const text = q?.trim() ?? '';
+  if (text === '') return NO_SEARCH;
+  const definitions = (
+    await db.selectFrom('definitions').select('id').where(containsText('name', text)).execute()
+  ).map((d) => d.id);
+  const search = { text, textIndex: true, definitions };
+  if (!indexableText(text)) return search;
+  if (caps.name === 'sqlite') return foundThroughIndex(db, search);
+  // The text alone: the indexed plan collects every match before checking the rest.
+  const matches = db
+    .selectFrom('processes as p')
+    .where(mentions(caps, search, true))
+    .select(sql`1`.as('one'))
+    .limit(SEARCH_SORT_LIMIT);
+  const { n } = await db
+    .selectFrom(matches.as('m'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return { ...search, textIndex: Number(n) < SEARCH_SORT_LIMIT };
+}
+
+/**
+ * SQLite: reads the text index once, up to `SEARCH_SORT_LIMIT` notes, and the clients; with
+ * fewer matches than that in all (the named definitions' processes from their counters) the
+ * query is given the matches themselves.
+ */
+async function foundThroughIndex(db: Db, search: Search): Promise<Search> {
+  const phrase = ftsPhrase(search.text);
+  const notes = await sql<{ r: number }>`
+    select rowid as r from processes_fts where processes_fts match ${phrase} limit ${SEARCH_SORT_LIMIT}`.execute(
+    db,
+  );
+  const rowids = notes.rows.map((r) => Number(r.r));
+  let total = rowids.length;
+  const clients = (
+    await sql<{ id: string }>`select c.id from counterparties c where c.rowid in (
+      select rowid from counterparties_fts where counterparties_fts match ${phrase})`.execute(db)
+  ).rows.map((r) => r.id);
+  if (total < SEARCH_SORT_LIMIT && clients.length > 0) {
+    const { rows } = await sql<{ n: number }>`select count(*) as n from (
+      select 1 from processes where counterparty_id in (select value from json_each(${JSON.stringify(clients)}))
+      limit ${SEARCH_SORT_LIMIT - total}) m`.execute(db);
+    total += Number(rows[0]?.n ?? 0);
+  }
+  if (total < SEARCH_SORT_LIMIT && search.definitions.length > 0) {
+    const { rows } = await sql<{ n: number | null }>`select sum(n) as n from process_counts
+      where scope = '*' and definition_id in (${sql.join(search.definitions)})`.execute(db);
+    total += Number(rows[0]?.n ?? 0);
+  }
+  if (total >= SEARCH_SORT_LIMIT) return { ...search, textIndex: false };
+  return { ...search, textIndex: true, found: { rowids, clients } };
 }
 
 /** One page of the journal after the cursor, in the requested order. */
 export async function listProcesses(
   db: Db,
+  caps: DialectCapabilities,
   viewer: Viewer,
   filter: JournalFilter,
-  options: {
-    sort: JournalSort;
-    limit: number;
-    after?: { value: number; id: string } | undefined;
-    now: number;
-  },
+  options: Omit<PageOptions, 'search'>,
 ): Promise<JournalPage> {
-  const desc = options.sort.startsWith('-');
-  const column = options.sort.endsWith('startedAt') ? 'p.started_at' : 'p.updated_at';
-  let q = applyFilter(db.selectFrom('processes as p'), viewer, filter, options.now);
-  if (options.after) {
-    const { value, id } = options.after;
-    q = q.where((eb) =>
-      desc
-        ? eb.or([eb(column, '<', value), eb.and([eb(column, '=', value), eb('p.id', '<', id)])])
-        : eb.or([eb(column, '>', value), eb.and([eb(column, '=', value), eb('p.id', '>', id)])]),
-    );
-  }
-  const rows = (await q
-    .selectAll('p')
-    .orderBy(column, desc ? 'desc' : 'asc')
-    .orderBy('p.id', desc ? 'desc' : 'asc')
-    .limit(options.limit + 1)
-    .execute()) as ProcessRow[];
+  const search = await prepareSearch(db, caps, filter.q);
+  const rows = (await pageQuery(db, caps, viewer, filter, { ...options, search }).execute()) as ProcessRow[];
   const more = rows.length > options.limit;
   const page = more ? rows.slice(0, options.limit) : rows;
   const last = page[page.length - 1];
-  const next =
-    more && last
-      ? { value: column === 'p.started_at' ? last.started_at : last.updated_at, id: last.id }
-      : null;
+  const next = more && last ? { value: Number(last[sortColumn(options.sort)]), id: last.id } : null;
   return { rows: page, next };
+}
+
+/** The filter asks for nothing `process_counts` cannot answer (its status aside). */
+function countedByCounters(filter: JournalFilter): boolean {
+  const { status: _status, definitionId: _definitionId, ...rest } = filter;
+  return Object.values(rest).every(
+    (v) => v === undefined || v === false || (typeof v === 'string' && v.trim() === ''),
+  );
+}
+
+type CountRow = { status: ProcessTable['status']; n: number | string };
+
+/** The counters of the viewer's scope (scope `*` for an administrator, who sees all). */
+function countersQuery(db: Db, viewer: Viewer, definitions: readonly string[] | undefined) {
+  // process_counts is written by triggers only, so it stays out of the typed schema.
+  const scope = viewer.role === 'admin' ? '*' : viewer.id;
+  const only = definitions ? sql`and definition_id in (${sql.join(definitions)})` : sql``;
+  return sql<CountRow>`
+    select status, sum(n) as n from process_counts where scope = ${scope} ${only}
+    group by status`.compile(db);
+}
+
+/**
+ * The queries counting visible processes that match the filter (its status aside), per status;
+ * their answers add up. With no filter but the definition, the counters answer: the viewer's
+ * scope holds what they see (a manager: the processes they are a member of). A search that names
+ * definitions counts those definitions' processes from the counters and the other matches by
+ * query.
+ */
+export function countsQueries(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+  now: number,
+  search: Search,
+): CompiledQuery<CountRow>[] {
+  if (countedByCounters(filter)) {
+    return [countersQuery(db, viewer, filter.definitionId ? [filter.definitionId] : undefined)];
+  }
+  if (search.definitions.length > 0 && countedByCounters({ ...filter, q: undefined })) {
+    const named = filter.definitionId
+      ? search.definitions.filter((d) => d === filter.definitionId)
+      : search.definitions;
+    const others = { ...search, definitions: [] };
+    const rest = countQuery(db, caps, viewer, { ...filter, status: undefined }, now, others, named);
+    return named.length > 0 ? [countersQuery(db, viewer, named), rest] : [rest];
+  }
+  return [countQuery(db, caps, viewer, { ...filter, status: undefined }, now, search, [])];
+}
+
+function countQuery(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+  now: number,
+  search: Search,
+  excluded: readonly string[],
+): CompiledQuery<CountRow> {
+  const use: Use = { page: null, search: { ...search, textIndex: true } };
+  if (filter.overdue && caps.name === 'postgres') {
+    // PostgreSQL sizes "in (overdue processes)" as a hash join over all processes; a lateral
+    // join looks each overdue process up by its key instead (SQLite drives from the list itself).
+    const each = applyFilter(
+      db.selectFrom('processes as p'),
+      caps,
+      viewer,
+      { ...filter, overdue: false },
+      now,
+      use,
+    )
+      .where(sql<boolean>`p.id = o.process_id`)
+      .select('p.status')
+      // Keeps the planner from flattening the lateral subquery back into a hash join.
+      .offset(0);
+    // Processes with a task past due, and those whose stage is past its deadline (`processes_due`).
+    const overdue = db
+      .selectFrom('tasks as t')
+      .select('t.process_id')
+      .where(sql<boolean>`t.status <> 'done'`)
+      .where('t.due_at', '<', now)
+      .union(db.selectFrom('processes as d').select('d.id as process_id').where('d.due_at', '<', now));
+    return db
+      .selectFrom(overdue.as('o'))
+      .innerJoinLateral(each.as('s'), (join) => join.onTrue())
+      .select(['s.status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('s.status')
+      .compile();
+  }
+  // Grouped by an expression no index is ordered by, so the planner picks the filter's own
+  // (covering) index instead of one that merely spares it sorting four groups.
+  const status = unindexedText('p.status');
+  let q = applyFilter(db.selectFrom('processes as p'), caps, viewer, filter, now, use);
+  if (excluded.length > 0) q = q.where(unindexedText('p.definition_id'), 'not in', [...excluded]);
+  return q
+    .select([status.as('status'), (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(status)
+    .compile();
 }
 
 /** How many visible processes match the filter (its status aside), per status. */
 export async function countByStatus(
   db: Db,
+  caps: DialectCapabilities,
   viewer: Viewer,
   filter: JournalFilter,
   now: number,
 ): Promise<Record<ProcessTable['status'], number>> {
-  const rows = await applyFilter(
-    db.selectFrom('processes as p'),
-    viewer,
-    { ...filter, status: undefined },
-    now,
-  )
-    .select(['p.status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('p.status')
-    .execute();
   const counts = { active: 0, paused: 0, completed: 0, cancelled: 0 };
-  for (const r of rows) counts[r.status] = Number(r.n);
+  const search = await prepareSearch(db, caps, filter.q);
+  for (const query of countsQueries(db, caps, viewer, filter, now, search)) {
+    const { rows } = await db.executeQuery(query);
+    for (const r of rows) counts[r.status] += Number(r.n);
+  }
   return counts;
 }

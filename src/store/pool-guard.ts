@@ -71,34 +71,25 @@ class GuardedDriver implements Driver {
   rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     return this.#inner.rollbackTransaction(connection);
   }
-  savepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    if (!this.#inner.savepoint) throw new Error('savepoints are not supported by this dialect');
-    return this.#inner.savepoint(connection, name, compile);
-  }
-  rollbackToSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    if (!this.#inner.rollbackToSavepoint) throw new Error('savepoints are not supported by this dialect');
-    return this.#inner.rollbackToSavepoint(connection, name, compile);
-  }
-  releaseSavepoint(
-    connection: DatabaseConnection,
-    name: string,
-    compile: QueryCompiler['compileQuery'],
-  ): Promise<void> {
-    if (!this.#inner.releaseSavepoint) throw new Error('savepoints are not supported by this dialect');
-    return this.#inner.releaseSavepoint(connection, name, compile);
-  }
+  savepoint = this.#savepointStep('savepoint');
+  rollbackToSavepoint = this.#savepointStep('rollbackToSavepoint');
+  releaseSavepoint = this.#savepointStep('releaseSavepoint');
   releaseConnection(connection: DatabaseConnection): Promise<void> {
     return this.#inner.releaseConnection(connection);
   }
   destroy(): Promise<void> {
     return this.#inner.destroy();
+  }
+  /** Passes a savepoint step on to the wrapped driver, which must support savepoints. */
+  #savepointStep(step: 'savepoint' | 'rollbackToSavepoint' | 'releaseSavepoint') {
+    return (
+      connection: DatabaseConnection,
+      name: string,
+      compile: QueryCompiler['compileQuery'],
+    ): Promise<void> => {
+      const inner = this.#inner[step];
+      if (!inner) throw new Error('savepoints are not supported by this dialect');
+      return inner.call(this.#inner, connection, name, compile);
+    };
   }
 }

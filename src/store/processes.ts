@@ -1,24 +1,29 @@
 /** Rows of a running process and of everything that records or hangs off it. */
 import type { Insertable, Selectable } from 'kysely';
-import type {
-  EventTable,
-  NotificationTable,
-  ProcessMemberTable,
-  ProcessTable,
-  ProtocolTable,
-  TaskTable,
-  TimerTable,
-} from './schema.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import { insertRows } from './insert-rows.ts';
+import type { ProcessMemberTable, ProcessTable, ProtocolTable } from './schema.ts';
 import type { Db } from './store.ts';
 import { EDIT_ROLES, type Viewer } from './visibility.ts';
 
 export type ProcessRow = Selectable<ProcessTable>;
-export type TaskRow = Selectable<TaskTable>;
-export type TimerRow = Selectable<TimerTable>;
-export type NotificationRow = Selectable<NotificationTable>;
 
 export async function findProcess(db: Db, id: string): Promise<ProcessRow | undefined> {
   return db.selectFrom('processes').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findProcessStatus(db: Db, id: string): Promise<Pick<ProcessRow, 'status'> | undefined> {
+  return db.selectFrom('processes').select('status').where('id', '=', id).executeTakeFirst();
+}
+
+/** The responsible of a process's current stage. */
+export async function findResponsible(db: Db, id: string) {
+  return db.selectFrom('processes').select('responsible_id').where('id', '=', id).executeTakeFirst();
+}
+
+export async function processExists(db: Db, id: string): Promise<boolean> {
+  const row = await db.selectFrom('processes').select('id').where('id', '=', id).executeTakeFirst();
+  return row !== undefined;
 }
 
 /**
@@ -59,21 +64,23 @@ export async function updateProcessIfVersion(
   expectedVersion: number,
   patch: Partial<Omit<ProcessTable, 'id' | 'version'>>,
 ): Promise<boolean> {
-  const result = await db
-    .updateTable('processes')
-    .set({ ...patch, version: expectedVersion + 1 })
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  // Compiled once per set of columns; then each call only binds its values.
+  const set: Record<string, unknown> = { ...patch, version: expectedVersion + 1 };
+  const columns = Object.keys(set).filter((c) => set[c] !== undefined);
+  const values = [...columns.map((c) => set[c]), id, expectedVersion];
+  const result = await runCompiledOnce(db, `update-process:${columns.join(',')}`, values, (markers) =>
+    db
+      .updateTable('processes')
+      .set(Object.fromEntries(columns.map((c, i) => [c, markers[i]])))
+      .where('id', '=', markers[columns.length] as string)
+      .where('version', '=', markers[columns.length + 1] as never)
+      .compile(),
+  );
+  return Number(result.numAffectedRows) === 1;
 }
 
 export async function insertProtocol(db: Db, rows: readonly Insertable<ProtocolTable>[]): Promise<void> {
-  if (rows.length > 0)
-    await db
-      .insertInto('protocol')
-      .values([...rows])
-      .execute();
+  await insertRows(db, 'protocol', rows);
 }
 
 /**
@@ -115,125 +122,37 @@ export async function addMembers(db: Db, rows: readonly ProcessMemberTable[]): P
     .execute();
 }
 
-export async function insertTasks(db: Db, rows: readonly Insertable<TaskTable>[]): Promise<void> {
-  if (rows.length > 0)
-    await db
-      .insertInto('tasks')
-      .values([...rows])
-      .execute();
-}
-
-export async function insertEvents(db: Db, rows: readonly Insertable<EventTable>[]): Promise<void> {
-  if (rows.length > 0)
-    await db
-      .insertInto('events')
-      .values([...rows])
-      .execute();
-}
-
-export async function insertNotifications(
+/** The children a process spawned, with their definition's name, in the order they started. */
+export async function childrenOf(
   db: Db,
-  rows: readonly Insertable<NotificationTable>[],
-): Promise<void> {
-  if (rows.length > 0)
-    await db
-      .insertInto('notifications')
-      .values([...rows])
-      .execute();
+  parentId: string,
+): Promise<
+  (Pick<ProcessRow, 'id' | 'status' | 'definition_id' | 'definition_version'> & { name: string })[]
+> {
+  return (
+    db
+      .selectFrom('processes as c')
+      .innerJoin('definition_versions as v', (j) =>
+        j.onRef('v.definition_id', '=', 'c.definition_id').onRef('v.version', '=', 'c.definition_version'),
+      )
+      .select(['c.id', 'c.status', 'c.definition_id', 'c.definition_version', 'v.name'])
+      .where('c.parent_id', '=', parentId)
+      // Children spawned together start at the same instant: the (time-ordered) id breaks the tie.
+      .orderBy('c.started_at')
+      .orderBy('c.id')
+      .execute()
+  );
 }
 
-/** Sets timers; a key that exists already is left as it is, so re-running a step cannot double a timer. */
-export async function setTimers(db: Db, rows: readonly Insertable<TimerTable>[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db
-    .insertInto('timers')
-    .values([...rows])
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-}
-
-export async function deleteTimers(db: Db, processId: string, kind: TimerTable['kind']): Promise<void> {
-  await db.deleteFrom('timers').where('process_id', '=', processId).where('kind', '=', kind).execute();
-}
-
-/** Holds a wait that fell due during a pause until the pause ends (the fired row is re-created). */
-export async function deferTimer(db: Db, key: string, processId: string, until: number): Promise<void> {
-  await db
-    .insertInto('timers')
-    .values({ key, kind: 'wait', process_id: processId, due_at: until, deferred: 1 })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ due_at: until, deferred: 1 }))
-    .execute();
-}
-
-/**
- * How a claim treats due timers another transaction holds: `skip` leaves them to it (nodes claim
- * disjoint batches), `wait` waits until it has fired them, `none` takes no row locks (SQLite).
- */
-export type ClaimLock = 'skip' | 'wait' | 'none';
-
-/** Claims up to `limit` due timers that are not parked (the partial index `timers_due` serves it). */
-export async function claimDueTimers(
-  db: Db,
-  now: number,
-  limit: number,
-  lock: ClaimLock,
-): Promise<TimerRow[]> {
-  let q = db
-    .selectFrom('timers')
-    .selectAll()
-    .where('due_at', '<=', now)
-    .where('parked_at', 'is', null)
-    .orderBy('due_at')
-    .orderBy('key')
-    .limit(limit);
-  if (lock === 'skip') q = q.forUpdate().skipLocked();
-  else if (lock === 'wait') q = q.forUpdate();
-  return q.execute();
-}
-
-/** Deletes a timer; false when it was gone already (another node fired it). */
-export async function deleteTimer(db: Db, key: string): Promise<boolean> {
-  const result = await db.deleteFrom('timers').where('key', '=', key).executeTakeFirst();
-  return Number(result.numDeletedRows) === 1;
-}
-
-/** Makes the held waits of a resumed process due now. */
-export async function releaseDeferredTimers(db: Db, processId: string, now: number): Promise<void> {
-  await db
-    .updateTable('timers')
-    .set({ due_at: now, deferred: 0 })
-    .where('process_id', '=', processId)
-    .where('deferred', '=', 1)
-    .execute();
-}
-
-/** Open or pending blocking tasks of one stage visit. */
-export async function countOpenBlockingTasks(db: Db, processId: string, visit: number): Promise<number> {
-  const row = await db
-    .selectFrom('tasks')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('process_id', '=', processId)
-    .where('visit', '=', visit)
-    .where('blocking', '=', 1)
-    .where('status', '!=', 'done')
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/** Moves the not-yet-done tasks that follow the responsible to the new responsible. */
-export async function reassignFollowingTasks(
-  db: Db,
-  processId: string,
-  visit: number,
-  toId: string,
-): Promise<TaskRow[]> {
+/** One page of a process's protocol after entry `afterId`, oldest first, with the actors' names. */
+export async function listProtocol(db: Db, processId: string, afterId: number, limit: number) {
   return db
-    .updateTable('tasks')
-    .set({ assignee_id: toId })
-    .where('process_id', '=', processId)
-    .where('visit', '=', visit)
-    .where('follows_responsible', '=', 1)
-    .where('status', '!=', 'done')
-    .returningAll()
+    .selectFrom('protocol as r')
+    .leftJoin('employees as e', 'e.id', 'r.actor_id')
+    .select(['r.id', 'r.at', 'r.actor_id', 'e.name as actor_name', 'r.action', 'r.details'])
+    .where('r.process_id', '=', processId)
+    .where('r.id', '>', afterId)
+    .orderBy('r.id')
+    .limit(limit)
     .execute();
 }

@@ -93,6 +93,14 @@ export interface ProcessTable {
   updated_at: number;
   completed_at: number | null;
   version: number;
+  /** When the current stage falls due (its deadline on the stage clock); null without one or paused. */
+  due_at: number | null;
+  /** The absent employee the responsible stands in for as deputy. */
+  acting_for_id: string | null;
+  /** The stage clock of a timed stage, as JSON (see domain/process/stage-clock.ts); null otherwise. */
+  stage_clock: string | null;
+  /** While the stage waits for a listed responsible to come online: when it stops waiting. */
+  routing_until: number | null;
 }
 
 /** Who is connected to a process: initiator, (former) responsible, task holder, or granted view/edit. */
@@ -147,7 +155,7 @@ export interface EventTable {
 
 export interface TimerTable {
   key: string;
-  kind: 'wait' | 'resume' | 'task.start';
+  kind: 'wait' | 'resume' | 'task.start' | 'escalate' | 'route';
   process_id: string;
   due_at: number;
   /** 1 for a wait that fell due while its process was paused. */
@@ -200,9 +208,47 @@ export interface PresenceTable {
   heartbeat_at: number;
 }
 
+/**
+ * One row per stage visit, written with the protocol entries that record it: when the process
+ * entered the stage, and when and how it left (a transition with its result, the end of the
+ * process at an end stage, or its cancellation). Null `left_by`: the process is in the stage now.
+ */
+export interface StageVisitTable {
+  process_id: string;
+  visit: number;
+  definition_id: string;
+  version: number;
+  stage_key: string;
+  entered_at: number;
+  left_at: number | null;
+  left_by: 'transition' | 'end' | 'cancel' | null;
+  result: string | null;
+  to_stage: string | null;
+  /** `left_at - entered_at` once left. */
+  duration_ms: number | null;
+}
+
 export interface SettingTable {
   key: string;
   value: string;
+}
+
+/**
+ * An employee's absence with the deputy who acts for them. The row is its own durable timer: the
+ * worker applies its start and its end once each (`started_at`/`ended_at` set in that transaction).
+ */
+export interface AbsenceTable {
+  id: string;
+  employee_id: string;
+  deputy_id: string;
+  from_at: number;
+  to_at: number;
+  /** 1: the employee's current stages move to the deputy when it starts and back when it ends. */
+  move_open_work: number;
+  created_by: string;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
 }
 
 export interface Database {
@@ -228,4 +274,6 @@ export interface Database {
   presence: PresenceTable;
   settings: SettingTable;
   idempotency_keys: IdempotencyKeyTable;
+  stage_visits: StageVisitTable;
+  absences: AbsenceTable;
 }

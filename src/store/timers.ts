@@ -1,8 +1,9 @@
-/** Timer rows as administrators and the reconciler see them: failures, parking, repair. */
-import { type ExpressionBuilder, sql } from 'kysely';
-import type { TimerRow } from './processes.ts';
-import type { Database } from './schema.ts';
+/** Timer rows: set and fired by the engine, claimed by the worker, parked, and repaired by the reconciler. */
+import { type ExpressionBuilder, type Insertable, type Selectable, sql } from 'kysely';
+import type { Database, TimerTable } from './schema.ts';
 import type { Db } from './store.ts';
+
+export type TimerRow = Selectable<TimerTable>;
 
 /** Longest `last_error` kept: enough to tell the cause, small enough for a list. */
 const LAST_ERROR_MAX = 2000;
@@ -114,6 +115,12 @@ export async function atStagesWithoutWaitTimer(
     .execute();
 }
 
+/** The start timer of task `k`. */
+function startTimerOf(eb: ExpressionBuilder<Database & { k: Database['tasks'] }, 'k'>) {
+  const key = sql<string>`${sql.lit(TASK_START_PREFIX)} || ${sql.ref('k.id')}`;
+  return eb.selectFrom('timers as t').select('t.key').where('t.key', '=', key);
+}
+
 /** Pending tasks (their start is still to come) whose start timer is missing. */
 export async function pendingTasksWithoutTimer(
   db: Db,
@@ -122,19 +129,17 @@ export async function pendingTasksWithoutTimer(
     .selectFrom('tasks as k')
     .select(['k.id', 'k.process_id', 'k.starts_at'])
     .where('k.status', '=', 'pending')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('timers as t')
-            .select('t.key')
-            .where('t.key', '=', sql<string>`${sql.lit(TASK_START_PREFIX)} || ${sql.ref('k.id')}`),
-        ),
-      ),
-    )
+    .where((eb) => eb.not(eb.exists(startTimerOf(eb))))
     .execute();
 }
 
 const TASK_START_PREFIX = 'task-start:';
+
+/** The task timer `t` starts, if it is still pending. */
+function pendingTaskOf(eb: ExpressionBuilder<Database & { t: Database['timers'] }, 't'>) {
+  const id = sql<string>`substr(${sql.ref('t.key')}, ${sql.lit(TASK_START_PREFIX.length + 1)})`;
+  return eb.selectFrom('tasks as k').select('k.id').where('k.id', '=', id).where('k.status', '=', 'pending');
+}
 
 /**
  * Timers that can never do anything: a wait or resume of a process that does not exist or has
@@ -152,20 +157,7 @@ export async function orphanTimers(db: Db): Promise<TimerRow[]> {
     .selectFrom('timers as t')
     .selectAll('t')
     .where('t.kind', '=', 'task.start')
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('tasks as k')
-            .select('k.id')
-            .where(
-              'k.id',
-              '=',
-              sql<string>`substr(${sql.ref('t.key')}, ${sql.lit(TASK_START_PREFIX.length + 1)})`,
-            )
-            .where('k.status', '=', 'pending'),
-        ),
-      ),
-    )
+    .where((eb) => eb.not(eb.exists(pendingTaskOf(eb))))
     .execute();
   return [...processGone, ...taskGone];
 }
@@ -181,4 +173,91 @@ export async function timerDueTimes(db: Db, keys: readonly string[]): Promise<Ma
     .execute();
   for (const r of rows) due.set(r.key, Number(r.due_at));
   return due;
+}
+
+/** Sets timers; a key that exists already is left as it is, so re-running a step cannot double a timer. */
+export async function setTimers(db: Db, rows: readonly Insertable<TimerTable>[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('timers')
+    .values([...rows])
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+}
+
+export async function deleteTimers(db: Db, processId: string, kind: TimerTable['kind']): Promise<void> {
+  await db.deleteFrom('timers').where('process_id', '=', processId).where('kind', '=', kind).execute();
+}
+
+/** Holds a wait that fell due during a pause until the pause ends (the fired row is re-created). */
+export async function deferTimer(db: Db, key: string, processId: string, until: number): Promise<void> {
+  await db
+    .insertInto('timers')
+    .values({ key, kind: 'wait', process_id: processId, due_at: until, deferred: 1 })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ due_at: until, deferred: 1 }))
+    .execute();
+}
+
+/**
+ * How a claim treats due timers another transaction holds: `skip` leaves them to it (nodes claim
+ * disjoint batches), `wait` waits until it has fired them, `none` takes no row locks (SQLite).
+ */
+export type ClaimLock = 'skip' | 'wait' | 'none';
+
+/** Claims up to `limit` due timers that are not parked (the partial index `timers_due` serves it). */
+export async function claimDueTimers(
+  db: Db,
+  now: number,
+  limit: number,
+  lock: ClaimLock,
+): Promise<TimerRow[]> {
+  let q = db
+    .selectFrom('timers')
+    .selectAll()
+    .where('due_at', '<=', now)
+    .where('parked_at', 'is', null)
+    .orderBy('due_at')
+    .orderBy('key')
+    .limit(limit);
+  if (lock === 'skip') q = q.forUpdate().skipLocked();
+  else if (lock === 'wait') q = q.forUpdate();
+  return q.execute();
+}
+
+/** Deletes a timer; false when it was gone already (another node fired it). */
+export async function deleteTimer(db: Db, key: string): Promise<boolean> {
+  const result = await db.deleteFrom('timers').where('key', '=', key).executeTakeFirst();
+  return Number(result.numDeletedRows) === 1;
+}
+
+/** Deletes the timers of these keys; returns the keys that were there. */
+export async function deleteTimersByKey(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db
+    .deleteFrom('timers')
+    .where('key', 'in', [...keys])
+    .returning('key')
+    .execute();
+  return new Set(rows.map((r) => r.key));
+}
+
+/** Makes the held waits of a resumed process due now. */
+export async function releaseDeferredTimers(db: Db, processId: string, now: number): Promise<void> {
+  await db
+    .updateTable('timers')
+    .set({ due_at: now, deferred: 0 })
+    .where('process_id', '=', processId)
+    .where('deferred', '=', 1)
+    .execute();
+}
+
+/** Whether the process has a timer of this kind. */
+export async function hasTimerOfKind(db: Db, processId: string, kind: TimerTable['kind']): Promise<boolean> {
+  const existing = await db
+    .selectFrom('timers')
+    .select('key')
+    .where('process_id', '=', processId)
+    .where('kind', '=', kind)
+    .executeTakeFirst();
+  return existing !== undefined;
 }

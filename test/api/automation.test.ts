@@ -129,7 +129,12 @@ for (const store of STORES) {
         .body;
       const events = await vera.get(`/api/events?processId=${card.id}`);
       expect(events.body.items).toEqual([
-        expect.objectContaining({ type: 'call', comment: 'Call', processId: card.id, stageKey: 'call' }),
+        expect.objectContaining({
+          type: 'call',
+          comment: 'Call the client',
+          processId: card.id,
+          stageKey: 'call',
+        }),
       ]);
       await vera.post(`/api/processes/${card.id}/stage`, { state: 'done', result: 'Reached' });
       const atOffer = (

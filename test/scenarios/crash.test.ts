@@ -61,6 +61,7 @@ async function startChild(db: TestDatabase, faults?: string): Promise<ServerChil
     HOST: '127.0.0.1',
     STAGEFLOW_TEST_CLOCK: '1',
     STAGEFLOW_DEMO: '0',
+    STAGEFLOW_ROUTING_WAIT: '0',
     STAGEFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'warn',
     ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : {}),

@@ -17,6 +17,14 @@ for (const store of STORES) {
           );
           for (const d of defs)
             expect((await t.admin.get(`/api/definitions/${d.id}`)).body.validation.valid).toBe(true);
+          // "Monitoring lost clients" shows time control: a deadline and one escalation step.
+          const monitoring = defs.find((d: any) => d.name === names[1]);
+          const call = (await t.admin.get(`/api/definitions/${monitoring.id}`)).body.stages[0];
+          expect(call.deadline).toEqual({ duration: 'PT9H', working: true });
+          expect(call.escalation).toHaveLength(1);
+          const running = (await t.admin.get(`/api/processes?definitionId=${monitoring.id}&stageKey=call`))
+            .body.items;
+          expect(running.some((p: any) => p.stage.dueAt !== null)).toBe(true);
           const counts = (await t.admin.get('/api/processes/counts')).body;
           expect(counts.active).toBeGreaterThanOrEqual(3);
           expect(counts.completed).toBeGreaterThanOrEqual(1);

@@ -21,6 +21,7 @@ async function start(databaseUrl: string | undefined, dataDir: string) {
       PORT: '0',
       HOST: '127.0.0.1',
       STAGEFLOW_DEMO: '0',
+      STAGEFLOW_ROUTING_WAIT: '0',
       STAGEFLOW_ADMIN_PASSWORD: PASSWORD,
       LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngineContext, type EngineContext } from '../../src/context.ts';
 import { systemClock } from '../../src/scheduler/clock.ts';
-import { authenticate, createEmployee, login } from '../../src/services/employees.ts';
+import { authenticate, createEmployee, login, SESSION_TTL_MS } from '../../src/services/employees.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
@@ -29,15 +29,18 @@ for (const kind of STORES) {
       });
       const first = await login(ctx, 'sam', 'sam-password');
       expect((await authenticate(ctx, first.token))?.id).toBe(e.id);
-      await store.db
-        .updateTable('sessions')
-        .set({ expires_at: Date.now() - 1 })
-        .execute();
-      expect(await authenticate(ctx, first.token)).toBeUndefined();
-      const second = await login(ctx, 'sam', 'sam-password');
-      const rows = await store.db.selectFrom('sessions').select('employee_id').execute();
-      expect(rows).toEqual([{ employee_id: e.id }]);
-      expect((await authenticate(ctx, second.token))?.id).toBe(e.id);
+      // The session's time runs out: the node's clock moves past its expiry.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(Date.now() + SESSION_TTL_MS + 60_000);
+        expect(await authenticate(ctx, first.token)).toBeUndefined();
+        const second = await login(ctx, 'sam', 'sam-password');
+        const rows = await store.db.selectFrom('sessions').select('employee_id').execute();
+        expect(rows).toEqual([{ employee_id: e.id }]);
+        expect((await authenticate(ctx, second.token))?.id).toBe(e.id);
+      } finally {
+        vi.useRealTimers();
+      }
     });
   });
 }

@@ -123,6 +123,8 @@ export async function startTestServer(
     STAGEFLOW_ADMIN_PASSWORD: ADMIN_PASSWORD,
     STAGEFLOW_DEMO: '0',
     STAGEFLOW_TEST_CLOCK: '1',
+    // Nobody is online in most tests: stages go to the first listed at once unless a test waits.
+    STAGEFLOW_ROUTING_WAIT: '0',
     LOG_LEVEL: 'silent',
     ...env,
   });

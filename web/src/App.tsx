@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { Navigate, Route, Routes } from 'react-router';
 import { LoginPage } from './auth/LoginPage.tsx';
 import { useMe } from './auth/useMe.ts';
+import { CalendarPage } from './calendar/CalendarPage.tsx';
 import { DocumentsPage } from './crm/DocumentsPage.tsx';
 import { EmployeesPage } from './crm/EmployeesPage.tsx';
 import { RecordCard } from './crm/RecordCard.tsx';
@@ -30,6 +31,7 @@ export function App() {
         <Route path="/processes/:id" element={<ProcessCardPage me={me.data} />} />
         <Route path="/launch" element={<LaunchPage />} />
         <Route path="/tasks" element={<TasksPage me={me.data} />} />
+        <Route path="/calendar" element={<CalendarPage me={me.data} />} />
         <Route path="/clients" element={<RecordList kind="counterparties" />} />
         <Route path="/clients/:id" element={<RecordCard kind="counterparties" />} />
         <Route path="/orders" element={<RecordList kind="orders" />} />

@@ -5,24 +5,16 @@ import { isoTime } from '../../domain/clock.ts';
 import { reconcileTimers } from '../../engine/reconcile.ts';
 import { parkedTimers, retryParkedTimer } from '../../services/parked-timers.ts';
 import { requireAdmin } from '../auth.ts';
+import {
+  errorResponses,
+  parkedTimerPageSchema,
+  parkedTimerSchema,
+  reconcileReportSchema,
+} from '../contract.ts';
 import { listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
 const tags = ['admin'];
-const time = z.string().describe('ISO 8601 UTC time');
-const timerKind = z.enum(['wait', 'resume', 'task.start']);
-
-const timerView = z.object({
-  key: z.string(),
-  kind: timerKind,
-  processId: z.string(),
-  dueAt: time,
-  attempts: z.number().int(),
-  lastError: z.string().nullable(),
-  parkedAt: time.nullable(),
-});
-
-const reconciledTimer = z.object({ key: z.string(), kind: timerKind, processId: z.string(), dueAt: time });
 
 export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   app.get(
@@ -31,7 +23,7 @@ export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
       schema: {
         tags,
         querystring: z.object(listQuery),
-        response: { 200: z.object({ items: z.array(timerView), nextCursor: z.string().nullable() }) },
+        response: { 200: parkedTimerPageSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -46,7 +38,7 @@ export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
       schema: {
         tags,
         params: z.strictObject({ key: z.string().min(1).max(300) }),
-        response: { 200: timerView },
+        response: { 200: parkedTimerSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -60,13 +52,7 @@ export async function adminRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
     {
       schema: {
         tags,
-        response: {
-          200: z.object({
-            missingTimers: z.array(reconciledTimer),
-            orphanTimers: z.array(reconciledTimer),
-            repaired: z.boolean(),
-          }),
-        },
+        response: { 200: reconcileReportSchema, ...errorResponses },
       },
     },
     async (request) => {

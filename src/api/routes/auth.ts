@@ -10,6 +10,14 @@ import {
   logout,
 } from '../../services/employees.ts';
 import { actorOf, requireAdmin, SESSION_COOKIE } from '../auth.ts';
+import {
+  employeePageSchema,
+  employeeSchema,
+  errorResponses,
+  loginAnswerSchema,
+  logoutAnswerSchema,
+  sessionAnswerSchema,
+} from '../contract.ts';
 import { LoginThrottle } from '../login-throttle.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -21,7 +29,12 @@ export const loginBody = z.strictObject({
 /** Login is public; it answers the same for an unknown login and a wrong password. */
 export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   const throttle = new LoginThrottle();
-  app.post('/api/auth/login', { schema: { body: loginBody, tags: ['auth'] } }, async (request, reply) => {
+  const schema = {
+    body: loginBody,
+    tags: ['auth'],
+    response: { 200: loginAnswerSchema, ...errorResponses },
+  };
+  app.post('/api/auth/login', { schema }, async (request, reply) => {
     const verdict = throttle.check(request.ip, request.body.login);
     if (verdict.retryAfter !== undefined) {
       reply.header('retry-after', String(verdict.retryAfter));
@@ -53,22 +66,29 @@ export async function publicAuthRoutes(app: App, { ctx }: RouteDeps): Promise<vo
 
 /** Who is logged in, answering 200 either way (the web app asks before it knows). */
 export async function sessionRoute(app: App, { ctx }: RouteDeps): Promise<void> {
-  app.get('/api/auth/session', { schema: { tags: ['auth'] } }, async (request) => {
+  const schema = { tags: ['auth'], response: { 200: sessionAnswerSchema, ...errorResponses } };
+  app.get('/api/auth/session', { schema }, async (request) => {
     const token = request.cookies?.[SESSION_COOKIE];
     const actor = token ? await authenticate(ctx, token) : undefined;
-    return { employee: actor ? await getEmployee(ctx, actor.id) : null };
+    return { employee: (actor ? await getEmployee(ctx, actor.id) : undefined) ?? null };
   });
 }
 
 export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<void> {
-  app.get('/api/me', { schema: { tags: ['auth'] } }, async (request) => {
-    const actor = actorOf(request);
-    const me = await getEmployee(ctx, actor.id);
-    if (!me) throw new DomainError('unauthorized');
-    return me;
-  });
+  const tags = ['auth'];
+  app.get(
+    '/api/me',
+    { schema: { tags, response: { 200: employeeSchema, ...errorResponses } } },
+    async (request) => {
+      const actor = actorOf(request);
+      const me = await getEmployee(ctx, actor.id);
+      if (!me) throw new DomainError('unauthorized');
+      return me;
+    },
+  );
 
-  app.post('/api/auth/logout', { schema: { tags: ['auth'] } }, async (request, reply) => {
+  const logoutSchema = { tags, response: { 200: logoutAnswerSchema, ...errorResponses } };
+  app.post('/api/auth/logout', { schema: logoutSchema }, async (request, reply) => {
     if (request.sessionToken) {
       await logout(ctx, request.sessionToken);
       // Its notification streams end now, on every node, not at their next keepalive.
@@ -77,13 +97,19 @@ export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<vo
         .catch((err) => request.log.warn({ err }, 'session end not announced'));
     }
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return { ok: true };
+    return { ok: true as const };
   });
 
   app.get(
     '/api/employees',
     // One page holds every employee, so no cursor is ever handed out and none is valid.
-    { schema: { tags: ['employees'], querystring: z.object({ cursor: z.string().max(500).optional() }) } },
+    {
+      schema: {
+        tags: ['employees'],
+        querystring: z.object({ cursor: z.string().max(500).optional() }),
+        response: { 200: employeePageSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       if (request.query.cursor)
         throw new DomainError('invalid_cursor', 'The employee list is a single page; it takes no cursor.');
@@ -107,6 +133,7 @@ export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<vo
           password: z.string().min(8).max(200),
           role: z.enum(['admin', 'manager']),
         }),
+        response: { 201: employeeSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -118,7 +145,13 @@ export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<vo
 
   app.get(
     '/api/employees/:id',
-    { schema: { tags: ['employees'], params: z.strictObject({ id: z.string().min(1).max(100) }) } },
+    {
+      schema: {
+        tags: ['employees'],
+        params: z.strictObject({ id: z.string().min(1).max(100) }),
+        response: { 200: employeeSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       const employee = await getEmployee(ctx, request.params.id);
       if (!employee) throw new DomainError('not_found', 'Employee not found.');

@@ -9,6 +9,13 @@ import {
   validateDraft,
 } from '../../services/definitions.ts';
 import { actorOf, requireAdmin } from '../auth.ts';
+import {
+  definitionPageSchema,
+  definitionSchema,
+  definitionVersionSchema,
+  errorResponses,
+  validationResultSchema,
+} from '../contract.ts';
 import { definitionBodySchema, id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -19,7 +26,13 @@ const description = z.string().max(5000);
 export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   app.post(
     '/api/definitions/validate',
-    { schema: { tags, body: z.strictObject({ id: id.optional(), ...definitionBodySchema }) } },
+    {
+      schema: {
+        tags,
+        body: z.strictObject({ id: id.optional(), ...definitionBodySchema }),
+        response: { 200: validationResultSchema, ...errorResponses },
+      },
+    },
     async (request) => validateDraft(ctx, request.body, request.body.id),
   );
 
@@ -29,6 +42,7 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
       schema: {
         tags,
         body: z.strictObject({ name, description: description.optional(), ...definitionBodySchema }),
+        response: { 201: definitionSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -50,15 +64,16 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
           description: description.optional(),
           ...definitionBodySchema,
         }),
+        response: { 200: definitionSchema, ...errorResponses },
       },
     },
     async (request) => updateDefinition(ctx, requireAdmin(request), request.params.id, request.body),
   );
 
-  app.post('/api/definitions/:id/publish', { schema: { tags, params: idParams } }, async (request) => {
-    const published = await publishDefinition(ctx, requireAdmin(request), request.params.id);
-    return published;
-  });
+  const one = { tags, params: idParams, response: { 200: definitionSchema, ...errorResponses } };
+  app.post('/api/definitions/:id/publish', { schema: one }, async (request) =>
+    publishDefinition(ctx, requireAdmin(request), request.params.id),
+  );
 
   app.get(
     '/api/definitions',
@@ -70,6 +85,7 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
           q: z.string().max(200).optional(),
           ...listQuery,
         }),
+        response: { 200: definitionPageSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -83,9 +99,7 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
     },
   );
 
-  app.get('/api/definitions/:id', { schema: { tags, params: idParams } }, async (request) =>
-    getDefinition(ctx, request.params.id),
-  );
+  app.get('/api/definitions/:id', { schema: one }, async (request) => getDefinition(ctx, request.params.id));
 
   app.get(
     '/api/definitions/:id/versions/:version',
@@ -93,6 +107,7 @@ export async function definitionRoutes(app: App, { ctx }: RouteDeps): Promise<vo
       schema: {
         tags,
         params: z.strictObject({ id, version: z.coerce.number().int().min(1).max(1_000_000) }),
+        response: { 200: definitionVersionSchema, ...errorResponses },
       },
     },
     async (request) => getDefinitionVersion(ctx, request.params.id, request.params.version),

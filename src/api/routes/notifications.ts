@@ -3,6 +3,12 @@ import { isoTime } from '../../domain/clock.ts';
 import { authenticate } from '../../services/employees.ts';
 import { listNotifications, markAllRead, markRead } from '../../services/notifications.ts';
 import { actorOf } from '../auth.ts';
+import {
+  errorResponses,
+  notificationPageSchema,
+  notificationSchema,
+  readAllAnswerSchema,
+} from '../contract.ts';
 import { idParams } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -21,6 +27,7 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
           limit: z.coerce.number().int().min(1).max(500).default(50),
           cursor: z.string().max(100).optional(),
         }),
+        response: { 200: notificationPageSchema, ...errorResponses },
       },
     },
     async (request) =>
@@ -31,20 +38,34 @@ export async function notificationRoutes(app: App, { ctx, live }: RouteDeps): Pr
       }),
   );
 
-  app.post('/api/notifications/:id/read', { schema: { tags, params: idParams } }, async (request) =>
-    markRead(ctx, actorOf(request), request.params.id),
+  app.post(
+    '/api/notifications/:id/read',
+    { schema: { tags, params: idParams, response: { 200: notificationSchema, ...errorResponses } } },
+    async (request) => markRead(ctx, actorOf(request), request.params.id),
   );
 
-  app.post('/api/notifications/read-all', { schema: { tags } }, async (request) => ({
-    updated: await markAllRead(ctx, actorOf(request)),
-  }));
+  app.post(
+    '/api/notifications/read-all',
+    { schema: { tags, response: { 200: readAllAnswerSchema, ...errorResponses } } },
+    async (request) => ({ updated: await markAllRead(ctx, actorOf(request)) }),
+  );
 
   /**
    * Server-Sent Events of the caller's new notifications; while one is open, the caller is online.
    * The stream lives no longer than its session: a logout (on any node) ends it at once, and before
    * each write the session is checked again, so an expiry ends it at the next notification or keepalive.
    */
-  app.get('/api/notifications/stream', { schema: { tags } }, (request, reply) => {
+  const stream = {
+    tags,
+    response: {
+      200: {
+        description: 'Server-Sent Events: `ready` once, then one `notification` event per notification.',
+        content: { 'text/event-stream': { schema: z.string() } },
+      },
+      ...errorResponses,
+    },
+  };
+  app.get('/api/notifications/stream', { schema: stream }, (request, reply) => {
     const actor = actorOf(request);
     const token = request.sessionToken;
     reply.hijack();

@@ -14,6 +14,13 @@ import {
 import { addLink, removeLink } from '../../services/links.ts';
 import { actorOf } from '../auth.ts';
 import { cardAfter } from '../card-after.ts';
+import {
+  attachmentSchema,
+  errorResponses,
+  fileBytesSchema,
+  noContentSchema,
+  processCardSchema,
+} from '../contract.ts';
 import { id, idParams, linkSchema } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -91,7 +98,14 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
 
   app.post(
     '/api/processes/:id/attachments',
-    { schema: { tags, params: idParams, consumes: ['multipart/form-data'] } },
+    {
+      schema: {
+        tags,
+        params: idParams,
+        consumes: ['multipart/form-data'],
+        response: { 201: attachmentSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const actor = actorOf(request);
       try {
@@ -149,7 +163,19 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
 
   app.get(
     '/api/processes/:id/attachments/:attachmentId',
-    { schema: { tags, params: attachmentParams } },
+    {
+      schema: {
+        tags,
+        params: attachmentParams,
+        response: {
+          200: {
+            description: 'The file, with the content type found in its bytes.',
+            content: { '*/*': { schema: fileBytesSchema } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
     async (request, reply) => {
       const row = await findAttachment(
         ctx,
@@ -171,7 +197,7 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
 
   app.delete(
     '/api/processes/:id/attachments/:attachmentId',
-    { schema: { tags, params: attachmentParams } },
+    { schema: { tags, params: attachmentParams, response: { 204: noContentSchema, ...errorResponses } } },
     async (request, reply) => {
       await deleteAttachment(ctx, actorOf(request), request.params.id, request.params.attachmentId, dataDir);
       reply.code(204);
@@ -180,7 +206,14 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
 
   app.post(
     '/api/processes/:id/links',
-    { schema: { tags, params: idParams, body: linkSchema } },
+    {
+      schema: {
+        tags,
+        params: idParams,
+        body: linkSchema,
+        response: { 201: processCardSchema, ...errorResponses },
+      },
+    },
     async (request, reply) => {
       const card = await cardAfter(ctx, request, (actor) =>
         addLink(ctx, actor, request.params.id, request.body.type, request.body.id),
@@ -192,7 +225,13 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
 
   app.delete(
     '/api/processes/:id/links/:type/:linkedId',
-    { schema: { tags, params: z.strictObject({ id, type: z.enum(LINK_TYPES), linkedId: id }) } },
+    {
+      schema: {
+        tags,
+        params: z.strictObject({ id, type: z.enum(LINK_TYPES), linkedId: id }),
+        response: { 200: processCardSchema, ...errorResponses },
+      },
+    },
     async (request) =>
       cardAfter(ctx, request, (actor) =>
         removeLink(ctx, actor, request.params.id, request.params.type, request.params.linkedId),
@@ -208,6 +247,7 @@ export async function processPartRoutes(app: App, { ctx, files }: RouteDeps): Pr
         body: z.strictObject({
           entries: z.array(z.strictObject({ employeeId: id, level: z.enum(['view', 'edit']) })).max(500),
         }),
+        response: { 200: processCardSchema, ...errorResponses },
       },
     },
     async (request) =>

@@ -9,6 +9,14 @@ import type { JournalFilter } from '../../queries/process-card.ts';
 import { journal, journalCounts, processCard, protocolOf } from '../../queries/process-card.ts';
 import { actorOf } from '../auth.ts';
 import { cardAfter } from '../card-after.ts';
+import {
+  errorResponses,
+  processCardListSchema,
+  processCardSchema,
+  processCountsSchema,
+  processPageSchema,
+  protocolPageSchema,
+} from '../contract.ts';
 import { expectedVersion, id, idParams, linkSchema, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -18,7 +26,7 @@ const note = z.string().max(20000);
 const time = z.iso.datetime({ offset: true });
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-const journalQuery = z.object({
+export const journalQuery = z.object({
   status: z
     .string()
     .max(100)
@@ -34,15 +42,19 @@ const journalQuery = z.object({
   startedFrom: time.optional(),
   startedTo: time.optional(),
   mine: flag.optional(),
-  overdue: flag.optional(),
+  overdue: flag.optional().describe('Its current stage past its deadline, or an unfinished task past due'),
+  dueBefore: time.optional().describe('Its current stage falls due at or before this time'),
   q: z.string().max(200).optional(),
   linkType: z.enum(LINK_TYPES).optional(),
   linkedId: id.optional(),
-  sort: z.enum(['startedAt', '-startedAt', 'updatedAt', '-updatedAt']).default('-updatedAt'),
+  sort: z
+    .enum(['startedAt', '-startedAt', 'updatedAt', '-updatedAt', 'dueAt', '-dueAt'])
+    .default('-updatedAt')
+    .describe('dueAt lists the processes whose current stage has a deadline'),
   ...listQuery,
 });
 
-function filterOf(q: Omit<z.infer<typeof journalQuery>, 'sort' | 'limit' | 'cursor'>): JournalFilter {
+export function filterOf(q: Omit<z.infer<typeof journalQuery>, 'sort' | 'limit' | 'cursor'>): JournalFilter {
   return {
     status: q.status,
     definitionId: q.definitionId,
@@ -55,6 +67,7 @@ function filterOf(q: Omit<z.infer<typeof journalQuery>, 'sort' | 'limit' | 'curs
     startedTo: q.startedTo ? Date.parse(q.startedTo) : undefined,
     mine: q.mine,
     overdue: q.overdue,
+    dueBefore: q.dueBefore ? Date.parse(q.dueBefore) : undefined,
     q: q.q,
     link: q.linkType && q.linkedId ? { type: q.linkType, id: q.linkedId } : undefined,
   };
@@ -72,6 +85,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
           note: note.optional(),
           links: z.array(linkSchema).max(100).optional(),
         }),
+        response: { 201: processCardSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -95,6 +109,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
           counterpartyIds: z.array(id).min(1).max(1000),
           note: note.optional(),
         }),
+        response: { 201: processCardListSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -107,24 +122,33 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
     },
   );
 
-  app.get('/api/processes', { schema: { tags, querystring: journalQuery } }, async (request) => {
-    const q = request.query;
-    return journal(ctx, actorOf(request), {
-      filter: filterOf(q),
-      sort: q.sort,
-      limit: q.limit,
-      cursor: q.cursor,
-    });
-  });
+  const cardAnswer = { 200: processCardSchema, ...errorResponses };
+  app.get(
+    '/api/processes',
+    { schema: { tags, querystring: journalQuery, response: { 200: processPageSchema, ...errorResponses } } },
+    async (request) => {
+      const q = request.query;
+      return journal(ctx, actorOf(request), {
+        filter: filterOf(q),
+        sort: q.sort,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+    },
+  );
 
   // The filters only: counts come in one answer, not in pages.
   const countsQuery = journalQuery.omit({ sort: true, limit: true, cursor: true });
-  app.get('/api/processes/counts', { schema: { tags, querystring: countsQuery } }, async (request) =>
-    journalCounts(ctx, actorOf(request), filterOf(request.query)),
+  app.get(
+    '/api/processes/counts',
+    { schema: { tags, querystring: countsQuery, response: { 200: processCountsSchema, ...errorResponses } } },
+    async (request) => journalCounts(ctx, actorOf(request), filterOf(request.query)),
   );
 
-  app.get('/api/processes/:id', { schema: { tags, params: idParams } }, async (request) =>
-    processCard(ctx, actorOf(request), request.params.id),
+  app.get(
+    '/api/processes/:id',
+    { schema: { tags, params: idParams, response: cardAnswer } },
+    async (request) => processCard(ctx, actorOf(request), request.params.id),
   );
 
   app.post(
@@ -139,6 +163,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
           nextResponsibleId: id.optional(),
           expectedVersion,
         }),
+        response: cardAnswer,
       },
     },
     async (request) =>
@@ -152,6 +177,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
         tags,
         params: idParams,
         body: z.strictObject({ note: note.optional(), responsibleId: id.optional(), expectedVersion }),
+        response: cardAnswer,
       },
     },
     async (request) =>
@@ -169,6 +195,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
           for: z.string().min(2).max(64).optional(),
           expectedVersion,
         }),
+        response: cardAnswer,
       },
     },
     async (request) =>
@@ -182,7 +209,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
   ] as const) {
     app.post(
       `/api/processes/:id/${action}`,
-      { schema: { tags, params: idParams, body: versionOnly } },
+      { schema: { tags, params: idParams, body: versionOnly, response: cardAnswer } },
       async (request) =>
         cardAfter(ctx, request, (actor) =>
           command(ctx, actor, request.params.id, request.body?.expectedVersion),
@@ -200,6 +227,7 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
           limit: z.coerce.number().int().min(1).max(5000).default(1000),
           cursor: z.string().max(30).optional(),
         }),
+        response: { 200: protocolPageSchema, ...errorResponses },
       },
     },
     async (request) =>

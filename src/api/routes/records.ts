@@ -8,6 +8,14 @@ import {
   type RecordKind,
   updateRecord,
 } from '../../services/records.ts';
+import {
+  counterpartySchema,
+  documentRecordSchema,
+  errorResponses,
+  type Page,
+  pageSchema,
+  projectSchema,
+} from '../contract.ts';
 import { id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -40,9 +48,21 @@ function bodies(kind: RecordKind) {
   return { create, patch: create.partial() };
 }
 
+/** The answer shape of one record of the kind. */
+function answerOf(kind: RecordKind) {
+  if (kind === 'counterparties') return counterpartySchema;
+  if (kind === 'projects') return projectSchema;
+  return documentRecordSchema;
+}
+
 export async function recordRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   for (const kind of RECORD_KINDS) {
     const { create, patch } = bodies(kind);
+    const record = answerOf(kind);
+    const one = { 200: record, ...errorResponses };
+    // One code path serves six tables, so the services type a record's fields loosely; the
+    // response schema checks every answer as it is sent.
+    type Answer = z.input<typeof record>;
     const base = `/api/${kind}`;
     const tags = ['crm'];
     app.get(
@@ -62,27 +82,33 @@ export async function recordRoutes(app: App, { ctx }: RouteDeps): Promise<void> 
               .optional(),
             ...listQuery,
           }),
+          response: { 200: pageSchema(record), ...errorResponses },
         },
       },
       async (request) =>
-        listRecords(ctx, kind, {
+        (await listRecords(ctx, kind, {
           q: request.query.q,
           limit: request.query.limit,
           after: request.query.cursor,
           counterpartyId: request.query.counterpartyId,
           group: request.query.group,
           ids: request.query.ids,
-        }),
+        })) as Page<Answer>,
     );
-    app.post(base, { schema: { tags, body: create } }, async (request, reply) => {
+    const created = { 201: record, ...errorResponses };
+    app.post(base, { schema: { tags, body: create, response: created } }, async (request, reply) => {
       reply.code(201);
-      return createRecord(ctx, kind, request.body);
+      return (await createRecord(ctx, kind, request.body)) as Answer;
     });
-    app.get(`${base}/:id`, { schema: { tags, params: idParams } }, async (request) =>
-      getRecord(ctx, kind, request.params.id),
+    app.get(
+      `${base}/:id`,
+      { schema: { tags, params: idParams, response: one } },
+      async (request) => (await getRecord(ctx, kind, request.params.id)) as Answer,
     );
-    app.patch(`${base}/:id`, { schema: { tags, params: idParams, body: patch } }, async (request) =>
-      updateRecord(ctx, kind, request.params.id, request.body),
+    app.patch(
+      `${base}/:id`,
+      { schema: { tags, params: idParams, body: patch, response: one } },
+      async (request) => (await updateRecord(ctx, kind, request.params.id, request.body)) as Answer,
     );
   }
 }

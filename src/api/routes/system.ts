@@ -3,18 +3,24 @@ import { isoTime } from '../../domain/clock.ts';
 import { addDuration, parseDuration } from '../../domain/duration.ts';
 import { DomainError } from '../../domain/errors.ts';
 import { fireAllDue } from '../../engine/fire-due.ts';
+import { checkDatabase, saveTestClockOffset } from '../../services/settings.ts';
 import { requireAdmin } from '../auth.ts';
+import { errorResponses, healthSchema, testClockAnswerSchema, unhealthySchema } from '../contract.ts';
 import type { App, RouteDeps } from '../types.ts';
 
 /** Public: health. */
 export async function healthRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
-  app.get('/api/health', { schema: { tags: ['system'] } }, async (_request, reply) => {
+  const schema = {
+    tags: ['system'],
+    response: { 200: healthSchema, 503: unhealthySchema, ...errorResponses },
+  };
+  app.get('/api/health', { schema }, async (_request, reply) => {
     try {
-      await ctx.store.db.selectFrom('settings').select('key').limit(1).execute();
-      return { status: 'ok', store: ctx.store.caps.name, time: isoTime(ctx.clock.now()) };
+      await checkDatabase(ctx);
+      return { status: 'ok' as const, store: ctx.store.caps.name, time: isoTime(ctx.clock.now()) };
     } catch {
       reply.code(503);
-      return { status: 'unavailable', store: ctx.store.caps.name };
+      return { status: 'unavailable' as const, store: ctx.store.caps.name };
     }
   });
 }
@@ -24,7 +30,13 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
   if (!testClock) return;
   app.post(
     '/api/test/clock',
-    { schema: { tags: ['system'], body: z.strictObject({ advance: z.string().min(2).max(64) }) } },
+    {
+      schema: {
+        tags: ['system'],
+        body: z.strictObject({ advance: z.string().min(2).max(64) }),
+        response: { 200: testClockAnswerSchema, ...errorResponses },
+      },
+    },
     async (request) => {
       requireAdmin(request);
       const parsed = parseDuration(request.body.advance);
@@ -43,13 +55,7 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
         );
       }
       testClock.advance(target - now);
-      await ctx.store.transaction((tx) =>
-        tx
-          .insertInto('settings')
-          .values({ key: 'test_clock_offset', value: String(testClock.offset) })
-          .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(testClock.offset) }))
-          .execute(),
-      );
+      await saveTestClockOffset(ctx, testClock.offset);
       // The worker may be firing some of them right now: wait for it rather than answer early.
       const fired = await fireAllDue(ctx, 200, { waitForLocked: true });
       return { now: isoTime(ctx.clock.now()), fired };

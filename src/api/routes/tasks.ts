@@ -3,6 +3,7 @@ import { completeTask } from '../../engine/complete-task.ts';
 import { processCard } from '../../queries/process-card.ts';
 import { listEvents, listTasks, taskViewOf } from '../../queries/tasks.ts';
 import { actorOf } from '../auth.ts';
+import { errorResponses, eventPageSchema, taskCompletionSchema, taskPageSchema } from '../contract.ts';
 import { id, idParams, listQuery } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
@@ -18,6 +19,7 @@ export async function taskRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
           status: z.enum(['pending', 'open', 'done']).optional(),
           ...listQuery,
         }),
+        response: { 200: taskPageSchema, ...errorResponses },
       },
     },
     async (request) => {
@@ -33,7 +35,12 @@ export async function taskRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
   );
 
   // Answers with the task and the card of its process, so whoever completes a task is taken there.
-  app.post('/api/tasks/:id/complete', { schema: { tags: ['tasks'], params: idParams } }, async (request) => {
+  const completion = {
+    tags: ['tasks'],
+    params: idParams,
+    response: { 200: taskCompletionSchema, ...errorResponses },
+  };
+  app.post('/api/tasks/:id/complete', { schema: completion }, async (request) => {
     const actor = actorOf(request);
     const done = await completeTask(ctx, actor, request.params.id);
     const process = done.process_id
@@ -44,7 +51,13 @@ export async function taskRoutes(app: App, { ctx }: RouteDeps): Promise<void> {
 
   app.get(
     '/api/events',
-    { schema: { tags: ['events'], querystring: z.object({ processId: id.optional(), ...listQuery }) } },
+    {
+      schema: {
+        tags: ['events'],
+        querystring: z.object({ processId: id.optional(), ...listQuery }),
+        response: { 200: eventPageSchema, ...errorResponses },
+      },
+    },
     async (request) =>
       listEvents(ctx, actorOf(request), request.query.processId, request.query.limit, request.query.cursor),
   );

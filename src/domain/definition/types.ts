@@ -24,6 +24,31 @@ export interface StageEvent {
   readonly comment?: string | undefined;
 }
 
+/**
+ * A span of time a stage setting measures: calendar time (ISO 8601, e.g. `P2D`) or, with `working`,
+ * working time on the organisation's business calendar (`PT18H` = two days of 09:00–18:00).
+ */
+export interface TimeSpan {
+  readonly duration: string;
+  readonly working?: boolean | undefined;
+}
+
+/** Whom an escalation step notifies, or to whom it hands the stage. */
+export type EscalationTarget =
+  | 'responsible'
+  | 'initiator'
+  | 'admins'
+  | 'next_online'
+  | { readonly employeeId: string };
+
+/** One step of a stage's escalation ladder, measured from entering the stage on the stage's clock. */
+export interface EscalationStep {
+  readonly after: string;
+  readonly working?: boolean | undefined;
+  readonly action: 'notify' | 'reassign';
+  readonly to?: EscalationTarget | undefined;
+}
+
 export interface Position {
   readonly x: number;
   readonly y: number;
@@ -41,6 +66,10 @@ export interface Stage {
   readonly wait?: string | undefined;
   /** Definitions launched as child processes on entering the stage. */
   readonly spawn?: readonly string[] | undefined;
+  /** When the stage falls due after it is entered (its SLA); pauses stop the clock. */
+  readonly deadline?: TimeSpan | undefined;
+  /** Steps taken, each once, while the stage stays unfinished. */
+  readonly escalation?: readonly EscalationStep[] | undefined;
   readonly position?: Position | undefined;
 }
 
@@ -92,6 +121,9 @@ export const VALIDATION_CODES = [
   'spawn_definition_unpublished',
   'spawn_cycle',
   'spawn_limit_exceeded',
+  'invalid_deadline',
+  'invalid_escalation',
+  'timing_not_allowed',
 ] as const;
 export type ValidationCode = (typeof VALIDATION_CODES)[number];
 
@@ -104,8 +136,8 @@ export interface ValidationParamsByCode {
     readonly field: 'wait' | 'startDelay' | 'dueIn';
     readonly problem: 'format' | 'too_long';
   };
-  /** unknown_employee: a responsible of the stage, or the employee the task is assigned to. */
-  readonly unknown_employee: { readonly role: 'responsible' | 'task_assignee' };
+  /** unknown_employee: a responsible of the stage, the task's employee, or an escalation step's. */
+  readonly unknown_employee: { readonly role: 'responsible' | 'task_assignee' | 'escalation_target' };
   /**
    * Which spawn limit is exceeded, the limit itself and what was found. A null count means counting
    * stopped once past the limit (more than `max`).
@@ -115,7 +147,25 @@ export interface ValidationParamsByCode {
     readonly max: number;
     readonly count: number | null;
   };
+  /** What is wrong with the stage's deadline (see TimeSpanProblem). */
+  readonly invalid_deadline: { readonly problem: TimeSpanProblem };
+  /** Which escalation step is wrong (null: the ladder as a whole) and how. */
+  readonly invalid_escalation: {
+    readonly step: number | null;
+    readonly problem: TimeSpanProblem | 'too_many' | 'action' | 'target' | 'target_for_action';
+  };
+  /** A deadline or an escalation ladder on a stage whose clock never runs: an end or a wait stage. */
+  readonly timing_not_allowed: {
+    readonly setting: 'deadline' | 'escalation';
+    readonly reason: 'end_stage' | 'wait_stage';
+  };
 }
+/**
+ * A problem with a span of a time setting: not an object with a duration (`shape`), not an ISO 8601
+ * duration (`format`), over 10 years (`too_long`), zero (`not_positive`), or a working span with
+ * other units than hours, minutes and seconds (`working_units`).
+ */
+export type TimeSpanProblem = 'shape' | 'format' | 'too_long' | 'not_positive' | 'working_units';
 type ParamCode = keyof ValidationParamsByCode;
 /** The parameters a code carries; undefined for codes that need none. */
 export type ValidationParams<C extends ValidationCode> = C extends ParamCode

@@ -2,6 +2,7 @@
  * The designer's rules. Takes any JSON-shaped input (a draft may be half-drawn) and returns every
  * problem at once, each naming the stage key or the transition index at fault. Never throws.
  */
+import { validateStageTiming } from '../calendar/validate-stage-timing.ts';
 import { isWithinWaitBounds, isWithinWaitMax, parseDuration } from '../duration.ts';
 import { DEFAULT_SPAWN_LIMITS, MAX_SPAWN_DEPTH, type SpawnLimits, spawnFanOut } from './spawn-limits.ts';
 import type { ValidationCode, ValidationError, ValidationParams, ValidationResult } from './types.ts';
@@ -133,6 +134,7 @@ export function validateDefinition(input: Json, ctx: ValidationContext = {}): Va
         add('wait_out_of_range', `Stage "${key}": a wait lasts from 1 minute to 10 years.`, { stage: key });
       }
     }
+    for (const error of validateStageTiming(raw, key, ctx)) errors.push(error);
     const spawnRaw = field(raw, 'spawn');
     let spawn: string[] = [];
     if (spawnRaw !== undefined) {

@@ -57,6 +57,11 @@ function at(stageKey: string, overrides: Partial<ProcessState> = {}): ProcessSta
     note: 'Lost in 2025',
     pausedUntil: null,
     completedAt: null,
+    actingForId: null,
+    initiatorId: BORIS,
+    dueAt: null,
+    clock: null,
+    routingUntil: null,
     ...overrides,
   };
 }
@@ -108,6 +113,11 @@ describe('launch', () => {
       note: 'From the Lost group',
       pausedUntil: null,
       completedAt: null,
+      actingForId: null,
+      initiatorId: INITIATOR,
+      dueAt: null,
+      clock: null,
+      routingUntil: null,
     });
   });
 
@@ -142,7 +152,7 @@ describe('launch', () => {
         type: 'event.create',
         stageKey: 'call',
         eventType: 'call',
-        comment: 'Call the lost client',
+        comment: 'Call the client',
         actorId: INITIATOR,
       },
     ]);
@@ -515,7 +525,13 @@ describe('reaching an end stage', () => {
     const { process, effects } = step(at('analyse'), finish('Cannot return'), ctx());
     expect(process.status).toBe('completed');
     expect(ofType(effects, 'event.create')).toEqual([
-      { type: 'event.create', stageKey: 'lost', eventType: 'note', comment: null, actorId: ANNA },
+      {
+        type: 'event.create',
+        stageKey: 'lost',
+        eventType: 'note',
+        comment: 'The client is lost',
+        actorId: ANNA,
+      },
     ]);
   });
 

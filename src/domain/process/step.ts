@@ -8,7 +8,20 @@ import { isoTime } from '../clock.ts';
 import type { CompiledDefinition, Stage, Transition } from '../definition/types.ts';
 import { addDuration, mustParseDuration } from '../duration.ts';
 import { DomainError } from '../errors.ts';
-import { routeResponsible } from './route-responsible.ts';
+import { delegate, nextInList, type RoutingReason, routeResponsible } from './route-responsible.ts';
+import {
+  ALWAYS_WORKING,
+  type ClockContext,
+  deadlineOf,
+  escalationIndexOf,
+  escalationTimers,
+  isTimed,
+  restartClock,
+  type StageClock,
+  startClock,
+  stopClock,
+  type WorkingTime,
+} from './stage-clock.ts';
 
 export type ProcessStatus = 'active' | 'paused' | 'completed' | 'cancelled';
 export type StageState = 'not_started' | 'in_progress' | 'done';
@@ -22,10 +35,19 @@ export interface ProcessState {
   /** Counts stage entries, so each visit of a stage (loops) has its own timer key. */
   readonly visit: number;
   readonly responsibleId: string | null;
+  /** The absent employee the responsible stands in for as deputy; null when none. */
+  readonly actingForId: string | null;
+  readonly initiatorId: string;
   readonly enteredAt: number;
   readonly note: string;
   readonly pausedUntil: number | null;
   readonly completedAt: number | null;
+  /** When the current stage falls due (its deadline on the stage clock); null without one or paused. */
+  readonly dueAt: number | null;
+  /** The clock of the current stage when it is timed (deadline or escalation); else null. */
+  readonly clock: StageClock | null;
+  /** While the stage waits for a listed responsible to come online: when it stops waiting. */
+  readonly routingUntil: number | null;
 }
 
 export type NotificationKind =
@@ -33,9 +55,11 @@ export type NotificationKind =
   | 'process.launched'
   | 'process.resumed'
   | 'responsible.changed'
+  | 'responsible.returned'
+  | 'stage.escalated'
   | 'task.opened';
 
-export type TimerKind = 'wait' | 'resume';
+export type TimerKind = 'wait' | 'resume' | 'escalate' | 'route';
 
 export type Effect =
   | {
@@ -48,6 +72,12 @@ export type Effect =
   | {
       readonly type: 'notify';
       readonly employeeId: string;
+      readonly kind: NotificationKind;
+      readonly details: Readonly<Record<string, unknown>>;
+    }
+  /** A notification to every active administrator. */
+  | {
+      readonly type: 'notify.admins';
       readonly kind: NotificationKind;
       readonly details: Readonly<Record<string, unknown>>;
     }
@@ -93,6 +123,15 @@ export interface StepContext {
   readonly isOnline: (employeeId: string) => boolean;
   /** Open or pending blocking tasks of the current stage visit. */
   readonly openBlockingTasks?: number | undefined;
+  /** Working-time arithmetic on the business calendar; without it every moment is working time. */
+  readonly working?: WorkingTime | undefined;
+  /** The deputy acting for an employee who is absent now, or null. */
+  readonly deputyOf?: ((employeeId: string) => string | null) | undefined;
+  /**
+   * How long a stage whose listed responsibles are all offline waits for one of them to come online
+   * before it goes to the first listed; absent or 0: it goes to the first listed at once.
+   */
+  readonly routingWaitMs?: number | undefined;
 }
 
 export type Command =
@@ -108,7 +147,17 @@ export type Command =
   | { readonly type: 'responsible.set'; readonly actorId: string; readonly responsibleId: string }
   | { readonly type: 'pause'; readonly actorId: string; readonly until: number }
   | { readonly type: 'resume'; readonly actorId: string | null; readonly key?: string | undefined }
-  | { readonly type: 'cancel'; readonly actorId: string };
+  | { readonly type: 'cancel'; readonly actorId: string }
+  /** An escalation timer of the stage fell due. */
+  | { readonly type: 'escalate'; readonly key: string }
+  /** The wait for a listed responsible to come online ran out. */
+  | { readonly type: 'route.fallback'; readonly key: string }
+  /** An employee came online; a stage waiting for a listed responsible may go to them. */
+  | { readonly type: 'responsible.online'; readonly employeeId: string }
+  /** An absence began: the absent employee's stage moves to the deputy. */
+  | { readonly type: 'absence.start'; readonly employeeId: string; readonly deputyId: string }
+  /** An absence ended: a stage the deputy held for the employee goes back to them. */
+  | { readonly type: 'absence.end'; readonly employeeId: string };
 
 export interface StepOutcome {
   readonly process: ProcessState;
@@ -127,6 +176,11 @@ export interface LaunchInput {
 /** The timer key of a wait: unique per process, stage and visit, so it can never fire twice. */
 export function waitTimerKey(processId: string, stageKey: string, visit: number): string {
   return `wait:${processId}:${stageKey}:${visit}`;
+}
+
+/** The timer key of the end of a stage visit's wait for a listed responsible to come online. */
+export function routeTimerKey(processId: string, stageKey: string, visit: number): string {
+  return `route:${processId}:${stageKey}:${visit}`;
 }
 
 /** The timer key of the automatic end of a pause. */
@@ -221,10 +275,15 @@ export function launch(input: LaunchInput, ctx: StepContext): StepOutcome {
     stageState: 'not_started',
     visit: 0,
     responsibleId: null,
+    actingForId: null,
+    initiatorId: input.actorId,
     enteredAt: ctx.now,
     note: input.note,
     pausedUntil: null,
     completedAt: null,
+    dueAt: null,
+    clock: null,
+    routingUntil: null,
   };
   const process = enterStage(
     blank,
@@ -252,9 +311,19 @@ export function step(process: ProcessState, command: Command, ctx: StepContext):
     case 'pause':
       return pause(process, command.actorId, command.until, ctx);
     case 'resume':
-      return resume(process, command.actorId, command.key);
+      return resume(process, command.actorId, command.key, ctx);
     case 'cancel':
       return cancel(process, command.actorId, ctx);
+    case 'escalate':
+      return escalate(process, command.key, ctx);
+    case 'route.fallback':
+      return routeFallback(process, command.key, ctx);
+    case 'responsible.online':
+      return cameOnline(process, command.employeeId, ctx);
+    case 'absence.start':
+      return absenceStart(process, command.employeeId, command.deputyId);
+    case 'absence.end':
+      return absenceEnd(process, command.employeeId);
   }
 }
 
@@ -375,6 +444,7 @@ function leaveStage(
       details: { from: transition.from, to: transition.to, result: transition.result },
     },
   );
+  effects.push(...stageTimersCancelled(process));
   const next = stageOf(ctx.definition, transition.to);
   const done: ProcessState = { ...process, stageState: 'done' };
   const entered = enterStage(done, next, { moverId: actorId, handPick, launch: false }, ctx, effects);
@@ -420,27 +490,58 @@ function enterStage(
   effects: Effect[],
 ): ProcessState {
   const visit = process.visit + 1;
+  const waitMs = ctx.routingWaitMs ?? 0;
   const routing = routeResponsible({
     stage,
     handPick: options.handPick,
     moverId: options.moverId,
     isOnline: ctx.isOnline,
+    waitForOnline: waitMs > 0 && stage.kind !== 'end',
   });
-  const responsibleId = routing.responsibleId;
+  const who = routing.responsibleId ? delegate(routing.responsibleId, ctx.deputyOf) : null;
+  const responsibleId = who?.employeeId ?? null;
+  const clockContext = clockContextOf(ctx);
+  const clock = isTimed(stage) ? startClock(ctx.now) : null;
+  const routingUntil = routing.reason === 'awaiting_online' ? ctx.now + waitMs : null;
   let next: ProcessState = {
     ...process,
     stageKey: stage.key,
     stageState: 'not_started',
     visit,
     responsibleId,
+    actingForId: who?.actingForId ?? null,
     enteredAt: ctx.now,
+    clock,
+    dueAt: deadlineOf(stage, clock, ctx.now, clockContext),
+    routingUntil,
   };
   effects.push({
     type: 'protocol',
     action: 'stage.entered',
     actorId: options.moverId,
-    details: { stage: stage.key, visit, responsibleId, routing: routing.reason },
+    details: {
+      stage: stage.key,
+      visit,
+      responsibleId,
+      routing: routing.reason,
+      ...(who?.actingForId ? { actingForId: who.actingForId } : {}),
+      ...(next.dueAt !== null ? { dueAt: isoTime(next.dueAt) } : {}),
+      ...(routingUntil !== null ? { waitingUntil: isoTime(routingUntil) } : {}),
+    },
   });
+  if (routingUntil !== null) {
+    effects.push({
+      type: 'timer.set',
+      kind: 'route',
+      key: routeTimerKey(process.id, stage.key, visit),
+      dueAt: routingUntil,
+    });
+  }
+  if (clock) {
+    for (const timer of escalationTimers(process.id, stage, visit, clock, ctx.now, clockContext)) {
+      effects.push({ type: 'timer.set', kind: 'escalate', key: timer.key, dueAt: timer.dueAt });
+    }
+  }
   if (responsibleId) {
     effects.push({ type: 'member.add', employeeId: responsibleId, role: 'responsible' });
     if (responsibleId !== options.moverId) {
@@ -465,7 +566,10 @@ function enterStage(
       visit,
       title: task.title,
       description: task.description ?? null,
-      assigneeId: task.assignee === 'responsible' ? responsibleId : task.assignee.employeeId,
+      assigneeId:
+        task.assignee === 'responsible'
+          ? responsibleId
+          : delegate(task.assignee.employeeId, ctx.deputyOf).employeeId,
       followsResponsible,
       blocking: task.blocking === true,
       startsAt,
@@ -486,7 +590,7 @@ function enterStage(
     effects.push({ type: 'child.spawn', definitionId, stageKey: stage.key, actorId: options.moverId });
   }
   if (stage.kind === 'end') {
-    next = { ...next, status: 'completed', stageState: 'done', completedAt: ctx.now };
+    next = { ...next, status: 'completed', stageState: 'done', completedAt: ctx.now, dueAt: null };
     effects.push({
       type: 'protocol',
       action: 'process.completed',
@@ -527,26 +631,211 @@ function setResponsible(process: ProcessState, actorId: string, responsibleId: s
       status: process.status,
     });
   }
-  if (responsibleId === process.responsibleId) return { process, effects: [] };
+  if (responsibleId === process.responsibleId && process.actingForId === null)
+    return { process, effects: [] };
+  return handOver(process, { employeeId: responsibleId, actingForId: null }, actorId, 'responsible.changed', {
+    kind: 'responsible.changed',
+  });
+}
+
+interface HandOverNotice {
+  readonly kind: NotificationKind;
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Gives the current stage to another employee (or a deputy acting for one): the protocol says who
+ * had it and who has it now, the new responsible becomes a member and is told, and the tasks that
+ * follow the responsible follow. A stage that was waiting for someone to come online stops waiting.
+ */
+function handOver(
+  process: ProcessState,
+  to: { readonly employeeId: string; readonly actingForId: string | null },
+  actorId: string | null,
+  action: string,
+  notice: HandOverNotice,
+  details: Readonly<Record<string, unknown>> = {},
+): StepOutcome {
   const effects: Effect[] = [
     {
       type: 'protocol',
-      action: 'responsible.changed',
+      action,
       actorId,
-      details: { stage: process.stageKey, from: process.responsibleId, to: responsibleId },
+      details: {
+        stage: process.stageKey,
+        from: process.responsibleId,
+        to: to.employeeId,
+        ...(to.actingForId ? { actingForId: to.actingForId } : {}),
+        ...details,
+      },
     },
-    { type: 'member.add', employeeId: responsibleId, role: 'responsible' },
-    { type: 'tasks.reassign', fromId: process.responsibleId, toId: responsibleId },
+    { type: 'member.add', employeeId: to.employeeId, role: 'responsible' },
+    { type: 'tasks.reassign', fromId: process.responsibleId, toId: to.employeeId },
   ];
-  if (responsibleId !== actorId) {
+  if (process.routingUntil !== null) effects.push({ type: 'timer.cancel', kind: 'route' });
+  if (to.employeeId !== actorId) {
     effects.push({
       type: 'notify',
-      employeeId: responsibleId,
-      kind: 'responsible.changed',
-      details: { stage: process.stageKey },
+      employeeId: to.employeeId,
+      kind: notice.kind,
+      details: { stage: process.stageKey, ...notice.details },
     });
   }
-  return { process: { ...process, responsibleId }, effects };
+  return {
+    process: { ...process, responsibleId: to.employeeId, actingForId: to.actingForId, routingUntil: null },
+    effects,
+  };
+}
+
+/** The timers of the current stage visit that end with it: escalations and the wait for someone online. */
+function stageTimersCancelled(process: ProcessState): Effect[] {
+  const effects: Effect[] = [];
+  if (process.clock) effects.push({ type: 'timer.cancel', kind: 'escalate' });
+  if (process.routingUntil !== null) effects.push({ type: 'timer.cancel', kind: 'route' });
+  return effects;
+}
+
+function clockContextOf(ctx: StepContext): ClockContext {
+  return { zone: ctx.zone, working: ctx.working ?? ALWAYS_WORKING };
+}
+
+/** An escalation step falls due: it notifies or hands the stage on, once, and the protocol says so. */
+function escalate(process: ProcessState, key: string, ctx: StepContext): StepOutcome {
+  const index = escalationIndexOf(key, process.id, process.stageKey, process.visit);
+  const stage = ctx.definition.stages.get(process.stageKey);
+  const ladder = stage?.escalation ?? [];
+  const rule = index === null ? undefined : ladder[index];
+  if (
+    index === null ||
+    !rule ||
+    !stage ||
+    !process.clock ||
+    process.status !== 'active' ||
+    process.stageState === 'done' ||
+    process.clock.escalated.includes(index)
+  ) {
+    return { process, effects: [], ignored: true };
+  }
+  const taken: ProcessState = {
+    ...process,
+    clock: { ...process.clock, escalated: [...process.clock.escalated, index] },
+  };
+  const step = { step: index + 1, after: rule.after, working: rule.working === true, action: rule.action };
+  if (rule.action === 'reassign') {
+    const target = rule.to ?? 'next_online';
+    let chosen: string | null;
+    if (typeof target === 'object') chosen = target.employeeId;
+    else if (target === 'next_online')
+      chosen = nextInList(
+        stage.responsibles ?? [],
+        process.actingForId ?? process.responsibleId,
+        ctx.isOnline,
+      );
+    else if (target === 'initiator') chosen = process.initiatorId;
+    else chosen = process.responsibleId;
+    const to = chosen ? delegate(chosen, ctx.deputyOf) : null;
+    if (!to || to.employeeId === process.responsibleId) {
+      return {
+        process: taken,
+        effects: [
+          {
+            type: 'protocol',
+            action: 'stage.escalated',
+            actorId: null,
+            details: { stage: process.stageKey, ...step, to: null, unchanged: true },
+          },
+        ],
+      };
+    }
+    return handOver(taken, to, null, 'stage.escalated', { kind: 'stage.escalated', details: step }, step);
+  }
+  const target = rule.to ?? 'responsible';
+  const effects: Effect[] = [];
+  const notified: string[] = [];
+  if (target === 'admins') {
+    effects.push({
+      type: 'notify.admins',
+      kind: 'stage.escalated',
+      details: { stage: process.stageKey, ...step },
+    });
+  } else {
+    const chosen =
+      typeof target === 'object'
+        ? target.employeeId
+        : target === 'initiator'
+          ? process.initiatorId
+          : target === 'next_online'
+            ? nextInList(stage.responsibles ?? [], process.responsibleId, ctx.isOnline)
+            : process.responsibleId;
+    const to = chosen ? delegate(chosen, ctx.deputyOf).employeeId : null;
+    if (to) {
+      notified.push(to);
+      effects.push({
+        type: 'notify',
+        employeeId: to,
+        kind: 'stage.escalated',
+        details: { stage: process.stageKey, ...step },
+      });
+    }
+  }
+  effects.unshift({
+    type: 'protocol',
+    action: 'stage.escalated',
+    actorId: null,
+    details: { stage: process.stageKey, ...step, to: target === 'admins' ? 'admins' : (notified[0] ?? null) },
+  });
+  return { process: taken, effects };
+}
+
+/** Nobody listed came online in time: the stage goes to the first listed (or their deputy). */
+function routeFallback(process: ProcessState, key: string, ctx: StepContext): StepOutcome {
+  const current = routeTimerKey(process.id, process.stageKey, process.visit);
+  const first = ctx.definition.stages.get(process.stageKey)?.responsibles?.[0];
+  if (key !== current || process.routingUntil === null || !first || isFinished(process.status)) {
+    return { process, effects: [], ignored: true };
+  }
+  return routed(process, delegate(first, ctx.deputyOf), 'first_listed_after_wait');
+}
+
+/** A listed responsible came online while the stage waited for one: it is theirs. */
+function cameOnline(process: ProcessState, employeeId: string, ctx: StepContext): StepOutcome {
+  const list = ctx.definition.stages.get(process.stageKey)?.responsibles ?? [];
+  if (process.routingUntil === null || !list.includes(employeeId) || isFinished(process.status)) {
+    return { process, effects: [], ignored: true };
+  }
+  return routed(process, delegate(employeeId, ctx.deputyOf), 'came_online');
+}
+
+function routed(
+  process: ProcessState,
+  to: { readonly employeeId: string; readonly actingForId: string | null },
+  reason: RoutingReason,
+): StepOutcome {
+  return handOver(process, to, null, 'stage.routed', { kind: 'stage.assigned' }, { routing: reason });
+}
+
+/** An absence began and the employee's open work moves: their stage goes to the deputy. */
+function absenceStart(process: ProcessState, employeeId: string, deputyId: string): StepOutcome {
+  if (process.responsibleId !== employeeId || isFinished(process.status) || deputyId === employeeId) {
+    return { process, effects: [], ignored: true };
+  }
+  return handOver(process, { employeeId: deputyId, actingForId: employeeId }, null, 'responsible.deputized', {
+    kind: 'responsible.changed',
+  });
+}
+
+/** An absence ended: a stage the deputy held for the employee goes back to them. */
+function absenceEnd(process: ProcessState, employeeId: string): StepOutcome {
+  if (process.actingForId !== employeeId || isFinished(process.status)) {
+    return { process, effects: [], ignored: true };
+  }
+  return handOver(process, { employeeId, actingForId: null }, null, 'responsible.returned', {
+    kind: 'responsible.returned',
+  });
+}
+
+function isFinished(status: ProcessStatus): boolean {
+  return status === 'completed' || status === 'cancelled';
 }
 
 function pause(process: ProcessState, actorId: string, until: number, ctx: StepContext): StepOutcome {
@@ -556,17 +845,23 @@ function pause(process: ProcessState, actorId: string, until: number, ctx: StepC
     });
   }
   if (until <= ctx.now) throw new DomainError('invalid_time', 'A pause must end in the future.', { until });
-  return {
-    process: { ...process, status: 'paused', pausedUntil: until },
-    effects: [
-      { type: 'timer.cancel', kind: 'resume' },
-      { type: 'timer.set', kind: 'resume', key: resumeTimerKey(process.id, until), dueAt: until },
-      { type: 'protocol', action: 'process.paused', actorId, details: { until: isoTime(until) } },
-    ],
-  };
+  const effects: Effect[] = [
+    { type: 'timer.cancel', kind: 'resume' },
+    { type: 'timer.set', kind: 'resume', key: resumeTimerKey(process.id, until), dueAt: until },
+    { type: 'protocol', action: 'process.paused', actorId, details: { until: isoTime(until) } },
+  ];
+  // A pause stops the stage clock: the deadline and the escalations wait for the resume.
+  if (process.clock) effects.push({ type: 'timer.cancel', kind: 'escalate' });
+  const clock = process.clock ? stopClock(process.clock, ctx.now, clockContextOf(ctx)) : null;
+  return { process: { ...process, status: 'paused', pausedUntil: until, clock, dueAt: null }, effects };
 }
 
-function resume(process: ProcessState, actorId: string | null, key: string | undefined): StepOutcome {
+function resume(
+  process: ProcessState,
+  actorId: string | null,
+  key: string | undefined,
+  ctx: StepContext,
+): StepOutcome {
   const stale =
     key !== undefined &&
     (process.pausedUntil === null || key !== resumeTimerKey(process.id, process.pausedUntil));
@@ -588,7 +883,26 @@ function resume(process: ProcessState, actorId: string | null, key: string | und
       details: { stage: process.stageKey },
     });
   }
-  return { process: { ...process, status: 'active', pausedUntil: null }, effects };
+  const resumed: ProcessState = { ...process, status: 'active', pausedUntil: null };
+  if (!process.clock) return { process: resumed, effects };
+  // The stage clock runs again from where it stopped.
+  const stage = stageOf(ctx.definition, process.stageKey);
+  const clockContext = clockContextOf(ctx);
+  const clock = restartClock(process.clock, ctx.now);
+  for (const timer of escalationTimers(
+    process.id,
+    stage,
+    process.visit,
+    clock,
+    process.enteredAt,
+    clockContext,
+  )) {
+    effects.push({ type: 'timer.set', kind: 'escalate', key: timer.key, dueAt: timer.dueAt });
+  }
+  return {
+    process: { ...resumed, clock, dueAt: deadlineOf(stage, clock, process.enteredAt, clockContext) },
+    effects,
+  };
 }
 
 function cancel(process: ProcessState, actorId: string, ctx: StepContext): StepOutcome {
@@ -598,11 +912,12 @@ function cancel(process: ProcessState, actorId: string, ctx: StepContext): StepO
     });
   }
   return {
-    process: { ...process, status: 'cancelled', pausedUntil: null, completedAt: ctx.now },
+    process: { ...process, status: 'cancelled', pausedUntil: null, completedAt: ctx.now, dueAt: null },
     // The process's own clock stops; a task already created still opens at its start, like any task.
     effects: [
       { type: 'timer.cancel', kind: 'wait' },
       { type: 'timer.cancel', kind: 'resume' },
+      ...stageTimersCancelled(process),
       { type: 'protocol', action: 'process.cancelled', actorId, details: { stage: process.stageKey } },
     ],
   };

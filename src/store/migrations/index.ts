@@ -4,6 +4,8 @@
  */
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
+import { m004 } from './004-journal-indexes.ts';
+import { m006 } from './006-flow-analytics.ts';
 
 type Db = Kysely<unknown>;
 
@@ -308,12 +310,91 @@ function m003() {
   };
 }
 
+/**
+ * Time control: the stage deadline and clock on the process, deputies standing in for absent
+ * employees, and absences that start and end as durable timers of their own.
+ */
+function m005() {
+  return async (db: Db): Promise<void> => {
+    const s = db.schema;
+    await s.alterTable('processes').addColumn('due_at', 'bigint').execute();
+    await s.alterTable('processes').addColumn('acting_for_id', 'text').execute();
+    await s.alterTable('processes').addColumn('stage_clock', 'text').execute();
+    await s.alterTable('processes').addColumn('routing_until', 'bigint').execute();
+    await s
+      .createIndex('processes_due')
+      .on('processes')
+      .columns(['due_at', 'id'])
+      .where(sql<boolean>`due_at is not null`)
+      .execute();
+    await s
+      .createIndex('processes_acting_for')
+      .on('processes')
+      .column('acting_for_id')
+      .where(sql<boolean>`acting_for_id is not null`)
+      .execute();
+    await s
+      .createTable('absences')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('employee_id', 'text', (c) => c.notNull())
+      .addColumn('deputy_id', 'text', (c) => c.notNull())
+      .addColumn('from_at', 'bigint', (c) => c.notNull())
+      .addColumn('to_at', 'bigint', (c) => c.notNull())
+      .addColumn('move_open_work', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_by', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('started_at', 'bigint')
+      .addColumn('ended_at', 'bigint')
+      .execute();
+    await s.createIndex('absences_employee').on('absences').columns(['employee_id', 'to_at']).execute();
+    await s.createIndex('absences_to').on('absences').column('to_at').execute();
+    await s
+      .createIndex('processes_awaiting')
+      .on('processes')
+      .column('routing_until')
+      .where(sql<boolean>`routing_until is not null`)
+      .execute();
+    await s
+      .createIndex('absences_pending_start')
+      .on('absences')
+      .column('from_at')
+      .where(sql<boolean>`started_at is null`)
+      .execute();
+    await s
+      .createIndex('absences_pending_end')
+      .on('absences')
+      .column('to_at')
+      .where(sql<boolean>`ended_at is null`)
+      .execute();
+  };
+}
+
+/**
+ * Version migration walks the running processes of one definition version in id order, a page at
+ * a time: a partial index holds exactly those, so a page is a range scan however many finished
+ * processes the version has.
+ */
+function m007() {
+  return async (db: Db): Promise<void> => {
+    await db.schema
+      .createIndex('processes_running_version')
+      .on('processes')
+      .columns(['definition_id', 'definition_version', 'id'])
+      .where(sql<boolean>`status in ('active', 'paused')`)
+      .execute();
+  };
+}
+
 /** The migrations in order, named so their order is the order of their names. */
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001_initial': { up: m001(caps) },
     '002_reliability': { up: m002() },
     '003_timer_parking': { up: m003() },
+    '004_journal_indexes': { up: m004(caps) },
+    '005_time_control': { up: m005() },
+    '006_flow_analytics': { up: m006() },
+    '007_running_version_index': { up: m007() },
   };
   return { getMigrations: async () => migrations };
 }

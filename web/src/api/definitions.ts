@@ -13,7 +13,7 @@ export const definitionKeys = {
   names: () => [...definitionKeys.lists(), 'names'] as const,
   /** The published ones a bulk launch offers. */
   published: () => [...definitionKeys.lists(), 'published'] as const,
-  /** A SearchSelect over published definitions (the search text is appended). */
+  /** A Combobox over published definitions (the search text is appended). */
   search: () => [...definitionKeys.lists(), 'search'] as const,
   /** One definition as the editor loaded it (the editor owns it once open: not under lists()). */
   detail: (id: string) => [...definitionKeys.all, 'detail', id] as const,

@@ -6,7 +6,7 @@ export const employeeKeys = {
   all: ['employees'] as const,
   /** The whole directory: every screen that lists employees shares this one entry. */
   list: () => [...employeeKeys.all, 'list'] as const,
-  /** A SearchSelect over employees already loaded (filtered locally). */
+  /** A Combobox over employees already loaded (filtered locally). */
   pick: (scope: string, ids: string) => [...employeeKeys.all, 'pick', scope, ids] as const,
 };
 

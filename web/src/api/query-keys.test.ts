@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as analytics from './analytics.ts';
 import * as auth from './auth.ts';
 import * as definitions from './definitions.ts';
 import * as employees from './employees.ts';
@@ -6,6 +7,7 @@ import * as notifications from './notifications.ts';
 import * as processes from './processes.ts';
 import * as records from './records.ts';
 import * as tasks from './tasks.ts';
+import * as timeControl from './time-control.ts';
 
 /**
  * The web data layer: every URL and every cache key comes from web/src/api/<resource>.ts, and
@@ -27,7 +29,17 @@ const files = Object.entries(SOURCES)
 
 type Factory = Record<string, unknown>;
 const FACTORIES: Record<string, Factory> = {};
-for (const mod of [auth, definitions, employees, notifications, processes, records, tasks])
+for (const mod of [
+  analytics,
+  auth,
+  definitions,
+  employees,
+  notifications,
+  processes,
+  records,
+  tasks,
+  timeControl,
+])
   for (const [name, value] of Object.entries(mod))
     if (name.endsWith('Keys')) FACTORIES[name] = value as Factory;
 

@@ -3,7 +3,9 @@ import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { authPaths } from '../api/auth.ts';
 import { ApiError, api } from '../api/client.ts';
-import { LanguageSwitcher } from '../shell/LanguageSwitcher.tsx';
+import { LanguageSwitcher } from '../ui/LanguageSwitcher.tsx';
+import { Alert } from '../ui/States.tsx';
+import { TextField } from '../ui/TextField.tsx';
 
 export function LoginPage() {
   const { t } = useTranslation('shell');
@@ -31,32 +33,24 @@ export function LoginPage() {
     <main className="login">
       <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
         <h1 id="login-title">{t('login.title')}</h1>
-        <label>
-          {t('login.login')}
-          <input
-            name="login"
-            autoComplete="username"
-            value={login}
-            onChange={(e) => setLogin(e.target.value)}
-            required
-          />
-        </label>
-        <label>
-          {t('login.password')}
-          <input
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            required
-          />
-        </label>
-        {error && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <TextField
+          label={t('login.login')}
+          name="login"
+          autoComplete="username"
+          value={login}
+          onChange={setLogin}
+          required
+        />
+        <TextField
+          label={t('login.password')}
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          value={password}
+          onChange={setPassword}
+          required
+        />
+        <Alert message={error} />
         <button type="submit" className="primary" disabled={busy}>
           {t('login.submit')}
         </button>

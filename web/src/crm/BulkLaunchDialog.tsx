@@ -7,8 +7,9 @@ import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import { processKeys, processPaths } from '../api/processes.ts';
 import type { Definition, Page, ProcessCard, Ref } from '../api/types.ts';
 import { useMe } from '../auth/useMe.ts';
-import { Dialog } from '../ui/Dialog.tsx';
-import { ErrorBox } from '../ui/States.tsx';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { Alert, ErrorBox } from '../ui/States.tsx';
+import { TextAreaField } from '../ui/TextField.tsx';
 
 const MAX_BULK = 1000;
 
@@ -21,9 +22,7 @@ export function BulkLaunchDialog({
   onClose,
   clients,
   onLaunched,
-}: {
-  open: boolean;
-  onClose: () => void;
+}: DialogProps & {
   clients: Ref[];
   onLaunched?: (processes: ProcessCard[]) => void;
 }) {
@@ -131,11 +130,7 @@ export function BulkLaunchDialog({
             <li className="muted">{t('bulk.andMore', { count: clients.length - 12 })}</li>
           )}
         </ul>
-        {clients.length > MAX_BULK && (
-          <p className="error" role="alert">
-            {t('bulk.tooMany', { max: MAX_BULK })}
-          </p>
-        )}
+        <Alert message={clients.length > MAX_BULK && t('bulk.tooMany', { max: MAX_BULK })} />
         {all.length > 6 && (
           <label>
             {t('bulk.filter')}
@@ -165,23 +160,13 @@ export function BulkLaunchDialog({
           <p className="muted">{t('bulk.noMatch')}</p>
         )}
         {definitions.error && <ErrorBox error={definitions.error} onRetry={() => definitions.refetch()} />}
-        <label>
-          {t('bulk.note')}
-          <textarea value={note} onChange={(e) => setNote(e.target.value)} maxLength={20000} />
-        </label>
+        <TextAreaField label={t('bulk.note')} value={note} onChange={setNote} maxLength={20000} />
         {launch.error && <ErrorBox error={launch.error} />}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            {t('common:cancel')}
-          </button>
-          <button
-            type="submit"
-            className="primary"
-            disabled={!definitionId || clients.length === 0 || clients.length > MAX_BULK || launch.isPending}
-          >
-            {launch.isPending ? t('bulk.launching') : t('bulk.launch', { count: clients.length })}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={onClose}
+          confirmLabel={launch.isPending ? t('bulk.launching') : t('bulk.launch', { count: clients.length })}
+          disabled={!definitionId || clients.length === 0 || clients.length > MAX_BULK || launch.isPending}
+        />
       </form>
     </Dialog>
   );

@@ -6,7 +6,9 @@ import { api } from '../api/client.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Page } from '../api/types.ts';
 import { formatDate } from '../i18n/format.ts';
-import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { useDialog } from '../ui/Dialog.tsx';
+import { ListTable } from '../ui/ListTable.tsx';
+import { QueryStates } from '../ui/States.tsx';
 import { CreateRecordDialog } from './CreateRecordDialog.tsx';
 import {
   type CrmRecord,
@@ -31,7 +33,7 @@ const SHOWN = 10;
 export function ClientRecords({ clientId }: { clientId: string }) {
   const { t, i18n } = useTranslation('crm');
   const [tab, setTab] = useState<(typeof KINDS)[number]>('orders');
-  const [creating, setCreating] = useState(false);
+  const creating = useDialog();
   const results = useQueries({
     queries: KINDS.map((kind) => ({
       queryKey: recordKeys.list(kind, { counterpartyId: clientId, limit: SHOWN }),
@@ -62,7 +64,7 @@ export function ClientRecords({ clientId }: { clientId: string }) {
     <section className="panel crm-section" aria-labelledby={`related-${clientId}`}>
       <div className="crm-section-header">
         <h2 id={`related-${clientId}`}>{t('related.title')}</h2>
-        <button type="button" onClick={() => setCreating(true)}>
+        <button type="button" onClick={creating.show}>
           {t(`kinds.${tab}.new`)}
         </button>
       </div>
@@ -85,13 +87,16 @@ export function ClientRecords({ clientId }: { clientId: string }) {
         ))}
       </div>
       <div role="tabpanel" id="related-panel" aria-labelledby={`related-tab-${tab}`}>
-        {current?.isLoading && <Loading />}
-        {current?.error && <ErrorBox error={current.error} onRetry={() => current.refetch()} />}
-        {current?.isSuccess && rows.length === 0 && <Empty>{t(`related.empty.${tab}`)}</Empty>}
+        {current && (
+          <QueryStates query={current} empty={rows.length === 0}>
+            {t(`related.empty.${tab}`)}
+          </QueryStates>
+        )}
         {rows.length > 0 && (
-          <table className="grid crm-table">
-            <thead>
-              <tr>
+          <ListTable
+            className="grid crm-table"
+            head={
+              <>
                 <th>{t(tab === 'projects' ? 'fields.name' : 'fields.number')}</th>
                 {tab !== 'projects' && (
                   <>
@@ -99,24 +104,23 @@ export function ClientRecords({ clientId }: { clientId: string }) {
                     <th>{t('fields.date')}</th>
                   </>
                 )}
+              </>
+            }
+          >
+            {rows.map((r) => (
+              <tr key={r.id}>
+                <td>
+                  <Link to={cardPath(tab, r.id)}>{titleOf(tab, r) || t('untitled')}</Link>
+                </td>
+                {tab !== 'projects' && (
+                  <>
+                    <td className="crm-num">{formatAmount(r.amount, i18n.language)}</td>
+                    <td>{formatDate(dayAsLocal(r.date))}</td>
+                  </>
+                )}
               </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <Link to={cardPath(tab, r.id)}>{titleOf(tab, r) || t('untitled')}</Link>
-                  </td>
-                  {tab !== 'projects' && (
-                    <>
-                      <td className="crm-num">{formatAmount(r.amount, i18n.language)}</td>
-                      <td>{formatDate(dayAsLocal(r.date))}</td>
-                    </>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         )}
         {current?.data?.nextCursor && (
           <p className="crm-more">
@@ -126,10 +130,10 @@ export function ClientRecords({ clientId }: { clientId: string }) {
       </div>
       <CreateRecordDialog
         kind={tab}
-        open={creating}
+        open={creating.open}
         defaults={{ counterpartyId: clientId }}
-        onClose={() => setCreating(false)}
-        onCreated={() => setCreating(false)}
+        onClose={creating.onClose}
+        onCreated={creating.onClose}
       />
     </section>
   );

@@ -3,9 +3,9 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, type DialogProps } from '../ui/Dialog.tsx';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
-import { RecordFields, useRecordErrorText } from './RecordFields.tsx';
+import { CreateFormActions, checkAndSend, RecordFields, useRecordErrorText } from './RecordFields.tsx';
 import {
   type CrmRecord,
   type FormValues,
@@ -22,10 +22,8 @@ export function CreateRecordDialog({
   onClose,
   onCreated,
   defaults,
-}: {
+}: DialogProps & {
   kind: RecordKind;
-  open: boolean;
-  onClose: () => void;
   onCreated: (record: CrmRecord) => void;
   defaults?: Partial<FormValues>;
 }) {
@@ -57,18 +55,7 @@ export function CreateRecordDialog({
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const { body, invalid } = toBody(kind, values);
-    if (invalid.length > 0) {
-      setErrors({
-        fields: Object.fromEntries(
-          invalid.map((f) => [f, t(f === 'name' || f === 'number' ? `errors.required_${f}` : `errors.${f}`)]),
-        ),
-        form: null,
-      });
-      return;
-    }
-    setErrors(NO_ERRORS);
-    create.mutate(body);
+    checkAndSend(t, toBody(kind, values), setErrors, create.mutate);
   }
 
   return (
@@ -81,19 +68,7 @@ export function CreateRecordDialog({
           firstFieldRef={firstField}
           onChange={(field, value) => setValues((v) => ({ ...v, [field]: value }))}
         />
-        {errors.form && (
-          <p className="error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            {t('common:cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? t('creating') : t('create')}
-          </button>
-        </div>
+        <CreateFormActions error={errors.form} pending={create.isPending} onCancel={onClose} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import { type KeyboardEvent, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useSearchParams } from 'react-router';
+import { PageHeader } from '../ui/PageHeader.tsx';
 import { RecordList } from './RecordList.tsx';
 import { DOCUMENT_KINDS, type DocumentKind, isDocumentKind } from './records.ts';
 import './crm.css';
@@ -32,9 +33,7 @@ export function DocumentsPage() {
 
   return (
     <div className="crm-documents">
-      <div className="page-header">
-        <h1>{t('documents')}</h1>
-      </div>
+      <PageHeader title={t('documents')} />
       <div className="tabs" role="tablist" aria-label={t('documents')} ref={tabs} onKeyDown={onKeyDown}>
         {DOCUMENT_KINDS.map((kind) => (
           <button

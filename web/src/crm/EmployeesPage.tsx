@@ -3,9 +3,14 @@ import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { createEmployee, employeeKeys, fetchEmployees } from '../api/employees.ts';
 import type { Employee } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
-import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { Dialog, type DialogProps, useDialog } from '../ui/Dialog.tsx';
+import { ListTable } from '../ui/ListTable.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
+import { QueryStates } from '../ui/States.tsx';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
+import { CreateFormActions } from './RecordFields.tsx';
+import { RecordSearch } from './RecordSearch.tsx';
 import './crm.css';
 
 const MIN_PASSWORD = 8;
@@ -14,7 +19,7 @@ const MIN_PASSWORD = 8;
 export function EmployeesPage() {
   const { t } = useTranslation('crm');
   const [filter, setFilter] = useState('');
-  const [creating, setCreating] = useState(false);
+  const creating = useDialog();
   const [created, setCreated] = useState<Employee | null>(null);
   const employees = useQuery({
     queryKey: employeeKeys.list(),
@@ -29,30 +34,13 @@ export function EmployeesPage() {
 
   return (
     <section className="crm-list" aria-labelledby="employees-title">
-      <div className="page-header">
-        <h1 id="employees-title">{t('employees.title')}</h1>
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            data-testid="new-employee"
-            onClick={() => setCreating(true)}
-          >
-            {t('employees.new')}
-          </button>
-        </div>
-      </div>
+      <PageHeader title={t('employees.title')} titleId="employees-title">
+        <PrimaryButton testId="new-employee" onClick={creating.show}>
+          {t('employees.new')}
+        </PrimaryButton>
+      </PageHeader>
       <div className="toolbar">
-        <label className="crm-search">
-          {t('search')}
-          <input
-            type="search"
-            data-testid="record-search"
-            placeholder={t('employees.searchPlaceholder')}
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-          />
-        </label>
+        <RecordSearch placeholder={t('employees.searchPlaceholder')} value={filter} onChange={setFilter} />
         {employees.isSuccess && (
           <span className="muted crm-small">
             {t('employees.onlineCount', { count: all.filter((e) => e.online).length, total: all.length })}
@@ -60,57 +48,40 @@ export function EmployeesPage() {
         )}
       </div>
       {created && (
-        <p className="crm-notice" role="status">
+        <Notice onClose={() => setCreated(null)}>
           {t('employees.createdNotice', { name: created.name, login: created.login })}
-          <button
-            type="button"
-            className="icon"
-            aria-label={t('common:close')}
-            onClick={() => setCreated(null)}
-          >
-            ×
-          </button>
-        </p>
+        </Notice>
       )}
-      {employees.isLoading && <Loading />}
-      {employees.error && <ErrorBox error={employees.error} onRetry={() => employees.refetch()} />}
-      {employees.isSuccess && rows.length === 0 && (
-        <Empty>{needle ? t('employees.emptySearch') : t('employees.empty')}</Empty>
-      )}
+      <QueryStates query={employees} empty={rows.length === 0}>
+        {needle ? t('employees.emptySearch') : t('employees.empty')}
+      </QueryStates>
       {rows.length > 0 && (
-        <table className="grid crm-table">
-          <thead>
-            <tr>
-              <th>{t('employees.name')}</th>
-              <th>{t('employees.login')}</th>
-              <th>{t('employees.role')}</th>
-              <th>{t('employees.presence')}</th>
+        <ListTable
+          className="grid crm-table"
+          columns={[t('employees.name'), t('employees.login'), t('employees.role'), t('employees.presence')]}
+        >
+          {rows.map((e) => (
+            <tr key={e.id} data-testid="record-row">
+              <td>
+                <span className={`dot${e.online ? ' online' : ''}`} aria-hidden="true" />
+                {e.name}
+              </td>
+              <td>{e.login}</td>
+              <td>
+                <span className={`pill crm-role-${e.role}`}>{t(`employees.roles.${e.role}`)}</span>
+              </td>
+              <td className={e.online ? 'crm-online' : 'muted'}>
+                {t(e.online ? 'common:online' : 'common:offline')}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {rows.map((e) => (
-              <tr key={e.id} data-testid="record-row">
-                <td>
-                  <span className={`dot${e.online ? ' online' : ''}`} aria-hidden="true" />
-                  {e.name}
-                </td>
-                <td>{e.login}</td>
-                <td>
-                  <span className={`pill crm-role-${e.role}`}>{t(`employees.roles.${e.role}`)}</span>
-                </td>
-                <td className={e.online ? 'crm-online' : 'muted'}>
-                  {t(e.online ? 'common:online' : 'common:offline')}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </ListTable>
       )}
       <CreateEmployeeDialog
-        open={creating}
-        onClose={() => setCreating(false)}
+        open={creating.open}
+        onClose={creating.onClose}
         onCreated={(e) => {
-          setCreating(false);
+          creating.onClose();
           setCreated(e);
         }}
       />
@@ -125,9 +96,7 @@ function CreateEmployeeDialog({
   open,
   onClose,
   onCreated,
-}: {
-  open: boolean;
-  onClose: () => void;
+}: DialogProps & {
   onCreated: (e: Employee) => void;
 }) {
   const { t } = useTranslation('crm');
@@ -237,19 +206,7 @@ function CreateEmployeeDialog({
             <option value="admin">{t('employees.roles.admin')}</option>
           </select>
         </label>
-        {errors.form && (
-          <p className="error" role="alert">
-            {errors.form}
-          </p>
-        )}
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose}>
-            {t('common:cancel')}
-          </button>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {create.isPending ? t('creating') : t('create')}
-          </button>
-        </div>
+        <CreateFormActions error={errors.form} pending={create.isPending} onCancel={onClose} />
       </form>
     </Dialog>
   );

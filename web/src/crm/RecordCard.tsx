@@ -8,11 +8,12 @@ import { recordKeys, recordPaths } from '../api/records.ts';
 import type { LinkType } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { LaunchDialog } from '../process-card/LaunchDialog.tsx';
-import { ErrorBox, Loading } from '../ui/States.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
+import { Alert, ErrorBox, Loading } from '../ui/States.tsx';
 import { ClientRecords } from './ClientRecords.tsx';
 import { useClients } from './clientNames.ts';
 import { type FormErrors, formErrors, NO_ERRORS } from './errors.ts';
-import { RecordFields, useRecordErrorText } from './RecordFields.tsx';
+import { checkAndSend, RecordFields, useRecordErrorText } from './RecordFields.tsx';
 import { RecordProcesses } from './RecordProcesses.tsx';
 import {
   type CrmRecord,
@@ -90,28 +91,28 @@ function RecordCardView({ kind, id }: { kind: RecordKind; id: string }) {
         <span aria-hidden="true"> / </span>
         <span>{title}</span>
       </nav>
-      <div className="page-header">
-        <h1>
-          <span className="muted crm-kind">{t(`kinds.${kind}.one`)}</span> {title}
-        </h1>
-        {data.group && <span className="pill">{data.group}</span>}
-        {kind !== 'counterparties' && client && (
-          <span className="crm-client-link">
-            {t('fields.counterpartyId')}:{' '}
-            <Link to={cardPath('counterparties', client.id)}>{client.name} ↗</Link>
-          </span>
-        )}
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            data-testid="launch-from-card"
-            onClick={() => setLaunchOpen(true)}
-          >
-            {t('common:launchProcess')}
-          </button>
-        </div>
-      </div>
+      <PageHeader
+        title={
+          <>
+            <span className="muted crm-kind">{t(`kinds.${kind}.one`)}</span> {title}
+          </>
+        }
+        meta={
+          <>
+            {data.group && <span className="pill">{data.group}</span>}
+            {kind !== 'counterparties' && client && (
+              <span className="crm-client-link">
+                {t('fields.counterpartyId')}:{' '}
+                <Link to={cardPath('counterparties', client.id)}>{client.name} ↗</Link>
+              </span>
+            )}
+          </>
+        }
+      >
+        <PrimaryButton testId="launch-from-card" onClick={() => setLaunchOpen(true)}>
+          {t('common:launchProcess')}
+        </PrimaryButton>
+      </PageHeader>
       <div className="crm-card-grid">
         <RecordDetails kind={kind} record={data} />
         <RecordProcesses kind={kind} id={id} onLaunch={() => setLaunchOpen(true)} />
@@ -165,18 +166,7 @@ function RecordDetails({ kind, record }: { kind: RecordKind; record: CrmRecord }
 
   function submit(e: FormEvent) {
     e.preventDefault();
-    const { body, invalid } = toBody(kind, values, original);
-    if (invalid.length > 0) {
-      setErrors({
-        fields: Object.fromEntries(
-          invalid.map((f) => [f, t(f === 'name' || f === 'number' ? `errors.required_${f}` : `errors.${f}`)]),
-        ),
-        form: null,
-      });
-      return;
-    }
-    setErrors(NO_ERRORS);
-    save.mutate(body);
+    checkAndSend(t, toBody(kind, values, original), setErrors, save.mutate);
   }
 
   return (
@@ -194,11 +184,7 @@ function RecordDetails({ kind, record }: { kind: RecordKind; record: CrmRecord }
             setValues((v) => ({ ...v, [field]: value }));
           }}
         />
-        {errors.form && (
-          <p className="error" role="alert">
-            {errors.form}
-          </p>
-        )}
+        <Alert message={errors.form} />
         <div className="crm-save-row">
           <span className="muted crm-small">
             {saved && !dirty ? (

@@ -1,8 +1,11 @@
+import type { TFunction } from 'i18next';
 import { type ReactNode, type Ref, useId } from 'react';
 import { useTranslation } from 'react-i18next';
+import { DialogActions } from '../ui/Dialog.tsx';
+import { Alert } from '../ui/States.tsx';
 import { ClientPicker } from './ClientPicker.tsx';
-import type { FormErrors } from './errors.ts';
-import { type FieldName, type FormValues, fieldsOf, type RecordKind } from './records.ts';
+import { type FormErrors, NO_ERRORS } from './errors.ts';
+import { type BodyResult, type FieldName, type FormValues, fieldsOf, type RecordKind } from './records.ts';
 
 /** The labelled, editable fields of one record, each with its error message under it. */
 export function RecordFields({
@@ -109,4 +112,47 @@ export function useRecordErrorText() {
       if (field === 'amount') return t('errors.amount');
       return undefined;
     };
+}
+
+/**
+ * Sends a record form's body once the checks made before sending pass; otherwise shows, next to
+ * each field that failed, why.
+ */
+export function checkAndSend(
+  t: TFunction,
+  { body, invalid }: BodyResult,
+  setErrors: (errors: FormErrors) => void,
+  send: (body: Record<string, unknown>) => void,
+): void {
+  const message = (f: FieldName) =>
+    t(f === 'name' || f === 'number' ? `crm:errors.required_${f}` : `crm:errors.${f}`);
+  if (invalid.length > 0) {
+    setErrors({ fields: Object.fromEntries(invalid.map((f) => [f, message(f)])), form: null });
+    return;
+  }
+  setErrors(NO_ERRORS);
+  send(body);
+}
+
+/** The end of a "new …" form: what went wrong, then Cancel and Create ("Creating…" while it runs). */
+export function CreateFormActions({
+  error,
+  pending,
+  onCancel,
+}: {
+  error: string | null;
+  pending: boolean;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation('crm');
+  return (
+    <>
+      <Alert message={error} />
+      <DialogActions
+        onCancel={onCancel}
+        confirmLabel={pending ? t('creating') : t('create')}
+        disabled={pending}
+      />
+    </>
+  );
 }

@@ -1,15 +1,23 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type MouseEvent, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/client.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Page, Ref } from '../api/types.ts';
 import { formatDate } from '../i18n/format.ts';
-import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { ChipGroup } from '../ui/ChipGroup.tsx';
+import { useDialog } from '../ui/Dialog.tsx';
+import { IconButton } from '../ui/IconButton.tsx';
+import { ClickableRow, ListTable, MoreButton } from '../ui/ListTable.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
+import { QueryStates } from '../ui/States.tsx';
+import { withParam } from '../ui/searchParams.ts';
 import { BulkLaunchDialog } from './BulkLaunchDialog.tsx';
 import { CreateRecordDialog } from './CreateRecordDialog.tsx';
 import { useClients } from './clientNames.ts';
+import { RecordSearch } from './RecordSearch.tsx';
 import { type CrmRecord, cardPath, dayAsLocal, formatAmount, type RecordKind, titleOf } from './records.ts';
 import './crm.css';
 
@@ -27,28 +35,10 @@ function useUrlSearch(param: string): [string, (v: string) => void, string] {
   useEffect(() => setText(urlValue), [urlValue]);
   useEffect(() => {
     if (text === urlValue) return;
-    const timer = setTimeout(() => {
-      setParams(
-        (prev) => {
-          const next = new URLSearchParams(prev);
-          if (text) next.set(param, text);
-          else next.delete(param);
-          return next;
-        },
-        { replace: true },
-      );
-    }, 300);
+    const timer = setTimeout(() => setParams((prev) => withParam(prev, param, text), { replace: true }), 300);
     return () => clearTimeout(timer);
   }, [text, urlValue, param, setParams]);
   return [text, setText, urlValue];
-}
-
-/** Opens the card when a row is clicked outside its links, buttons and checkboxes. */
-function rowClick(navigate: (to: string) => void, to: string) {
-  return (e: MouseEvent<HTMLTableRowElement>) => {
-    if ((e.target as HTMLElement).closest('a, button, input, label')) return;
-    navigate(to);
-  };
 }
 
 /**
@@ -58,15 +48,14 @@ function rowClick(navigate: (to: string) => void, to: string) {
  */
 export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: boolean }) {
   const { t, i18n } = useTranslation('crm');
-  const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const [text, setText, q] = useUrlSearch('q');
   const group = kind === 'counterparties' ? (params.get('group') ?? '') : '';
   const counterpartyId = kind !== 'counterparties' ? (params.get('counterpartyId') ?? '') : '';
-  const [creating, setCreating] = useState(false);
+  const creating = useDialog();
   const [created, setCreated] = useState<CrmRecord | null>(null);
   const [selected, setSelected] = useState<Map<string, string>>(() => new Map());
-  const [bulkOpen, setBulkOpen] = useState(false);
+  const bulk = useDialog();
 
   const list = useInfiniteQuery({
     queryKey: recordKeys.list(kind, { q: q.trim(), group, counterpartyId }),
@@ -86,15 +75,7 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
   const groups = [...new Set([t('lostGroup'), ...seenGroups, ...(group ? [group] : [])])];
 
   function setParam(name: string, value: string) {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value) next.set(name, value);
-        else next.delete(name);
-        return next;
-      },
-      { replace: true },
-    );
+    setParams((prev) => withParam(prev, name, value), { replace: true });
   }
 
   function toggle(record: CrmRecord, on: boolean) {
@@ -111,9 +92,9 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
   const searching = q.trim() !== '' || group !== '' || counterpartyId !== '';
 
   const newButton = (
-    <button type="button" className="primary" data-testid="new-record" onClick={() => setCreating(true)}>
+    <PrimaryButton testId="new-record" onClick={creating.show}>
       {t(`kinds.${kind}.new`)}
-    </button>
+    </PrimaryButton>
   );
   const bulkButton = kind === 'counterparties' && (
     <button
@@ -121,7 +102,7 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
       data-testid="bulk-launch"
       disabled={selected.size === 0}
       title={selected.size === 0 ? t('bulk.selectFirst') : undefined}
-      onClick={() => setBulkOpen(true)}
+      onClick={bulk.show}
     >
       {selected.size === 0 ? t('bulk.buttonNone') : t('bulk.button', { count: selected.size })}
     </button>
@@ -130,50 +111,21 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
   return (
     <section className="crm-list" aria-label={t(`kinds.${kind}.title`)}>
       {!embedded && (
-        <div className="page-header">
-          <h1>{t(`kinds.${kind}.title`)}</h1>
-          <div className="actions">
-            {bulkButton}
-            {newButton}
-          </div>
-        </div>
+        <PageHeader title={t(`kinds.${kind}.title`)}>
+          {bulkButton}
+          {newButton}
+        </PageHeader>
       )}
       <div className="toolbar">
-        <label className="crm-search">
-          {t('search')}
-          <input
-            type="search"
-            data-testid="record-search"
-            placeholder={t(`kinds.${kind}.searchPlaceholder`)}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-        </label>
+        <RecordSearch placeholder={t(`kinds.${kind}.searchPlaceholder`)} value={text} onChange={setText} />
         {kind === 'counterparties' && (
-          <fieldset className="crm-chips-field">
-            <legend>{t('fields.group')}</legend>
-            <div className="chips">
-              <button
-                type="button"
-                className={`chip${group === '' ? ' active' : ''}`}
-                aria-pressed={group === ''}
-                onClick={() => setParam('group', '')}
-              >
-                {t('allGroups')}
-              </button>
-              {groups.map((g) => (
-                <button
-                  key={g}
-                  type="button"
-                  className={`chip${group === g ? ' active' : ''}`}
-                  aria-pressed={group === g}
-                  onClick={() => setParam('group', group === g ? '' : g)}
-                >
-                  {g}
-                </button>
-              ))}
-            </div>
-          </fieldset>
+          <ChipGroup
+            className="crm-chips-field"
+            legend={t('fields.group')}
+            options={[{ value: '', label: t('allGroups') }, ...groups.map((g) => ({ value: g, label: g }))]}
+            value={group}
+            onChange={(g) => setParam('group', group === g ? '' : g)}
+          />
         )}
         {counterpartyId && (
           <span className="crm-filter-chip">
@@ -181,14 +133,7 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
             <Link to={cardPath('counterparties', counterpartyId)}>
               {clients.get(counterpartyId)?.name ?? t('common:loading')}
             </Link>
-            <button
-              type="button"
-              className="icon"
-              aria-label={t('clearClientFilter')}
-              onClick={() => setParam('counterpartyId', '')}
-            >
-              ×
-            </button>
+            <IconButton label={t('clearClientFilter')} onClick={() => setParam('counterpartyId', '')} />
           </span>
         )}
         {embedded && <div className="crm-toolbar-actions">{newButton}</div>}
@@ -203,49 +148,38 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
       </div>
 
       {created && (
-        <p className="crm-notice" role="status">
+        <Notice onClose={() => setCreated(null)}>
           {t('createdNotice', { title: titleOf(kind, created) })}{' '}
           <Link to={cardPath(kind, created.id)}>{t('openCard')}</Link>
-          <button
-            type="button"
-            className="icon"
-            aria-label={t('common:close')}
-            onClick={() => setCreated(null)}
-          >
-            ×
-          </button>
-        </p>
+        </Notice>
       )}
 
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => list.refetch()} />}
-      {list.isSuccess && rows.length === 0 && (
-        <Empty>
-          {searching ? (
-            <>
-              {t('emptySearch')}{' '}
-              <button
-                type="button"
-                className="link"
-                onClick={() => {
-                  setText('');
-                  setParams(new URLSearchParams(params.get('tab') ? { tab: params.get('tab') ?? '' } : {}), {
-                    replace: true,
-                  });
-                }}
-              >
-                {t('clearFilters')}
-              </button>
-            </>
-          ) : (
-            t(`kinds.${kind}.empty`)
-          )}
-        </Empty>
-      )}
+      <QueryStates query={list} empty={rows.length === 0}>
+        {searching ? (
+          <>
+            {t('emptySearch')}{' '}
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setText('');
+                setParams(new URLSearchParams(params.get('tab') ? { tab: params.get('tab') ?? '' } : {}), {
+                  replace: true,
+                });
+              }}
+            >
+              {t('clearFilters')}
+            </button>
+          </>
+        ) : (
+          t(`kinds.${kind}.empty`)
+        )}
+      </QueryStates>
       {rows.length > 0 && (
-        <table className="grid crm-table">
-          <thead>
-            <tr>
+        <ListTable
+          className="grid crm-table"
+          head={
+            <>
               {kind === 'counterparties' && (
                 <th className="crm-check">
                   <input
@@ -280,89 +214,77 @@ export function RecordList({ kind, embedded }: { kind: RecordKind; embedded?: bo
                   <th>{t('fields.date')}</th>
                 </>
               )}
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const to = cardPath(kind, r.id);
-              const title = titleOf(kind, r) || t('untitled');
-              const client = r.counterpartyId ? clients.get(r.counterpartyId) : null;
-              return (
-                <tr
-                  key={r.id}
-                  className="clickable"
-                  data-testid="record-row"
-                  onClick={rowClick(navigate, to)}
-                >
-                  {kind === 'counterparties' && (
-                    <td className="crm-check">
-                      <input
-                        type="checkbox"
-                        data-testid="select-record"
-                        aria-label={t('selectOne', { name: title })}
-                        checked={selected.has(r.id)}
-                        onChange={(e) => toggle(r, e.target.checked)}
-                      />
-                    </td>
-                  )}
-                  <td>
-                    <Link to={to}>{title}</Link>
+            </>
+          }
+        >
+          {rows.map((r) => {
+            const to = cardPath(kind, r.id);
+            const title = titleOf(kind, r) || t('untitled');
+            const client = r.counterpartyId ? clients.get(r.counterpartyId) : null;
+            return (
+              <ClickableRow key={r.id} to={to} testId="record-row">
+                {kind === 'counterparties' && (
+                  <td className="crm-check">
+                    <input
+                      type="checkbox"
+                      data-testid="select-record"
+                      aria-label={t('selectOne', { name: title })}
+                      checked={selected.has(r.id)}
+                      onChange={(e) => toggle(r, e.target.checked)}
+                    />
                   </td>
-                  {kind === 'counterparties' && (
-                    <>
-                      <td>
-                        {r.group ? <span className="pill">{r.group}</span> : <span className="muted">—</span>}
-                      </td>
-                      <td>{r.phone || <span className="muted">—</span>}</td>
-                      <td>{r.email || <span className="muted">—</span>}</td>
-                    </>
-                  )}
-                  {kind !== 'counterparties' && (
+                )}
+                <td>
+                  <Link to={to}>{title}</Link>
+                </td>
+                {kind === 'counterparties' && (
+                  <>
                     <td>
-                      {!r.counterpartyId ? (
-                        <span className="muted">—</span>
-                      ) : client ? (
-                        <Link to={cardPath('counterparties', client.id)}>{client.name}</Link>
-                      ) : (
-                        <span className="muted">{client === null ? t('clientGone') : '…'}</span>
-                      )}
+                      {r.group ? <span className="pill">{r.group}</span> : <span className="muted">—</span>}
                     </td>
-                  )}
-                  {kind !== 'counterparties' && kind !== 'projects' && (
-                    <>
-                      <td className="crm-num">{formatAmount(r.amount, i18n.language)}</td>
-                      <td>{r.date ? formatDate(dayAsLocal(r.date)) : <span className="muted">—</span>}</td>
-                    </>
-                  )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                    <td>{r.phone || <span className="muted">—</span>}</td>
+                    <td>{r.email || <span className="muted">—</span>}</td>
+                  </>
+                )}
+                {kind !== 'counterparties' && (
+                  <td>
+                    {!r.counterpartyId ? (
+                      <span className="muted">—</span>
+                    ) : client ? (
+                      <Link to={cardPath('counterparties', client.id)}>{client.name}</Link>
+                    ) : (
+                      <span className="muted">{client === null ? t('clientGone') : '…'}</span>
+                    )}
+                  </td>
+                )}
+                {kind !== 'counterparties' && kind !== 'projects' && (
+                  <>
+                    <td className="crm-num">{formatAmount(r.amount, i18n.language)}</td>
+                    <td>{r.date ? formatDate(dayAsLocal(r.date)) : <span className="muted">—</span>}</td>
+                  </>
+                )}
+              </ClickableRow>
+            );
+          })}
+        </ListTable>
       )}
-      {list.hasNextPage && (
-        <div className="crm-more">
-          <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage ? t('common:loading') : t('common:more')}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} className="crm-more" />
 
       <CreateRecordDialog
         kind={kind}
-        open={creating}
-        onClose={() => setCreating(false)}
+        open={creating.open}
+        onClose={creating.onClose}
         defaults={counterpartyId ? { counterpartyId } : undefined}
         onCreated={(record) => {
-          setCreating(false);
+          creating.onClose();
           setCreated(record);
         }}
       />
       {kind === 'counterparties' && (
         <BulkLaunchDialog
-          open={bulkOpen}
+          open={bulk.open}
           clients={selectedRefs}
-          onClose={() => setBulkOpen(false)}
+          onClose={bulk.onClose}
           onLaunched={() => setSelected(new Map())}
         />
       )}

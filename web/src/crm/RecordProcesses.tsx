@@ -1,11 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import { processKeys, processPaths } from '../api/processes.ts';
 import type { Page, ProcessSummary } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { ClickableRow, ListTable, MoreButton } from '../ui/ListTable.tsx';
+import { QueryStates } from '../ui/States.tsx';
 import { stageStateLabel } from '../ui/stageState.ts';
 import { linkTypeOf, type RecordKind } from './records.ts';
 
@@ -26,7 +27,6 @@ export function RecordProcesses({
   onLaunch: () => void;
 }) {
   const { t } = useTranslation('crm');
-  const navigate = useNavigate();
   const list = useInfiniteQuery({
     queryKey: processKeys.ofRecord(kind, id),
     queryFn: ({ pageParam }) =>
@@ -43,71 +43,47 @@ export function RecordProcesses({
       <div className="crm-section-header">
         <h2 id={`processes-${id}`}>{t('processes.title')}</h2>
       </div>
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => list.refetch()} />}
-      {list.isSuccess && rows.length === 0 && (
-        <Empty>
-          {t(kind === 'counterparties' ? 'processes.emptyClient' : 'processes.emptyRecord')}{' '}
-          <button type="button" className="link" onClick={onLaunch}>
-            {t('common:launchProcess')}
-          </button>
-        </Empty>
-      )}
+      <QueryStates query={list} empty={rows.length === 0}>
+        {t(kind === 'counterparties' ? 'processes.emptyClient' : 'processes.emptyRecord')}{' '}
+        <button type="button" className="link" onClick={onLaunch}>
+          {t('common:launchProcess')}
+        </button>
+      </QueryStates>
       {rows.length > 0 && (
-        <table className="grid crm-table">
-          <thead>
-            <tr>
-              <th>{t('processes.definition')}</th>
-              <th>{t('processes.stage')}</th>
-              <th>{t('processes.status')}</th>
-              <th>{t('processes.launched')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((p) => {
-              const to = `/processes/${encodeURIComponent(p.id)}`;
-              return (
-                <tr
-                  key={p.id}
-                  className="clickable"
-                  data-testid="process-row"
-                  onClick={(e) => {
-                    if (!(e.target as HTMLElement).closest('a, button')) navigate(to);
-                  }}
-                >
-                  <td>
-                    <Link to={to}>{p.definition.name}</Link>{' '}
-                    <span className="muted">v{p.definition.version}</span>
-                  </td>
-                  <td>
-                    {p.stage.name}
-                    {p.status === 'active' && (
-                      <span className={`pill ${stageStateLabel(t, p).className} crm-pill-gap`}>
-                        {stageStateLabel(t, p).label}
-                      </span>
-                    )}
-                    {p.stage.responsible && <div className="muted crm-small">{p.stage.responsible.name}</div>}
-                  </td>
-                  <td>
-                    <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
-                  </td>
-                  <td>
-                    {formatDateTime(p.startedAt)}
-                    <div className="muted crm-small">{p.initiator.name}</div>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <ListTable
+          className="grid crm-table"
+          columns={['definition', 'stage', 'status', 'launched'].map((c) => t(`processes.${c}`))}
+        >
+          {rows.map((p) => {
+            const to = `/processes/${encodeURIComponent(p.id)}`;
+            return (
+              <ClickableRow key={p.id} to={to} testId="process-row">
+                <td>
+                  <Link to={to}>{p.definition.name}</Link>{' '}
+                  <span className="muted">v{p.definition.version}</span>
+                </td>
+                <td>
+                  {p.stage.name}
+                  {p.status === 'active' && (
+                    <span className={`pill ${stageStateLabel(t, p).className} crm-pill-gap`}>
+                      {stageStateLabel(t, p).label}
+                    </span>
+                  )}
+                  {p.stage.responsible && <div className="muted crm-small">{p.stage.responsible.name}</div>}
+                </td>
+                <td>
+                  <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
+                </td>
+                <td>
+                  {formatDateTime(p.startedAt)}
+                  <div className="muted crm-small">{p.initiator.name}</div>
+                </td>
+              </ClickableRow>
+            );
+          })}
+        </ListTable>
       )}
-      {list.hasNextPage && (
-        <div className="crm-more">
-          <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {t('common:more')}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} className="crm-more" />
     </section>
   );
 }

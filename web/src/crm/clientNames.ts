@@ -4,10 +4,11 @@
  * client is cached under its record key (shared with the client card), so a page of 50 orders of
  * 6 clients costs one batch of 6 look-ups and "Load more" only asks for clients not seen yet.
  */
-import { useQueries } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { api } from '../api/client.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty } from '../api/types.ts';
+import { useQueriesById } from '../ui/useQueriesById.ts';
 
 type Waiter = { resolve: (c: Counterparty | null) => void; reject: (e: unknown) => void };
 const queue = new Map<string, Waiter[]>();
@@ -66,23 +67,13 @@ export interface ClientLookup {
 
 /** The clients behind a list of ids: `get(id)` is the client, null when gone, undefined while loading. */
 export function useClients(ids: readonly (string | null | undefined)[]): ClientLookup {
-  const unique = [...new Set(ids.filter((id): id is string => !!id))];
-  return useQueries({
-    queries: unique.map((id) => ({
-      queryKey: recordKeys.detail('counterparties', id),
-      queryFn: () => load(id),
-      staleTime: 60_000,
-    })),
-    combine: (results) => {
-      const map = new Map<string, Counterparty | null>();
-      results.forEach((r, i) => {
-        const id = unique[i];
-        if (id !== undefined && r.data !== undefined) map.set(id, r.data);
-      });
-      return {
-        get: (id: string | null | undefined) => (id ? map.get(id) : null),
-        loading: results.some((r) => r.isLoading),
-      };
-    },
-  });
+  const { byId, loading } = useQueriesById(ids, (id) => ({
+    queryKey: recordKeys.detail('counterparties', id),
+    queryFn: () => load(id),
+    staleTime: 60_000,
+  }));
+  return useMemo(
+    () => ({ get: (id: string | null | undefined) => (id ? byId.get(id) : null), loading }),
+    [byId, loading],
+  );
 }

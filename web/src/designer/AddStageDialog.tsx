@@ -1,13 +1,12 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, StageKind } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
-import { useInitialFocus } from './useInitialFocus.ts';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { TextField } from '../ui/TextField.tsx';
+import { useNameForm } from './useNameForm.ts';
 
-export interface AddStageDialogProps {
-  open: boolean;
+export interface AddStageDialogProps extends DialogProps {
   stages: readonly Stage[];
-  onClose: () => void;
   onAdd: (name: string, kind: StageKind) => void;
 }
 
@@ -24,26 +23,11 @@ export function AddStageDialog({ open, stages, onClose, onAdd }: AddStageDialogP
 function AddStageForm({ stages, onClose, onAdd }: Omit<AddStageDialogProps, 'open'>) {
   const { t } = useTranslation('designer');
   const hasStart = stages.some((s) => s.kind === 'start');
-  const [name, setName] = useState('');
-  const focusRef = useInitialFocus<HTMLInputElement>();
   const [kind, setKind] = useState<StageKind>(hasStart ? 'normal' : 'start');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (name.trim() === '') return;
-    onAdd(name.trim(), kind);
-  };
+  const { name, submit, input } = useNameForm((named) => onAdd(named, kind));
   return (
     <form className="stack" onSubmit={submit}>
-      <label>
-        {t('stage.name')}
-        <input
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={200}
-          required
-          ref={focusRef}
-        />
-      </label>
+      <TextField label={t('stage.name')} maxLength={200} {...input} />
       <label>
         {t('stage.kind')}
         <select value={kind} onChange={(e) => setKind(e.target.value as StageKind)}>
@@ -53,14 +37,7 @@ function AddStageForm({ stages, onClose, onAdd }: Omit<AddStageDialogProps, 'ope
         </select>
       </label>
       {hasStart && kind === 'start' && <p className="error small">{t('addStage.secondStart')}</p>}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('cancel')}
-        </button>
-        <button type="submit" className="primary" disabled={name.trim() === ''}>
-          {t('addStage.submit')}
-        </button>
-      </div>
+      <DialogActions onCancel={onClose} confirmLabel={t('addStage.submit')} disabled={name === ''} />
     </form>
   );
 }

@@ -20,6 +20,7 @@ import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 import './designer.css';
 import { edgeSlots, routedTransitions, transitionKey } from './flow-model.ts';
+import { type FlowHeat, heatMarkerSize } from './heat.ts';
 import {
   type ChartLayout,
   edgeLabelText,
@@ -34,8 +35,8 @@ import { StageNode, type StageNodeType } from './StageNode.tsx';
 
 /** Props of the flowchart shared by the designer (editable) and the process card (read-only). */
 export interface DefinitionFlowProps {
-  stages: Stage[];
-  transitions: Transition[];
+  stages: readonly Stage[];
+  transitions: readonly Transition[];
   /** Read-only: no dragging, connecting or deleting (the process card). */
   readOnly?: boolean;
   /** The stage to highlight as current. */
@@ -56,6 +57,8 @@ export interface DefinitionFlowProps {
   /** Editable mode: the user deleted stages or transitions (by index) on the canvas. */
   onDelete?: (stageKeys: string[], transitionIndexes: number[]) => void;
   height?: number | string;
+  /** The bottleneck overlay: stages coloured by median time, arrows as wide as their traffic. */
+  heat?: FlowHeat | undefined;
 }
 
 const nodeTypes = { stage: StageNode };
@@ -259,6 +262,7 @@ function FlowCanvas({
   onMoveStage,
   onConnect,
   onDelete,
+  heat,
 }: DefinitionFlowProps) {
   const { t } = useTranslation('designer');
   const editable = !readOnly;
@@ -291,6 +295,7 @@ function FlowCanvas({
         stage.key === selectedStage,
         editable,
         isCurrent ? (currentNote ?? '') : '',
+        heat ? JSON.stringify(heat.stages[stage.key] ?? null) : '',
       ].join();
       const prev = cache.current.get(stage.key);
       const node: StageNodeType =
@@ -315,6 +320,7 @@ function FlowCanvas({
                 dimmed: highlightPath && !isVisited && !isCurrent,
                 editable,
                 note: isCurrent ? currentNote : undefined,
+                heat: heat?.stages[stage.key],
               },
             };
       next.set(stage.key, { stage, flags, position, node });
@@ -333,6 +339,7 @@ function FlowCanvas({
     highlightPath,
     selectedStage,
     editable,
+    heat,
   ]);
 
   const shownPositions = useMemo(
@@ -359,7 +366,17 @@ function FlowCanvas({
       const isSelected = id === selectedEdge;
       const label = `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`;
       const route = routed.has(index) ? auto.layout?.routes[index] : undefined;
-      const flags = [isTaken, isSelected, highlightPath, editable, slot.slot, slot.count, label].join('|');
+      const load = heat?.edges[index];
+      const flags = [
+        isTaken,
+        isSelected,
+        highlightPath,
+        editable,
+        slot.slot,
+        slot.count,
+        label,
+        load?.width,
+      ].join('|');
       const prev = edgeCache.current.get(index);
       const color = isSelected ? SELECTED_COLOR : isTaken ? TAKEN_COLOR : EDGE_COLOR;
       const edge: ResultEdgeType =
@@ -379,7 +396,14 @@ function FlowCanvas({
               className: [isTaken ? 'taken' : '', highlightPath && !isTaken ? 'dimmed' : '']
                 .filter(Boolean)
                 .join(' '),
-              markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16, color },
+              markerEnd: {
+                type: MarkerType.ArrowClosed,
+                width: 16,
+                height: 16,
+                color,
+                ...heatMarkerSize(load),
+              },
+              ...(load ? { style: { strokeWidth: load.width } } : {}),
               ariaLabel: label,
               data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to, route },
             };
@@ -388,7 +412,7 @@ function FlowCanvas({
     });
     edgeCache.current = next;
     return list;
-  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, auto.layout]);
+  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, auto.layout, heat]);
 
   // Indexes shift when transitions change: a selected arrow is forgotten rather than mistaken.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the transitions.

@@ -13,6 +13,7 @@ import { AddStageDialog } from './AddStageDialog.tsx';
 import { canRedo, canUndo, commandStackReducer, createStack, isDirty } from './command-stack.ts';
 import type { Command, DesignerState } from './commands.ts';
 import { DefinitionFlow } from './DefinitionFlow.tsx';
+import { FlowHeat } from './FlowHeat.tsx';
 import './designer.css';
 import { freeSpotFor, layoutStages, positionsForMissing } from './layout.ts';
 import { ResultDialog } from './ResultDialog.tsx';
@@ -27,6 +28,12 @@ import { useKeptDraft } from './useKeptDraft.ts';
 import { useLeaveGuard } from './useLeaveGuard.ts';
 import { ValidationPanel } from './ValidationPanel.tsx';
 import { describeValidationError } from './validation-messages.ts';
+
+/** Undo and redo, as the header offers them. */
+const HISTORY_STEPS = [
+  { step: 'undo', can: canUndo, symbol: '↶' },
+  { step: 'redo', can: canRedo, symbol: '↷' },
+] as const;
 
 /** Gives every stage a position (laying out those without one) before editing starts. */
 async function prepare(definition: Definition): Promise<DesignerState> {
@@ -361,26 +368,19 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
           </span>
         )}
         <div className="designer-actions">
-          <button
-            type="button"
-            onClick={() => dispatch({ type: 'undo' })}
-            disabled={!canUndo(stack)}
-            aria-label={t('header.undo')}
-            title={t('header.undoHint')}
-            data-testid="undo"
-          >
-            ↶
-          </button>
-          <button
-            type="button"
-            onClick={() => dispatch({ type: 'redo' })}
-            disabled={!canRedo(stack)}
-            aria-label={t('header.redo')}
-            title={t('header.redoHint')}
-            data-testid="redo"
-          >
-            ↷
-          </button>
+          {HISTORY_STEPS.map(({ step, can, symbol }) => (
+            <button
+              key={step}
+              type="button"
+              onClick={() => dispatch({ type: step })}
+              disabled={!can(stack)}
+              aria-label={t(`header.${step}`)}
+              title={t(`header.${step}Hint`)}
+              data-testid={step}
+            >
+              {symbol}
+            </button>
+          ))}
           <button
             type="button"
             onClick={autoLayout}
@@ -519,19 +519,24 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
         </aside>
 
         <section className="designer-canvas" data-testid="designer-canvas" aria-label={t('canvas.title')}>
-          <DefinitionFlow
-            // A chart first shown by the switch mounts anew, so it fits itself to its real size.
-            key={view}
-            stages={state.stages as Stage[]}
-            transitions={state.transitions as Transition[]}
-            invalidStages={invalidStages}
-            selectedStage={selectedStage}
-            onSelectStage={selectStage}
-            onMoveStage={moveStage}
-            onConnect={connect}
-            onDelete={removeOnCanvas}
-            height="100%"
-          />
+          <FlowHeat definitionId={id} stages={state.stages} transitions={state.transitions}>
+            {(heat) => (
+              <DefinitionFlow
+                // A chart first shown by the switch mounts anew, so it fits itself to its real size.
+                key={view}
+                stages={state.stages as Stage[]}
+                transitions={state.transitions as Transition[]}
+                invalidStages={invalidStages}
+                selectedStage={selectedStage}
+                onSelectStage={selectStage}
+                onMoveStage={moveStage}
+                onConnect={connect}
+                onDelete={removeOnCanvas}
+                height="100%"
+                heat={heat}
+              />
+            )}
+          </FlowHeat>
           <p className="canvas-hint muted small">{t('canvas.hint')}</p>
         </section>
       </div>

@@ -1,24 +1,28 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/client.ts';
 import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import type { Definition } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, DialogActions, type DialogProps, useDialog } from '../ui/Dialog.tsx';
+import { ListTable } from '../ui/ListTable.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
 import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
-import './designer.css';
+import { TextField } from '../ui/TextField.tsx';
 import { NODE_WIDTH } from './layout.ts';
+import { MigrationDialog } from './MigrationDialog.tsx';
 import { useDefinitionList } from './useDefinitionList.ts';
-import { useInitialFocus } from './useInitialFocus.ts';
+import { useNameForm } from './useNameForm.ts';
+import './designer.css';
 
 /** The list of process definitions (route /designer): find one, open it, or create a new one. */
 export function DesignerList() {
   const { t } = useTranslation('designer');
   const list = useDefinitionList();
   const [search, setSearch] = useState('');
-  const [creating, setCreating] = useState(false);
+  const creating = useDialog();
   const needle = search.trim().toLowerCase();
   const items = (list.data ?? [])
     .filter(
@@ -28,19 +32,11 @@ export function DesignerList() {
 
   return (
     <div className="designer-list">
-      <header className="page-header">
-        <h1>{t('list.title')}</h1>
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            onClick={() => setCreating(true)}
-            data-testid="new-definition"
-          >
-            + {t('list.new')}
-          </button>
-        </div>
-      </header>
+      <PageHeader title={t('list.title')}>
+        <PrimaryButton testId="new-definition" onClick={creating.show}>
+          + {t('list.new')}
+        </PrimaryButton>
+      </PageHeader>
       <p className="muted">{t('list.intro')}</p>
       <div className="toolbar">
         <input
@@ -59,37 +55,30 @@ export function DesignerList() {
       ) : (list.data ?? []).length === 0 ? (
         <Empty>
           {t('list.empty')}{' '}
-          <button type="button" className="link" onClick={() => setCreating(true)}>
+          <button type="button" className="link" onClick={creating.show}>
             {t('list.createFirst')}
           </button>
         </Empty>
       ) : items.length === 0 ? (
         <Empty>{t('list.noMatch', { search: search.trim() })}</Empty>
       ) : (
-        <table className="grid definitions-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('list.name')}</th>
-              <th scope="col">{t('list.status')}</th>
-              <th scope="col">{t('list.version')}</th>
-              <th scope="col">{t('list.stages')}</th>
-              <th scope="col">{t('list.updated')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((d) => (
-              <DefinitionRow key={d.id} definition={d} />
-            ))}
-          </tbody>
-        </table>
+        <ListTable
+          className="grid definitions-table"
+          columns={[t('list.name'), t('list.status'), t('list.version'), t('list.stages'), t('list.updated')]}
+        >
+          {items.map((d) => (
+            <DefinitionRow key={d.id} definition={d} />
+          ))}
+        </ListTable>
       )}
-      <NewDefinitionDialog open={creating} onClose={() => setCreating(false)} />
+      <NewDefinitionDialog open={creating.open} onClose={creating.onClose} />
     </div>
   );
 }
 
 function DefinitionRow({ definition: d }: { definition: Definition }) {
   const { t } = useTranslation('designer');
+  const migrating = useDialog();
   return (
     <tr data-testid="definition-row">
       <td>
@@ -106,14 +95,24 @@ function DefinitionRow({ definition: d }: { definition: Definition }) {
           </span>
         )}
       </td>
-      <td>{d.version > 0 ? d.version : '—'}</td>
+      <td>
+        {d.version > 0 ? d.version : '—'}
+        {d.versions.length > 1 && (
+          <div>
+            <button type="button" className="link" data-testid="migrate-open" onClick={migrating.show}>
+              {t('migration.open')}
+            </button>
+            <MigrationDialog open={migrating.open} onClose={migrating.onClose} definition={d} />
+          </div>
+        )}
+      </td>
       <td>{d.stages.length}</td>
       <td>{formatDateTime(d.updatedAt)}</td>
     </tr>
   );
 }
 
-function NewDefinitionDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+function NewDefinitionDialog({ open, onClose }: DialogProps) {
   const { t } = useTranslation('designer');
   return (
     <Dialog open={open} title={t('list.newTitle')} onClose={onClose}>
@@ -127,8 +126,6 @@ function NewDefinitionForm({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation('designer');
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const focusRef = useInitialFocus<HTMLInputElement>();
   const create = useMutation({
     mutationFn: (title: string) =>
       api.post<Definition>(definitionPaths.list(), {
@@ -145,39 +142,24 @@ function NewDefinitionForm({ onClose }: { onClose: () => void }) {
       navigate(`/designer/${encodeURIComponent(created.id)}`);
     },
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (name.trim() !== '') create.mutate(name.trim());
-  };
+  const { name, submit, input } = useNameForm((named) => create.mutate(named));
   return (
     <form className="stack" onSubmit={submit}>
-      <label>
-        {t('list.newName')}
-        <input
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          maxLength={300}
-          required
-          ref={focusRef}
-          placeholder={t('list.newPlaceholder')}
-          data-testid="new-definition-name"
-        />
-      </label>
+      <TextField
+        label={t('list.newName')}
+        maxLength={300}
+        placeholder={t('list.newPlaceholder')}
+        data-testid="new-definition-name"
+        {...input}
+      />
       <p className="muted small">{t('list.newHint')}</p>
       {create.error && <ErrorBox error={create.error} />}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('cancel')}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          disabled={name.trim() === '' || create.isPending}
-          data-testid="create-definition"
-        >
-          {t('list.create')}
-        </button>
-      </div>
+      <DialogActions
+        onCancel={onClose}
+        confirmLabel={t('list.create')}
+        disabled={name === '' || create.isPending}
+        testId="create-definition"
+      />
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Select } from '../ui/Field.tsx';
 import { DURATION_UNITS, type DurationUnit, formatSimpleDuration, parseSimpleDuration } from './durations.ts';
 
 export interface DurationInputProps {
@@ -90,21 +91,15 @@ export function DurationInput({ label, value, onChange, optional, testId }: Dura
             commit(e.target.value, unit);
           }}
         />
-        <select
+        <Select
           aria-label={t('duration.unit', { label })}
           value={unit}
-          onChange={(e) => {
-            const next = e.target.value as DurationUnit;
+          onChange={(next) => {
             setUnit(next);
             commit(amount, next);
           }}
-        >
-          {DURATION_UNITS.map((u) => (
-            <option key={u} value={u}>
-              {t(`duration.units.${u}`)}
-            </option>
-          ))}
-        </select>
+          options={DURATION_UNITS.map((u) => ({ value: u, label: t(`duration.units.${u}`) }))}
+        />
       </div>
     </fieldset>
   );

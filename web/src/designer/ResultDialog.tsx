@@ -1,7 +1,8 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, DialogActions } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
 import { resultIsFree } from './RuleList.tsx';
 import { useInitialFocus } from './useInitialFocus.ts';
 
@@ -15,19 +16,12 @@ export interface ResultDialogProps {
 }
 
 /** Names the result of a rule drawn on the flowchart. */
-export function ResultDialog({ connection, stages, transitions, onClose, onSubmit }: ResultDialogProps) {
+export function ResultDialog(props: ResultDialogProps) {
   const { t } = useTranslation('designer');
+  const { connection } = props;
   return (
-    <Dialog open={connection !== null} title={t('connect.title')} onClose={onClose}>
-      {connection && (
-        <ResultForm
-          connection={connection}
-          stages={stages}
-          transitions={transitions}
-          onClose={onClose}
-          onSubmit={onSubmit}
-        />
-      )}
+    <Dialog open={connection !== null} title={t('connect.title')} onClose={props.onClose}>
+      {connection && <ResultForm {...props} connection={connection} />}
     </Dialog>
   );
 }
@@ -40,7 +34,6 @@ function ResultForm({
   onSubmit,
 }: Omit<ResultDialogProps, 'connection'> & { connection: { from: string; to: string } }) {
   const { t } = useTranslation('designer');
-  const id = useId();
   const name = (key: string) => stages.find((s) => s.key === key)?.name || key;
   const from = stages.find((s) => s.key === connection.from);
   const [result, setResult] = useState(from?.wait !== undefined ? t('connect.continue') : '');
@@ -55,35 +48,33 @@ function ResultForm({
     <form className="stack" onSubmit={submit}>
       <p>{t('connect.between', { from: name(connection.from), to: name(connection.to) })}</p>
       {from?.kind === 'end' && <p className="error small">{t('connect.fromEnd')}</p>}
-      <label htmlFor={id}>{t('connect.result')}</label>
-      <input
-        id={id}
-        value={result}
-        onChange={(e) => setResult(e.target.value)}
-        maxLength={200}
-        placeholder={t('rules.resultPlaceholder')}
-        required
-        ref={focusRef}
-        aria-invalid={taken}
-        aria-describedby={`${id}-hint`}
-        data-testid="result-input"
+      <Field label={t('connect.result')} className="stack">
+        {(id) => (
+          <>
+            <input
+              id={id}
+              value={result}
+              onChange={(e) => setResult(e.target.value)}
+              maxLength={200}
+              placeholder={t('rules.resultPlaceholder')}
+              required
+              ref={focusRef}
+              aria-invalid={taken}
+              aria-describedby={`${id}-hint`}
+              data-testid="result-input"
+            />
+            <span id={`${id}-hint`} className={taken ? 'error small' : 'muted small'}>
+              {taken ? t('rules.resultTaken') : t('connect.hint')}
+            </span>
+          </>
+        )}
+      </Field>
+      <DialogActions
+        onCancel={onClose}
+        confirmLabel={t('connect.submit')}
+        disabled={result.trim() === '' || taken}
+        testId="result-submit"
       />
-      <span id={`${id}-hint`} className={taken ? 'error small' : 'muted small'}>
-        {taken ? t('rules.resultTaken') : t('connect.hint')}
-      </span>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('cancel')}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          disabled={result.trim() === '' || taken}
-          data-testid="result-submit"
-        >
-          {t('connect.submit')}
-        </button>
-      </div>
     </form>
   );
 }

@@ -1,7 +1,9 @@
-import { type FormEvent, memo, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { type FormEvent, memo, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
+import { IconButton } from '../ui/IconButton.tsx';
 import type { Command } from './commands.ts';
+import { useScrolledIntoView } from './useScrolledIntoView.ts';
 
 /** Stage names by key, for labelling rules (a stage without a name shows its key). */
 export function useStageNames(stages: readonly Stage[]): (key: string) => string {
@@ -52,10 +54,7 @@ export const RuleRow = memo(function RuleRow({
   showFrom,
 }: RuleRowProps) {
   const { t } = useTranslation('designer');
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
+  const ref = useScrolledIntoView<HTMLLIElement>(selected);
   return (
     <li
       ref={ref}
@@ -105,15 +104,13 @@ export const RuleRow = memo(function RuleRow({
           {to}
         </span>
       )}
-      <button
-        type="button"
-        className="icon small danger"
+      <IconButton
+        label={t('rules.remove', { from, result: transition.result, to })}
+        tooltip
         onClick={() => run({ type: 'transition.remove', indexes: [index] })}
-        aria-label={t('rules.remove', { from, result: transition.result, to })}
-        title={t('rules.remove', { from, result: transition.result, to })}
-      >
-        ×
-      </button>
+        small
+        danger
+      />
     </li>
   );
 });
@@ -198,6 +195,34 @@ export interface RuleListProps {
   onSelectRule: (index: number) => void;
 }
 
+/** Rules as rows of a list, each with its index among the definition's transitions. */
+export function RuleRows({
+  rules,
+  nameOf,
+  selected,
+  ...row
+}: {
+  rules: readonly { tr: Transition; index: number }[];
+  nameOf: (key: string) => string;
+  selected: number | null;
+} & Pick<RuleRowProps, 'targets' | 'run' | 'onSelect' | 'showFrom'>) {
+  return (
+    <ul className="rule-list">
+      {rules.map(({ tr, index }) => (
+        <RuleRow
+          {...row}
+          key={index}
+          index={index}
+          transition={tr}
+          fromName={nameOf(tr.from)}
+          toName={nameOf(tr.to)}
+          selected={selected === index}
+        />
+      ))}
+    </ul>
+  );
+}
+
 /** Every rule of the definition, and a form to add one. */
 export function RuleList({ stages, transitions, run, selectedRule, onSelectRule }: RuleListProps) {
   const { t } = useTranslation('designer');
@@ -210,22 +235,14 @@ export function RuleList({ stages, transitions, run, selectedRule, onSelectRule 
       {transitions.length === 0 ? (
         <p className="muted small">{t('rules.empty')}</p>
       ) : (
-        <ul className="rule-list">
-          {transitions.map((tr, index) => (
-            <RuleRow
-              // biome-ignore lint/suspicious/noArrayIndexKey: a rule is identified by its index (commands address it so).
-              key={index}
-              index={index}
-              transition={tr}
-              fromName={nameOf(tr.from)}
-              toName={nameOf(tr.to)}
-              run={run}
-              selected={selectedRule === index}
-              onSelect={onSelectRule}
-              showFrom
-            />
-          ))}
-        </ul>
+        <RuleRows
+          rules={transitions.map((tr, index) => ({ tr, index }))}
+          nameOf={nameOf}
+          run={run}
+          selected={selectedRule}
+          onSelect={onSelectRule}
+          showFrom
+        />
       )}
       <AddRuleForm stages={stages} transitions={transitions} run={run} />
     </section>

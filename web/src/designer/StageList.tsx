@@ -1,7 +1,8 @@
-import { memo, type ReactNode, useEffect, useRef } from 'react';
+import { memo, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage } from '../api/types.ts';
 import { ClockIcon, EventTypeIcon, SpawnIcon, TaskIcon } from './icons.tsx';
+import { useScrolledIntoView } from './useScrolledIntoView.ts';
 
 export interface StageRowProps {
   stage: Stage;
@@ -21,10 +22,7 @@ export const StageRow = memo(function StageRow({
   children,
 }: StageRowProps) {
   const { t } = useTranslation('designer');
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    if (selected) ref.current?.scrollIntoView({ block: 'nearest' });
-  }, [selected]);
+  const ref = useScrolledIntoView<HTMLLIElement>(selected);
   return (
     <li
       ref={ref}

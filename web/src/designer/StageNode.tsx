@@ -3,19 +3,23 @@ import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage } from '../api/types.ts';
 import { type DurationUnit, shortDuration } from './durations.ts';
+import type { StageHeat } from './heat.ts';
 import { ClockIcon, EventTypeIcon, LockIcon, PersonIcon, SpawnIcon, TaskIcon } from './icons.tsx';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
+import { StageHeatLine, stageHeatStyle } from './StageHeatLine.tsx';
 
-export interface StageNodeData extends Record<string, unknown> {
+/**
+ * How a stage is drawn: with a problem, as the current one, as visited, quieter (`dimmed`: the
+ * process card, where something was visited but not this one), and whether it can be edited.
+ */
+type StageLook = Readonly<Record<'invalid' | 'current' | 'visited' | 'dimmed' | 'editable', boolean>>;
+
+export interface StageNodeData extends StageLook, Record<string, unknown> {
   readonly stage: Stage;
-  readonly invalid: boolean;
-  readonly current: boolean;
-  readonly visited: boolean;
-  /** Something was visited but not this one: drawn quieter (the process card). */
-  readonly dimmed: boolean;
-  readonly editable: boolean;
   /** Under the name of the current stage: "Waiting until …" or "Paused until …". */
   readonly note?: string | undefined;
+  /** The bottleneck overlay's colour and figures, while it is on. */
+  readonly heat?: StageHeat | undefined;
 }
 
 export type StageNodeType = Node<StageNodeData, 'stage'>;
@@ -23,6 +27,20 @@ export type StageNodeType = Node<StageNodeData, 'stage'>;
 /** While a connection is being drawn: the stage it started from, else null. */
 const connectingFrom = (c: { inProgress: boolean; fromNode?: { id: string } | null }) =>
   c.inProgress ? (c.fromNode?.id ?? null) : null;
+
+/** Where transitions arrive (left) or leave (right); connectable only while editing. */
+function Port({ side, editable }: { side: 'in' | 'out'; editable: boolean }) {
+  const { t } = useTranslation('designer');
+  return (
+    <Handle
+      type={side === 'in' ? 'target' : 'source'}
+      id={side}
+      position={side === 'in' ? Position.Left : Position.Right}
+      isConnectable={editable}
+      aria-label={t(side === 'in' ? 'flow.handleIn' : 'flow.handleOut')}
+    />
+  );
+}
 
 /**
  * One stage on the flowchart: its name (as text), its kind, and small marks for what happens on
@@ -41,19 +59,15 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
     data.visited ? 'visited' : '',
     data.dimmed ? 'dimmed' : '',
     selected ? 'selected' : '',
+    data.heat ? 'heat' : '',
+    data.heat && !data.heat.fill ? 'no-data' : '',
   ]
     .filter(Boolean)
     .join(' ');
   const responsibles = stage.responsibles?.length ?? 0;
   return (
-    <div className={classes} style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}>
-      <Handle
-        type="target"
-        id="in"
-        position={Position.Left}
-        isConnectable={data.editable}
-        aria-label={t('flow.handleIn')}
-      />
+    <div className={classes} style={{ width: NODE_WIDTH, height: NODE_HEIGHT, ...stageHeatStyle(data.heat) }}>
+      <Port side="in" editable={data.editable} />
       {data.editable && from !== null && from !== id && (
         <Handle type="target" id="drop" position={Position.Left} className="stage-drop-target" />
       )}
@@ -141,13 +155,8 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
           </span>
         )}
       </div>
-      <Handle
-        type="source"
-        id="out"
-        position={Position.Right}
-        isConnectable={data.editable}
-        aria-label={t('flow.handleOut')}
-      />
+      {data.heat && <StageHeatLine heat={data.heat} />}
+      <Port side="out" editable={data.editable} />
     </div>
   );
 }

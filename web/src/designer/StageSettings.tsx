@@ -2,10 +2,15 @@ import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { employeeKeys } from '../api/employees.ts';
 import type { Employee, Stage, StageKind, StageTask, Transition } from '../api/types.ts';
-import { SearchSelect } from '../process-card/SearchSelect.tsx';
+import { Combobox } from '../ui/Combobox.tsx';
+import { LabelledSelect, Select } from '../ui/Field.tsx';
+import { IconButton } from '../ui/IconButton.tsx';
+import { TextAreaField, TextField } from '../ui/TextField.tsx';
 import type { Command, StagePatch } from './commands.ts';
 import { DurationInput } from './DurationInput.tsx';
-import { AddRuleForm, RuleRow, useStageNames } from './RuleList.tsx';
+import { AddRuleForm, RuleRows, useStageNames } from './RuleList.tsx';
+import { SettingsSection, ToggleSection } from './SettingsSection.tsx';
+import { TimingSettings } from './TimingSettings.tsx';
 
 export const EVENT_TYPES = ['call', 'meeting', 'letter', 'note', 'other'] as const;
 const KINDS: readonly StageKind[] = ['start', 'normal', 'end'];
@@ -51,49 +56,35 @@ export function StageSettings(props: StageSettingsProps) {
             data-testid="stage-name"
           />
         </label>
-        <label>
-          {t('stage.kind')}
-          <select
-            value={stage.kind}
-            onChange={(e) => update({ kind: e.target.value as StageKind })}
-            data-testid="stage-kind"
-          >
-            {KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`kind.${k}`)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LabelledSelect
+          label={t('stage.kind')}
+          value={stage.kind}
+          onChange={(kind) => update({ kind })}
+          testId="stage-kind"
+          options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))}
+        />
       </div>
       <KeyField stage={props.stage} stages={props.stages} run={run} onKeyChanged={props.onKeyChanged} />
       <Responsibles {...props} update={update} />
       <TaskSettings {...props} update={update} />
       <EventSettings stage={stage} update={update} />
       <WaitSettings stage={stage} update={update} />
+      <TimingSettings stage={stage} employees={props.employees} update={update} />
       <SpawnSettings {...props} update={update} />
-      <section className="settings-section" aria-label={t('stage.rulesOut')}>
-        <h4>{t('stage.rulesOut')}</h4>
+      <SettingsSection title={t('stage.rulesOut')}>
         {outgoing.length === 0 ? (
           <p className="muted small">
             {stage.kind === 'end' ? t('stage.endHasNoRules') : t('stage.noRulesOut')}
           </p>
         ) : (
-          <ul className="rule-list">
-            {outgoing.map(({ tr, index }) => (
-              <RuleRow
-                key={index}
-                index={index}
-                transition={tr}
-                fromName={nameOf(tr.from)}
-                toName={nameOf(tr.to)}
-                targets={props.stages}
-                run={run}
-                selected={props.selectedRule === index}
-                onSelect={props.onSelectRule}
-              />
-            ))}
-          </ul>
+          <RuleRows
+            rules={outgoing}
+            nameOf={nameOf}
+            targets={props.stages}
+            run={run}
+            selected={props.selectedRule}
+            onSelect={props.onSelectRule}
+          />
         )}
         {stage.kind !== 'end' && (
           <AddRuleForm
@@ -103,7 +94,7 @@ export function StageSettings(props: StageSettingsProps) {
             fixedFrom={stage.key}
           />
         )}
-      </section>
+      </SettingsSection>
       <div className="row">
         <button type="button" className="danger" onClick={props.onRemove} data-testid="remove-stage">
           {t('stage.remove')}
@@ -160,64 +151,104 @@ function KeyField({
   );
 }
 
+/**
+ * What a stage was given (its responsibles, the processes it spawns), each with a remove button;
+ * `ordered` lists keep their order meaningful and can move an entry up or down.
+ */
+function ChosenList({
+  ids,
+  nameOf,
+  onChange,
+  ordered,
+  removeLabel,
+}: {
+  ids: readonly string[];
+  nameOf: (id: string) => string;
+  onChange: (ids: string[]) => void;
+  ordered?: boolean;
+  removeLabel: (name: string) => string;
+}) {
+  const { t } = useTranslation('designer');
+  if (ids.length === 0) return null;
+  const move = (i: number, by: number) => {
+    const next = ids.slice();
+    const [item] = next.splice(i, 1);
+    if (item === undefined) return;
+    next.splice(i + by, 0, item);
+    onChange(next);
+  };
+  const items = ids.map((id, i) => (
+    <li key={id}>
+      <span className="grow">{nameOf(id)}</span>
+      {ordered && (
+        <>
+          <IconButton
+            label={t('stage.moveUp', { name: nameOf(id) })}
+            tooltip
+            onClick={() => move(i, -1)}
+            disabled={i === 0}
+            small
+          >
+            ↑
+          </IconButton>
+          <IconButton
+            label={t('stage.moveDown', { name: nameOf(id) })}
+            tooltip
+            onClick={() => move(i, 1)}
+            disabled={i === ids.length - 1}
+            small
+          >
+            ↓
+          </IconButton>
+        </>
+      )}
+      <IconButton
+        label={removeLabel(nameOf(id))}
+        tooltip
+        onClick={() => onChange(ids.filter((x) => x !== id))}
+        small
+        danger
+      />
+    </li>
+  ));
+  return ordered ? <ol className="responsibles">{items}</ol> : <ul className="responsibles">{items}</ul>;
+}
+
+/**
+ * A stage's list of ids (empty when it has none), a setter that leaves the field out once the list
+ * is emptied, and the options not chosen yet.
+ */
+function chosen<O extends { id: string }>(
+  ids: readonly string[] | undefined,
+  save: (ids: string[] | undefined) => void,
+  options: readonly O[],
+) {
+  const list = ids ?? [];
+  const set = (next: string[]) => save(next.length > 0 ? next : undefined);
+  return { list, set, available: options.filter((o) => !list.includes(o.id)) };
+}
+
 type WithUpdate<P> = P & { update: (patch: StagePatch) => void };
 
 function Responsibles({ stage, employees, employeeName, update }: WithUpdate<StageSettingsProps>) {
   const { t } = useTranslation('designer');
-  const list = stage.responsibles ?? [];
-  const set = (next: string[]) => update({ responsibles: next.length > 0 ? next : undefined });
-  const move = (i: number, by: number) => {
-    const next = list.slice();
-    const [item] = next.splice(i, 1);
-    if (item === undefined) return;
-    next.splice(i + by, 0, item);
-    set(next);
-  };
-  const available = employees.filter((e) => !list.includes(e.id));
+  const { list, set, available } = chosen(
+    stage.responsibles,
+    (responsibles) => update({ responsibles }),
+    employees,
+  );
   return (
-    <section className="settings-section" aria-label={t('stage.responsibles')}>
-      <h4>{t('stage.responsibles')}</h4>
+    <SettingsSection title={t('stage.responsibles')}>
       <p className="muted small">{t('stage.responsiblesHint')}</p>
-      {list.length > 0 && (
-        <ol className="responsibles">
-          {list.map((id, i) => (
-            <li key={id}>
-              <span className="grow">{employeeName(id)}</span>
-              <button
-                type="button"
-                className="icon small"
-                disabled={i === 0}
-                onClick={() => move(i, -1)}
-                aria-label={t('stage.moveUp', { name: employeeName(id) })}
-                title={t('stage.moveUp', { name: employeeName(id) })}
-              >
-                ↑
-              </button>
-              <button
-                type="button"
-                className="icon small"
-                disabled={i === list.length - 1}
-                onClick={() => move(i, 1)}
-                aria-label={t('stage.moveDown', { name: employeeName(id) })}
-                title={t('stage.moveDown', { name: employeeName(id) })}
-              >
-                ↓
-              </button>
-              <button
-                type="button"
-                className="icon small danger"
-                onClick={() => set(list.filter((x) => x !== id))}
-                aria-label={t('stage.removeResponsible', { name: employeeName(id) })}
-                title={t('stage.removeResponsible', { name: employeeName(id) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ol>
-      )}
+      <ChosenList
+        ids={list}
+        nameOf={employeeName}
+        onChange={set}
+        ordered
+        removeLabel={(name) => t('stage.removeResponsible', { name })}
+      />
       {/* A combobox: arrows only move through the names; Enter or a click adds one. */}
-      <SearchSelect
+      <Combobox
         label={t('stage.addResponsible')}
         hideLabel
         value={null}
@@ -236,7 +267,7 @@ function Responsibles({ stage, employees, employeeName, update }: WithUpdate<Sta
         testId="add-responsible"
         disabled={available.length === 0}
       />
-    </section>
+    </SettingsSection>
   );
 }
 
@@ -253,52 +284,37 @@ function TaskSettings({ stage, employees, employeeName, update }: WithUpdate<Sta
   const assigneeValue = !task || task.assignee === 'responsible' ? 'responsible' : task.assignee.employeeId;
   const knownAssignee = assigneeValue === 'responsible' || employees.some((e) => e.id === assigneeValue);
   return (
-    <section className="settings-section">
-      <label className="inline section-toggle">
-        <input
-          type="checkbox"
-          checked={task !== undefined}
-          onChange={(e) =>
-            update({ task: e.target.checked ? { title: stage.name, assignee: 'responsible' } : undefined })
-          }
-          data-testid="toggle-task"
-        />
-        <span className="section-title">{t('task.enabled')}</span>
-      </label>
+    <ToggleSection
+      title={t('task.enabled')}
+      on={task !== undefined}
+      onToggle={(on) => update({ task: on ? { title: stage.name, assignee: 'responsible' } : undefined })}
+      testId="toggle-task"
+    >
       {task && (
         <div className="stack">
-          <label>
-            {t('task.title')}
-            <input value={task.title} maxLength={500} onChange={(e) => setTask({ title: e.target.value })} />
-          </label>
-          <label>
-            {t('task.description')}
-            <textarea
-              value={task.description ?? ''}
-              maxLength={5000}
-              rows={2}
-              onChange={(e) => setTask({ description: e.target.value })}
-            />
-          </label>
-          <label>
-            {t('task.assignee')}
-            <select
-              value={assigneeValue}
-              onChange={(e) =>
-                setTask({
-                  assignee: e.target.value === 'responsible' ? 'responsible' : { employeeId: e.target.value },
-                })
-              }
-            >
-              <option value="responsible">{t('task.toResponsible')}</option>
-              {!knownAssignee && <option value={assigneeValue}>{employeeName(assigneeValue)}</option>}
-              {employees.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <TextField
+            label={t('task.title')}
+            value={task.title}
+            maxLength={500}
+            onChange={(title) => setTask({ title })}
+          />
+          <TextAreaField
+            label={t('task.description')}
+            value={task.description ?? ''}
+            maxLength={5000}
+            rows={2}
+            onChange={(description) => setTask({ description })}
+          />
+          <LabelledSelect
+            label={t('task.assignee')}
+            value={assigneeValue}
+            onChange={(v) => setTask({ assignee: v === 'responsible' ? 'responsible' : { employeeId: v } })}
+            options={[
+              { value: 'responsible', label: t('task.toResponsible') },
+              ...(knownAssignee ? [] : [{ value: assigneeValue, label: employeeName(assigneeValue) }]),
+              ...employees.map((e) => ({ value: e.id, label: e.name })),
+            ]}
+          />
           <label className="inline">
             <input
               type="checkbox"
@@ -324,7 +340,7 @@ function TaskSettings({ stage, employees, employeeName, update }: WithUpdate<Sta
           </div>
         </div>
       )}
-    </section>
+    </ToggleSection>
   );
 }
 
@@ -333,64 +349,47 @@ function EventSettings({ stage, update }: { stage: Stage; update: (patch: StageP
   const event = stage.event;
   const known = (EVENT_TYPES as readonly string[]).includes(event?.type ?? '');
   return (
-    <section className="settings-section">
-      <label className="inline section-toggle">
-        <input
-          type="checkbox"
-          checked={event !== undefined}
-          onChange={(e) => update({ event: e.target.checked ? { type: 'call' } : undefined })}
-          data-testid="toggle-event"
-        />
-        <span className="section-title">{t('event.enabled')}</span>
-      </label>
+    <ToggleSection
+      title={t('event.enabled')}
+      on={event !== undefined}
+      onToggle={(on) => update({ event: on ? { type: 'call' } : undefined })}
+      testId="toggle-event"
+    >
       {event && (
         <div className="stack">
-          <label>
-            {t('event.type')}
-            <select
-              value={event.type}
-              onChange={(e) => update({ event: { ...event, type: e.target.value } })}
-            >
-              {!known && <option value={event.type}>{event.type}</option>}
-              {EVENT_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {t(`eventType.${type}`)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            {t('event.comment')}
-            <textarea
-              value={event.comment ?? ''}
-              rows={2}
-              maxLength={5000}
-              onChange={(e) =>
-                update({
-                  event: e.target.value === '' ? { type: event.type } : { ...event, comment: e.target.value },
-                })
-              }
-            />
-          </label>
+          <LabelledSelect
+            label={t('event.type')}
+            value={event.type}
+            onChange={(type) => update({ event: { ...event, type } })}
+            options={[
+              ...(known ? [] : [{ value: event.type, label: event.type }]),
+              ...EVENT_TYPES.map((type) => ({ value: type, label: t(`eventType.${type}`) })),
+            ]}
+          />
+          <TextAreaField
+            label={t('event.comment')}
+            value={event.comment ?? ''}
+            rows={2}
+            maxLength={5000}
+            onChange={(comment) =>
+              update({ event: comment === '' ? { type: event.type } : { ...event, comment } })
+            }
+          />
         </div>
       )}
-    </section>
+    </ToggleSection>
   );
 }
 
 function WaitSettings({ stage, update }: { stage: Stage; update: (patch: StagePatch) => void }) {
   const { t } = useTranslation('designer');
   return (
-    <section className="settings-section">
-      <label className="inline section-toggle">
-        <input
-          type="checkbox"
-          checked={stage.wait !== undefined}
-          onChange={(e) => update({ wait: e.target.checked ? 'P1D' : undefined })}
-          data-testid="toggle-wait"
-        />
-        <span className="section-title">{t('wait.enabled')}</span>
-      </label>
+    <ToggleSection
+      title={t('wait.enabled')}
+      on={stage.wait !== undefined}
+      onToggle={(on) => update({ wait: on ? 'P1D' : undefined })}
+      testId="toggle-wait"
+    >
       {stage.wait !== undefined && (
         <>
           <DurationInput
@@ -401,52 +400,32 @@ function WaitSettings({ stage, update }: { stage: Stage; update: (patch: StagePa
           <p className="muted small">{t('wait.hint')}</p>
         </>
       )}
-    </section>
+    </ToggleSection>
   );
 }
 
 function SpawnSettings({ stage, spawnOptions, definitionName, update }: WithUpdate<StageSettingsProps>) {
   const { t } = useTranslation('designer');
-  const list = stage.spawn ?? [];
-  const set = (next: string[]) => update({ spawn: next.length > 0 ? next : undefined });
-  const available = spawnOptions.filter((o) => !list.includes(o.id));
+  const { list, set, available } = chosen(stage.spawn, (spawn) => update({ spawn }), spawnOptions);
   return (
-    <section className="settings-section" aria-label={t('spawn.title')}>
-      <h4>{t('spawn.title')}</h4>
-      {list.length > 0 && (
-        <ul className="responsibles">
-          {list.map((id) => (
-            <li key={id}>
-              <span className="grow">{definitionName(id)}</span>
-              <button
-                type="button"
-                className="icon small danger"
-                onClick={() => set(list.filter((x) => x !== id))}
-                aria-label={t('spawn.remove', { name: definitionName(id) })}
-                title={t('spawn.remove', { name: definitionName(id) })}
-              >
-                ×
-              </button>
-            </li>
-          ))}
-        </ul>
-      )}
-      <select
+    <SettingsSection title={t('spawn.title')}>
+      <ChosenList
+        ids={list}
+        nameOf={definitionName}
+        onChange={set}
+        removeLabel={(name) => t('spawn.remove', { name })}
+      />
+      <Select
         aria-label={t('spawn.add')}
         className="full"
         value=""
-        onChange={(e) => {
-          if (e.target.value) set([...list, e.target.value]);
+        onChange={(id) => {
+          if (id) set([...list, id]);
         }}
         disabled={available.length === 0}
-      >
-        <option value="">{available.length === 0 ? t('spawn.noneAvailable') : t('spawn.add')}</option>
-        {available.map((o) => (
-          <option key={o.id} value={o.id}>
-            {o.name}
-          </option>
-        ))}
-      </select>
-    </section>
+        empty={{ label: available.length === 0 ? t('spawn.noneAvailable') : t('spawn.add') }}
+        options={available.map((o) => ({ value: o.id, label: o.name }))}
+      />
+    </SettingsSection>
   );
 }

@@ -11,14 +11,20 @@ export interface SimpleDuration {
   readonly unit: DurationUnit;
 }
 
-const PATTERNS: readonly [RegExp, DurationUnit][] = [
-  [/^PT(\d+)M$/, 'minutes'],
-  [/^PT(\d+)H$/, 'hours'],
-  [/^P(\d+)D$/, 'days'],
-  [/^P(\d+)W$/, 'weeks'],
-  [/^P(\d+)M$/, 'months'],
-  [/^P(\d+)Y$/, 'years'],
-];
+/** How each unit is written: what comes before the amount and the designator after it. */
+const ISO: Readonly<Record<DurationUnit, readonly [prefix: 'P' | 'PT', designator: string]>> = {
+  minutes: ['PT', 'M'],
+  hours: ['PT', 'H'],
+  days: ['P', 'D'],
+  weeks: ['P', 'W'],
+  months: ['P', 'M'],
+  years: ['P', 'Y'],
+};
+
+const PATTERNS: readonly [RegExp, DurationUnit][] = DURATION_UNITS.map((unit) => {
+  const [prefix, designator] = ISO[unit];
+  return [new RegExp(`^${prefix}(\\d+)${designator}$`), unit];
+});
 
 /** `P30D` → 30 days; `null` for an empty, compound or malformed duration. */
 export function parseSimpleDuration(iso: string | undefined): SimpleDuration | null {
@@ -33,20 +39,8 @@ export function parseSimpleDuration(iso: string | undefined): SimpleDuration | n
 /** 30 days → `P30D`. The amount is rounded down to a whole, non-negative number. */
 export function formatSimpleDuration({ amount, unit }: SimpleDuration): string {
   const n = Math.max(0, Math.floor(Number.isFinite(amount) ? amount : 0));
-  switch (unit) {
-    case 'minutes':
-      return `PT${n}M`;
-    case 'hours':
-      return `PT${n}H`;
-    case 'days':
-      return `P${n}D`;
-    case 'weeks':
-      return `P${n}W`;
-    case 'months':
-      return `P${n}M`;
-    case 'years':
-      return `P${n}Y`;
-  }
+  const [prefix, designator] = ISO[unit];
+  return `${prefix}${n}${designator}`;
 }
 
 /**

@@ -66,7 +66,16 @@ describe('validation messages', () => {
   it('translates every code and variant in both languages, whatever the English message says', async () => {
     const at = { message: 'not read', stage: 'call' } as const;
     const plain = VALIDATION_CODES.filter(
-      (c) => !['invalid_task', 'invalid_duration', 'unknown_employee', 'spawn_limit_exceeded'].includes(c),
+      (c) =>
+        ![
+          'invalid_task',
+          'invalid_duration',
+          'unknown_employee',
+          'spawn_limit_exceeded',
+          'invalid_deadline',
+          'invalid_escalation',
+          'timing_not_allowed',
+        ].includes(c),
     ).map((code) => ({ ...at, code }) as ValidationError);
     const variants: ValidationError[] = [
       ...(['shape', 'title', 'assignee'] as const).map(
@@ -75,6 +84,17 @@ describe('validation messages', () => {
       ...(['wait', 'startDelay', 'dueIn'] as const).map(
         (field) => ({ ...at, code: 'invalid_duration', params: { field, problem: 'format' } }) as const,
       ),
+      ...(['shape', 'format', 'too_long', 'not_positive', 'working_units'] as const).flatMap((problem) => [
+        { ...at, code: 'invalid_deadline', params: { problem } } as const,
+        { ...at, code: 'invalid_escalation', params: { step: 1, problem } } as const,
+      ]),
+      ...(['action', 'target', 'target_for_action'] as const).map(
+        (problem) => ({ ...at, code: 'invalid_escalation', params: { step: 0, problem } }) as const,
+      ),
+      { ...at, code: 'invalid_escalation', params: { step: null, problem: 'too_many' } },
+      { ...at, code: 'timing_not_allowed', params: { setting: 'deadline', reason: 'end_stage' } },
+      { ...at, code: 'timing_not_allowed', params: { setting: 'escalation', reason: 'wait_stage' } },
+      { ...at, code: 'unknown_employee', params: { role: 'escalation_target' } },
       { ...at, code: 'unknown_employee', params: { role: 'responsible' } },
       { ...at, code: 'unknown_employee', params: { role: 'task_assignee' } },
       { ...at, code: 'spawn_limit_exceeded', params: { limit: 'per_stage', max: 5, count: 7 } },

@@ -27,12 +27,29 @@ function messageKey(error: ValidationError): MessageKey | null {
     case 'invalid_duration':
       return { key: `invalid_duration_${error.params.field}` };
     case 'unknown_employee':
-      return { key: error.params.role === 'task_assignee' ? 'unknown_employee_task' : 'unknown_employee' };
+      return {
+        key:
+          error.params.role === 'task_assignee'
+            ? 'unknown_employee_task'
+            : error.params.role === 'escalation_target'
+              ? 'unknown_employee_escalation'
+              : 'unknown_employee',
+      };
     case 'spawn_limit_exceeded': {
       const { limit, max, count } = error.params;
       if (count === null) return { key: `spawn_limit_${limit}_over`, values: { max } };
       return { key: `spawn_limit_${limit}`, values: { max, number: count } };
     }
+    case 'invalid_deadline':
+      return { key: `invalid_deadline_${error.params.problem}` };
+    case 'invalid_escalation': {
+      const { step, problem } = error.params;
+      return step === null
+        ? { key: `invalid_escalation_${problem}` }
+        : { key: `invalid_escalation_step_${problem}`, values: { step: step + 1 } };
+    }
+    case 'timing_not_allowed':
+      return { key: `timing_not_allowed_${error.params.reason}` };
     case 'invalid_shape':
     case 'invalid_stage':
     case 'duplicate_stage_key':

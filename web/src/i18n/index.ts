@@ -4,10 +4,12 @@
  */
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import calendar from './calendar.ts';
 import card from './card.ts';
 import common from './common.ts';
 import crm from './crm.ts';
 import designer from './designer.ts';
+import heat from './heat.ts';
 import journal from './journal.ts';
 import shell from './shell.ts';
 import tasks from './tasks.ts';
@@ -16,7 +18,7 @@ export const LANGUAGES = ['en', 'ru'] as const;
 export type Language = (typeof LANGUAGES)[number];
 const STORAGE_KEY = 'stageflow.lang';
 
-const areas = { common, shell, designer, journal, card, crm, tasks };
+const areas = { common, shell, designer, journal, card, crm, tasks, calendar, heat };
 
 function resources(lang: Language) {
   return Object.fromEntries(Object.entries(areas).map(([ns, texts]) => [ns, texts[lang]]));

@@ -12,6 +12,7 @@ export default {
       documents: 'Documents',
       designer: 'Designer',
       employees: 'Employees',
+      calendar: 'Calendar',
     },
     login: {
       title: 'Log in to Stageflow',
@@ -67,6 +68,7 @@ export default {
       documents: 'Документы',
       designer: 'Конструктор',
       employees: 'Сотрудники',
+      calendar: 'Календарь',
     },
     login: {
       title: 'Вход в Stageflow',

@@ -1,20 +1,31 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { type ComponentProps, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { processKeys, processPaths } from '../api/processes.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
-import type { Counterparty, Employee, Page, ProcessCounts } from '../api/types.ts';
+import type { Counterparty, Employee, ProcessCounts } from '../api/types.ts';
 import { inKindOrder } from '../designer/stage-order.ts';
 import { formatNumber } from '../i18n/format.ts';
-import { SearchSelect } from '../process-card/SearchSelect.tsx';
-import { useDefinitions } from '../process-card/usePublishedNames.ts';
+import { Combobox } from '../ui/Combobox.tsx';
 import { DateField } from '../ui/DateField.tsx';
+import { Field, Select } from '../ui/Field.tsx';
+import { searchClients } from '../ui/searchClients.ts';
+import { useDefinitions } from '../ui/usePublishedNames.ts';
 import { apiParams, isFiltered, type JournalFilters, STATUSES } from './useJournalFilters.ts';
 
-async function searchCounterparties(text: string) {
-  const page = await api.get<Page<Counterparty>>(recordPaths.list('counterparties', { q: text, limit: 30 }));
-  return page.items.map((c) => ({ id: c.id, label: c.name, hint: c.group ?? undefined }));
+/** The yes/no filters, each a checkbox. */
+const FLAGS = ['mine', 'overdue'] as const;
+
+const searchCounterparties = (text: string) => searchClients(text, 30, (c) => c.group);
+
+/** One filter of the bar as a labelled select; its first option means "no filter". */
+function SelectFilter({ label, ...select }: { label: string } & ComponentProps<typeof Select<string>>) {
+  return (
+    <Field label={label} className="filter-field">
+      {(id) => <Select id={id} {...select} />}
+    </Field>
+  );
 }
 
 /** The journal's filter bar: status chips with counts, then every other filter. */
@@ -66,6 +77,23 @@ export function JournalFilterBar({
     const on = filters.status.includes(status);
     update({ status: on ? filters.status.filter((s) => s !== status) : [...filters.status, status] });
   };
+  const any = { label: t('filters.any') };
+  /** A filter by one of the people on a process: anyone, or one employee. */
+  const personFilter = (
+    field: 'responsibleId' | 'initiatorId',
+    testId: string,
+    label: string,
+    name: (e: Employee) => string,
+  ) => (
+    <SelectFilter
+      label={label}
+      testId={testId}
+      value={filters[field]}
+      onChange={(id) => update({ [field]: id })}
+      empty={{ label: t('filters.anyone') }}
+      options={employees.map((e) => ({ value: e.id, label: name(e) }))}
+    />
+  );
   const total = counts.data ? STATUSES.reduce((sum, s) => sum + (counts.data?.[s] ?? 0), 0) : undefined;
 
   return (
@@ -120,59 +148,29 @@ export function JournalFilterBar({
             onChange={(e) => onSearch(e.target.value)}
           />
         </div>
+        <SelectFilter
+          label={t('filters.definition')}
+          testId="filter-definition"
+          value={filters.definitionId}
+          onChange={(definitionId) => update({ definitionId, stageKey: '' })}
+          empty={any}
+          options={publishedOnce.map((d) => ({ value: d.id, label: d.name }))}
+        />
+        <SelectFilter
+          label={t('filters.stage')}
+          testId="filter-stage"
+          value={filters.stageKey}
+          disabled={!chosenDefinition}
+          title={chosenDefinition ? undefined : t('filters.stageHint')}
+          onChange={(stageKey) => update({ stageKey })}
+          empty={any}
+          options={inKindOrder(chosenDefinition?.stages ?? []).map((s) => ({ value: s.key, label: s.name }))}
+        />
+        {personFilter('responsibleId', 'filter-responsible', t('filters.responsible'), (e) =>
+          e.online ? `${e.name} · ${t('common:online')}` : e.name,
+        )}
         <div className="filter-field">
-          <label htmlFor={`${id}-def`}>{t('filters.definition')}</label>
-          <select
-            id={`${id}-def`}
-            data-testid="filter-definition"
-            value={filters.definitionId}
-            onChange={(e) => update({ definitionId: e.target.value, stageKey: '' })}
-          >
-            <option value="">{t('filters.any')}</option>
-            {publishedOnce.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter-field">
-          <label htmlFor={`${id}-stage`}>{t('filters.stage')}</label>
-          <select
-            id={`${id}-stage`}
-            data-testid="filter-stage"
-            value={filters.stageKey}
-            disabled={!chosenDefinition}
-            title={chosenDefinition ? undefined : t('filters.stageHint')}
-            onChange={(e) => update({ stageKey: e.target.value })}
-          >
-            <option value="">{t('filters.any')}</option>
-            {inKindOrder(chosenDefinition?.stages ?? []).map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter-field">
-          <label htmlFor={`${id}-resp`}>{t('filters.responsible')}</label>
-          <select
-            id={`${id}-resp`}
-            data-testid="filter-responsible"
-            value={filters.responsibleId}
-            onChange={(e) => update({ responsibleId: e.target.value })}
-          >
-            <option value="">{t('filters.anyone')}</option>
-            {employees.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-                {e.online ? ` · ${t('common:online')}` : ''}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="filter-field">
-          <SearchSelect
+          <Combobox
             label={t('filters.client')}
             value={filters.counterpartyId || null}
             valueLabel={filters.counterpartyId ? (clientLabel.data?.name ?? null) : null}
@@ -184,22 +182,7 @@ export function JournalFilterBar({
             clearable
           />
         </div>
-        <div className="filter-field">
-          <label htmlFor={`${id}-init`}>{t('filters.initiator')}</label>
-          <select
-            id={`${id}-init`}
-            data-testid="filter-initiator"
-            value={filters.initiatorId}
-            onChange={(e) => update({ initiatorId: e.target.value })}
-          >
-            <option value="">{t('filters.anyone')}</option>
-            {employees.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        {personFilter('initiatorId', 'filter-initiator', t('filters.initiator'), (e) => e.name)}
         <fieldset className="filter-field filter-dates">
           <legend>{t('filters.launched')}</legend>
           <div className="row">
@@ -219,24 +202,17 @@ export function JournalFilterBar({
           </div>
         </fieldset>
         <div className="filter-field filter-flags">
-          <label className="inline">
-            <input
-              type="checkbox"
-              data-testid="filter-mine"
-              checked={filters.mine}
-              onChange={(e) => update({ mine: e.target.checked })}
-            />
-            {t('filters.mine')}
-          </label>
-          <label className="inline">
-            <input
-              type="checkbox"
-              data-testid="filter-overdue"
-              checked={filters.overdue}
-              onChange={(e) => update({ overdue: e.target.checked })}
-            />
-            {t('filters.overdue')}
-          </label>
+          {FLAGS.map((flag) => (
+            <label key={flag} className="inline">
+              <input
+                type="checkbox"
+                data-testid={`filter-${flag}`}
+                checked={filters[flag]}
+                onChange={(e) => update({ [flag]: e.target.checked })}
+              />
+              {t(`filters.${flag}`)}
+            </label>
+          ))}
         </div>
         {isFiltered(filters) && (
           <div className="filter-field filter-clear">

@@ -1,25 +1,60 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { type MouseEvent, useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useNavigate } from 'react-router';
+import { Link } from 'react-router';
 import { api } from '../api/client.ts';
 import { processKeys, processPaths } from '../api/processes.ts';
 import type { Employee, Page, ProcessSummary } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { LaunchDialog } from '../process-card/LaunchDialog.tsx';
-import { useEmployees } from '../process-card/useEmployees.ts';
+import { DueBadge } from '../ui/DueBadge.tsx';
+import { ClickableRow, ListTable } from '../ui/ListTable.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
+import { stageStateLabel } from '../ui/stageState.ts';
+import { useEmployees } from '../ui/useEmployees.ts';
+import { BulkActionBar } from './BulkActionBar.tsx';
 import { JournalFilterBar } from './JournalFilterBar.tsx';
+import { useBulkSelection } from './useBulkSelection.ts';
 import { apiParams, isFiltered, type JournalSort, useJournalFilters } from './useJournalFilters.ts';
 import './journal.css';
-import { stageStateLabel } from '../ui/stageState.ts';
 
 const PAGE_SIZE = 50;
 
+type SortField = 'startedAt' | 'updatedAt';
+const SORTABLE = [
+  { field: 'startedAt', label: 'columns.launched', testId: 'sort-started' },
+  { field: 'updatedAt', label: 'columns.updated', testId: 'sort-updated' },
+] as const;
+
+/** A column header that sorts by its field: first newest first, then the other way. */
+function SortHeader({
+  field,
+  sort,
+  testId,
+  onSort,
+  children,
+}: {
+  field: SortField;
+  sort: JournalSort;
+  testId: string;
+  onSort: (field: SortField) => void;
+  children: ReactNode;
+}) {
+  const order = sort === field ? 'ascending' : sort === `-${field}` ? 'descending' : undefined;
+  return (
+    <th scope="col" aria-sort={order}>
+      <button type="button" className="sort" data-testid={testId} onClick={() => onSort(field)}>
+        {children}
+        {order === 'ascending' ? ' ↑' : order === 'descending' ? ' ↓' : ''}
+      </button>
+    </th>
+  );
+}
+
 /** The process journal: every process the user may see, filtered, sorted and paged. */
-export function JournalPage(_props: { me: Employee }) {
+export function JournalPage({ me }: { me: Employee }) {
   const { t } = useTranslation('journal');
-  const navigate = useNavigate();
   const { filters, update, clear } = useJournalFilters();
   const employees = useEmployees();
   const [launching, setLaunching] = useState(false);
@@ -35,37 +70,32 @@ export function JournalPage(_props: { me: Employee }) {
     placeholderData: (previous) => previous,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const bulk = useBulkSelection(JSON.stringify(params));
+  const allShownPicked =
+    bulk.selection.allMatching || (rows.length > 0 && rows.every((p) => bulk.selection.picked.has(p.id)));
+  const selectShown = (id?: string) => (
+    <input
+      id={id}
+      type="checkbox"
+      data-testid="select-shown"
+      aria-label={id ? undefined : t('bulk.selectShown')}
+      checked={allShownPicked}
+      onChange={(e) => bulk.change(rows, e.target.checked)}
+    />
+  );
 
-  const sortBy = (field: 'startedAt' | 'updatedAt') => {
+  const sortBy = (field: SortField) => {
     const next: JournalSort = filters.sort === `-${field}` ? field : `-${field}`;
     update({ sort: next });
-  };
-  const ariaSort = (field: 'startedAt' | 'updatedAt') =>
-    filters.sort === field ? 'ascending' : filters.sort === `-${field}` ? 'descending' : undefined;
-  const arrow = (field: 'startedAt' | 'updatedAt') =>
-    filters.sort === field ? ' ↑' : filters.sort === `-${field}` ? ' ↓' : '';
-
-  const open = (e: MouseEvent, id: string) => {
-    // Links inside the row handle themselves (and middle/ctrl clicks open a new tab).
-    if ((e.target as HTMLElement).closest('a, button')) return;
-    navigate(`/processes/${encodeURIComponent(id)}`);
   };
 
   return (
     <div className="journal">
-      <div className="page-header">
-        <h1>{t('title')}</h1>
-        <div className="actions">
-          <button
-            type="button"
-            className="primary"
-            data-testid="launch-open"
-            onClick={() => setLaunching(true)}
-          >
-            {t('common:launchProcess')}
-          </button>
-        </div>
-      </div>
+      <PageHeader title={t('title')}>
+        <PrimaryButton testId="launch-open" onClick={() => setLaunching(true)}>
+          {t('common:launchProcess')}
+        </PrimaryButton>
+      </PageHeader>
 
       <JournalFilterBar filters={filters} update={update} clear={clear} employees={employees.list} />
 
@@ -92,104 +122,111 @@ export function JournalPage(_props: { me: Employee }) {
         </div>
       ) : (
         <div className={`journal-table-wrap${list.isPlaceholderData ? ' stale' : ''}`}>
-          <table className="grid journal-table" data-testid="journal-table" aria-busy={list.isFetching}>
-            <thead>
-              <tr>
-                <th scope="col">{t('columns.process')}</th>
-                <th scope="col">{t('columns.client')}</th>
-                <th scope="col">{t('columns.stage')}</th>
-                <th scope="col">{t('columns.state')}</th>
-                <th scope="col">{t('columns.responsible')}</th>
-                <th scope="col" aria-sort={ariaSort('startedAt')}>
-                  <button
-                    type="button"
-                    className="sort"
-                    data-testid="sort-started"
-                    onClick={() => sortBy('startedAt')}
-                  >
-                    {t('columns.launched')}
-                    {arrow('startedAt')}
-                  </button>
-                </th>
-                <th scope="col" aria-sort={ariaSort('updatedAt')}>
-                  <button
-                    type="button"
-                    className="sort"
-                    data-testid="sort-updated"
-                    onClick={() => sortBy('updatedAt')}
-                  >
-                    {t('columns.updated')}
-                    {arrow('updatedAt')}
-                  </button>
-                </th>
+          <div className="journal-select-shown">
+            {selectShown('journal-select-shown')}
+            <label htmlFor="journal-select-shown">{t('bulk.selectShown')}</label>
+          </div>
+          <ListTable
+            className="grid journal-table"
+            testId="journal-table"
+            busy={list.isFetching}
+            columns={['process', 'client', 'stage', 'state', 'responsible'].map((c) =>
+              c === 'process' ? (
+                <>
+                  <span className="row-select">{selectShown()}</span>
+                  {t('columns.process')}
+                </>
+              ) : (
+                t(`columns.${c}`)
+              ),
+            )}
+            head={
+              <>
+                {SORTABLE.map(({ field, label, testId }) => (
+                  <SortHeader key={field} field={field} sort={filters.sort} testId={testId} onSort={sortBy}>
+                    {t(label)}
+                  </SortHeader>
+                ))}
                 <th scope="col">{t('columns.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((p) => {
-                const responsible = p.stage.responsible;
-                const online = responsible ? (employees.byId.get(responsible.id)?.online ?? false) : false;
-                return (
-                  // The first cell's link is the keyboard way in; the row click is a mouse shortcut.
-                  <tr
-                    key={p.id}
-                    className="clickable"
-                    data-testid="journal-row"
-                    onClick={(e) => open(e, p.id)}
-                  >
-                    <td className="cell-process">
-                      <Link to={`/processes/${encodeURIComponent(p.id)}`} className="process-link">
-                        {p.definition.name}
-                      </Link>
-                      {p.note && <div className="muted small journal-note">{p.note}</div>}
-                    </td>
-                    <td className="cell-client" data-label={t('columns.client')}>
-                      {p.counterparty?.name ?? <span className="muted">—</span>}
-                    </td>
-                    <td className="cell-stage" data-label={t('columns.stage')}>
-                      {p.stage.name}
-                    </td>
-                    <td className="cell-state">
-                      <span
-                        className={`pill ${stageStateLabel(t, p).className}`}
-                        data-testid="journal-stage-state"
-                      >
-                        {stageStateLabel(t, p).label}
-                      </span>
-                    </td>
-                    <td className="nowrap cell-responsible" data-label={t('columns.responsible')}>
-                      {responsible ? (
-                        <>
-                          <span
-                            className={`dot${online ? ' online' : ''}`}
-                            role="img"
-                            aria-label={online ? t('common:online') : t('common:offline')}
-                          />
-                          {responsible.name}
-                        </>
-                      ) : (
-                        <span className="muted">—</span>
-                      )}
-                    </td>
-                    <td className="nowrap cell-date" data-label={t('columns.launched')}>
-                      {formatDateTime(p.startedAt)}
-                    </td>
-                    <td className="nowrap cell-date" data-label={t('columns.updated')}>
-                      {formatDateTime(p.updatedAt)}
-                    </td>
-                    <td className="cell-status">
-                      <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
-                      {p.status === 'paused' && p.pausedUntil && (
-                        <div className="muted small">
-                          {t('pausedUntil', { time: formatDateTime(p.pausedUntil) })}
-                        </div>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+              </>
+            }
+          >
+            {rows.map((p) => {
+              const responsible = p.stage.responsible;
+              const online = responsible ? (employees.byId.get(responsible.id)?.online ?? false) : false;
+              return (
+                <ClickableRow key={p.id} to={`/processes/${encodeURIComponent(p.id)}`} testId="journal-row">
+                  <td className="cell-process">
+                    <label className="row-select">
+                      <input
+                        type="checkbox"
+                        data-testid="journal-select"
+                        aria-label={t('bulk.selectRow', { name: p.definition.name })}
+                        checked={bulk.selection.allMatching || bulk.selection.picked.has(p.id)}
+                        onChange={(e) => bulk.change([p], e.target.checked)}
+                      />
+                    </label>
+                    <Link to={`/processes/${encodeURIComponent(p.id)}`} className="process-link">
+                      {p.definition.name}
+                    </Link>
+                    {p.note && <div className="muted small journal-note">{p.note}</div>}
+                  </td>
+                  <td className="cell-client" data-label={t('columns.client')}>
+                    {p.counterparty?.name ?? <span className="muted">—</span>}
+                  </td>
+                  <td className="cell-stage" data-label={t('columns.stage')}>
+                    {p.stage.name}
+                    {(p.status === 'active' || p.status === 'paused') && (
+                      <div>
+                        <DueBadge dueAt={p.stage.dueAt} overdue={p.stage.overdue} testId="journal-due" />
+                      </div>
+                    )}
+                  </td>
+                  <td className="cell-state">
+                    <span
+                      className={`pill ${stageStateLabel(t, p).className}`}
+                      data-testid="journal-stage-state"
+                    >
+                      {stageStateLabel(t, p).label}
+                    </span>
+                  </td>
+                  <td className="nowrap cell-responsible" data-label={t('columns.responsible')}>
+                    {responsible ? (
+                      <>
+                        <span
+                          className={`dot${online ? ' online' : ''}`}
+                          role="img"
+                          aria-label={online ? t('common:online') : t('common:offline')}
+                        />
+                        {p.stage.actingFor
+                          ? t('card:protocol.actingFor', {
+                              deputy: responsible.name,
+                              employee: p.stage.actingFor.name,
+                            })
+                          : responsible.name}
+                      </>
+                    ) : (
+                      <span className="muted">—</span>
+                    )}
+                  </td>
+                  <td className="nowrap cell-date" data-label={t('columns.launched')}>
+                    {formatDateTime(p.startedAt)}
+                  </td>
+                  <td className="nowrap cell-date" data-label={t('columns.updated')}>
+                    {formatDateTime(p.updatedAt)}
+                  </td>
+                  <td className="cell-status">
+                    <span className={`pill ${p.status}`}>{t(`common:status.${p.status}`)}</span>
+                    {p.status === 'paused' && p.pausedUntil && (
+                      <div className="muted small">
+                        {t('pausedUntil', { time: formatDateTime(p.pausedUntil) })}
+                      </div>
+                    )}
+                  </td>
+                </ClickableRow>
+              );
+            })}
+          </ListTable>
           <div className="journal-more">
             <span className="muted">{t('shown', { count: rows.length })}</span>
             {list.hasNextPage && (
@@ -205,6 +242,16 @@ export function JournalPage(_props: { me: Employee }) {
           </div>
         </div>
       )}
+
+      <BulkActionBar
+        me={me}
+        filters={filters}
+        selection={bulk.selection}
+        shownCount={rows.length}
+        allShownPicked={allShownPicked}
+        onSelectAll={bulk.selectAllMatching}
+        onClear={bulk.clear}
+      />
 
       <LaunchDialog
         open={launching}

@@ -11,6 +11,7 @@ import {
 } from '../api/notifications.ts';
 import type { Notification } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
+import { IconButton } from '../ui/IconButton.tsx';
 import { useNotificationStream } from './useNotificationStream.ts';
 
 interface NotificationList {
@@ -197,14 +198,10 @@ export function NotificationMonitor() {
               >
                 <NotificationBody parts={text(n)} />
               </button>
-              <button
-                type="button"
-                className="icon"
-                aria-label={t('notifications.dismiss')}
+              <IconButton
+                label={t('notifications.dismiss')}
                 onClick={() => setPopups((prev) => prev.filter((p) => p.id !== n.id))}
-              >
-                ×
-              </button>
+              />
             </div>
           ))}
         </div>

@@ -2,20 +2,13 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { processPaths } from '../api/processes.ts';
 import type { ProcessCard } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { Alert } from '../ui/States.tsx';
 import { apiErrorText } from './apiErrorText.ts';
 import { useCardAction } from './useCardAction.ts';
 
 /** Cancel the process for good (administrators). */
-export function CancelDialog({
-  open,
-  onClose,
-  card,
-}: {
-  open: boolean;
-  onClose: () => void;
-  card: ProcessCard;
-}) {
+export function CancelDialog({ open, onClose, card }: DialogProps & { card: ProcessCard }) {
   const { t } = useTranslation('card');
   const cancel = useCardAction(
     card.id,
@@ -25,25 +18,16 @@ export function CancelDialog({
   return (
     <Dialog open={open} onClose={onClose} title={t('cancelProcess.title')}>
       <p>{t('cancelProcess.text', { name: card.definition.name })}</p>
-      {cancel.isError && (
-        <p className="error" role="alert">
-          {apiErrorText(t, cancel.error)}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('cancelProcess.keep')}
-        </button>
-        <button
-          type="button"
-          className="primary danger-fill"
-          data-testid="cancel-confirm"
-          disabled={cancel.isPending}
-          onClick={() => cancel.mutate()}
-        >
-          {t('cancelProcess.confirm')}
-        </button>
-      </div>
+      <Alert message={cancel.isError && apiErrorText(t, cancel.error)} />
+      <DialogActions
+        onCancel={onClose}
+        cancelLabel={t('cancelProcess.keep')}
+        confirmLabel={t('cancelProcess.confirm')}
+        onConfirm={() => cancel.mutate()}
+        danger
+        disabled={cancel.isPending}
+        testId="cancel-confirm"
+      />
     </Dialog>
   );
 }

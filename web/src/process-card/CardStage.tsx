@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { openBlockingTasks } from '../../../src/domain/process/blocking-tasks.ts';
 import { api } from '../api/client.ts';
 import { processPaths } from '../api/processes.ts';
 import { taskPaths } from '../api/tasks.ts';
 import { formatDateTime } from '../i18n/format.ts';
+import { DueBadge } from '../ui/DueBadge.tsx';
+import { Alert } from '../ui/States.tsx';
 import { stageStateLabel } from '../ui/stageState.ts';
 import { apiErrorText, isVersionConflict } from './apiErrorText.ts';
-import { blockingTasks } from './blockingTasks.ts';
 import { CancelDialog } from './CancelDialog.tsx';
 import { FinishDialog } from './FinishDialog.tsx';
 import { PauseDialog } from './PauseDialog.tsx';
@@ -35,7 +37,10 @@ export function CardStage({ data }: { data: CardData }) {
   const live = c.status === 'active' || c.status === 'paused';
   const active = c.status === 'active';
   const stageOpen = live && c.stage.state !== 'done' && c.stage.kind !== 'end';
-  const blocking = blockingTasks(c, data.tasks);
+  const blocking = openBlockingTasks(
+    { status: c.status, stageKey: c.stage.key, enteredAt: c.stage.enteredAt },
+    data.tasks,
+  );
   const responsible = c.stage.responsible;
   const responsibleOnline = responsible ? (employees.byId.get(responsible.id)?.online ?? false) : false;
   const failed = [start, resume, complete, takeOver].find((m) => m.isError);
@@ -43,12 +48,34 @@ export function CardStage({ data }: { data: CardData }) {
   // A waiting stage continues by itself when the wait ends: the engine refuses a finish by hand.
   const waiting = c.stage.waitingUntil !== null && c.stage.waitingUntil !== undefined;
   const stateLabel = stageStateLabel(t, c);
-  const resetErrors = () => {
-    takeOver.reset();
-    start.reset();
-    resume.reset();
-    complete.reset();
-  };
+  /** Runs one action, first clearing whatever the last one reported. */
+  const run =
+    <T,>(action: { mutate: (vars: T) => void }, vars: T) =>
+    () => {
+      for (const m of [takeOver, start, resume, complete]) m.reset();
+      action.mutate(vars);
+    };
+  const dialogButton = (name: DialogName, testId: string, label: string, className?: string | undefined) => (
+    <button type="button" className={className} data-testid={testId} onClick={() => setDialog(name)}>
+      {label}
+    </button>
+  );
+  const actionButton = (
+    action: typeof start,
+    testId: string,
+    label: string,
+    className?: string | undefined,
+  ) => (
+    <button
+      type="button"
+      className={className}
+      data-testid={testId}
+      disabled={action.isPending}
+      onClick={run(action, undefined)}
+    >
+      {label}
+    </button>
+  );
 
   return (
     <section className="panel card-stage" aria-label={t('stage.label')}>
@@ -68,7 +95,13 @@ export function CardStage({ data }: { data: CardData }) {
                 role="img"
                 aria-label={responsibleOnline ? t('common:online') : t('common:offline')}
               />
-              {responsible.name}
+              {c.stage.actingFor
+                ? t('card:protocol.actingFor', { deputy: responsible.name, employee: c.stage.actingFor.name })
+                : responsible.name}
+            </span>
+          ) : c.stage.awaitingResponsibleUntil ? (
+            <span className="muted" data-testid="card-awaiting-responsible">
+              {t('stage.awaitingOnline', { time: formatDateTime(c.stage.awaitingResponsibleUntil) })}
             </span>
           ) : (
             <span className="muted">{t('stage.nobody')}</span>
@@ -87,81 +120,37 @@ export function CardStage({ data }: { data: CardData }) {
         <span className="muted card-stage-since">
           {t('stage.since', { time: formatDateTime(c.stage.enteredAt) })}
         </span>
+        {live && <DueBadge dueAt={c.stage.dueAt} overdue={c.stage.overdue} />}
       </div>
 
       {canEdit && live && (
         <div className="row card-actions">
-          {mayMove && active && c.stage.state === 'not_started' && stageOpen && (
-            <button
-              type="button"
-              className="primary"
-              data-testid="start-work"
-              disabled={start.isPending}
-              onClick={() => {
-                resetErrors();
-                start.mutate();
-              }}
-            >
-              {t('actions.start')}
-            </button>
-          )}
-          {mayMove && active && stageOpen && !waiting && c.mayFinishStage !== false && c.next.length > 0 && (
-            <button
-              type="button"
-              className={c.stage.state === 'in_progress' ? 'primary' : undefined}
-              data-testid="finish-stage"
-              onClick={() => setDialog('finish')}
-            >
-              {t('actions.finish')}
-            </button>
-          )}
-          {!mayMove && stageOpen && responsible && (
-            <button
-              type="button"
-              data-testid="take-over"
-              disabled={takeOver.isPending}
-              onClick={() => {
-                resetErrors();
-                takeOver.mutate();
-              }}
-            >
-              {t('actions.takeOver')}
-            </button>
-          )}
-          {active && (
-            <button type="button" data-testid="pause" onClick={() => setDialog('pause')}>
-              {t('actions.pause')}
-            </button>
-          )}
+          {mayMove &&
+            active &&
+            c.stage.state === 'not_started' &&
+            stageOpen &&
+            actionButton(start, 'start-work', t('actions.start'), 'primary')}
+          {mayMove &&
+            active &&
+            stageOpen &&
+            !waiting &&
+            c.mayFinishStage !== false &&
+            c.next.length > 0 &&
+            dialogButton(
+              'finish',
+              'finish-stage',
+              t('actions.finish'),
+              c.stage.state === 'in_progress' ? 'primary' : undefined,
+            )}
+          {!mayMove && stageOpen && responsible && actionButton(takeOver, 'take-over', t('actions.takeOver'))}
+          {active && dialogButton('pause', 'pause', t('actions.pause'))}
           {c.status === 'paused' && (
             <>
-              <button type="button" data-testid="change-pause" onClick={() => setDialog('pause')}>
-                {t('actions.changePause')}
-              </button>
-              <button
-                type="button"
-                className="primary"
-                data-testid="resume"
-                disabled={resume.isPending}
-                onClick={() => {
-                  resetErrors();
-                  resume.mutate();
-                }}
-              >
-                {t('actions.resume')}
-              </button>
+              {dialogButton('pause', 'change-pause', t('actions.changePause'))}
+              {actionButton(resume, 'resume', t('actions.resume'), 'primary')}
             </>
           )}
-          {me.role === 'admin' && (
-            <button
-              type="button"
-              className="danger"
-              data-testid="cancel-process"
-              onClick={() => setDialog('cancel')}
-            >
-              {t('actions.cancel')}
-            </button>
-          )}
+          {me.role === 'admin' && dialogButton('cancel', 'cancel-process', t('actions.cancel'), 'danger')}
         </div>
       )}
       {!canEdit && live && <p className="muted">{t('stage.viewOnlyHint')}</p>}
@@ -211,10 +200,7 @@ export function CardStage({ data }: { data: CardData }) {
                 type="button"
                 data-testid="complete-blocking-task"
                 disabled={complete.isPending}
-                onClick={() => {
-                  resetErrors();
-                  complete.mutate(task.id);
-                }}
+                onClick={run(complete, task.id)}
               >
                 {t('tasks.complete')}
               </button>
@@ -222,11 +208,7 @@ export function CardStage({ data }: { data: CardData }) {
         </div>
       ))}
 
-      {failed && (
-        <p className={isVersionConflict(failed.error) ? 'warning' : 'error'} role="alert">
-          {apiErrorText(t, failed.error)}
-        </p>
-      )}
+      <Alert message={failed && apiErrorText(t, failed.error)} warning={isVersionConflict(failed?.error)} />
 
       <FinishDialog
         open={dialog === 'finish'}

@@ -3,12 +3,13 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { processPaths } from '../api/processes.ts';
 import type { ProcessCard, Task } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { Alert } from '../ui/States.tsx';
+import { usePublishedNames } from '../ui/usePublishedNames.ts';
 import { apiErrorText, isVersionConflict } from './apiErrorText.ts';
 import { formatDuration } from './formatDuration.ts';
 import type { CardData } from './ProcessCardPage.tsx';
 import { useCardAction } from './useCardAction.ts';
-import { usePublishedNames } from './usePublishedNames.ts';
 
 type NextOption = ProcessCard['next'][number];
 
@@ -21,9 +22,7 @@ export function FinishDialog({
   onClose,
   data,
   blocking,
-}: {
-  open: boolean;
-  onClose: () => void;
+}: DialogProps & {
   data: CardData;
   blocking: readonly Task[];
 }) {
@@ -101,11 +100,10 @@ function FinishForm({
 
   return (
     <form className="stack" onSubmit={submit}>
-      {blocked && (
-        <p className="warning" role="alert">
-          {t('finish.blocked', { titles: blocking.map((task) => task.title).join(', ') })}
-        </p>
-      )}
+      <Alert
+        message={blocked && t('finish.blocked', { titles: blocking.map((task) => task.title).join(', ') })}
+        warning
+      />
       <fieldset className="result-options">
         <legend>{t('finish.results')}</legend>
         {c.next.map((option) => {
@@ -188,24 +186,16 @@ function FinishForm({
         </div>
       )}
 
-      {finish.isError && (
-        <p className={isVersionConflict(finish.error) ? 'warning' : 'error'} role="alert">
-          {apiErrorText(t, finish.error)}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('common:cancel')}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          data-testid="finish-confirm"
-          disabled={!chosen || blocked || finish.isPending}
-        >
-          {t('finish.confirm')}
-        </button>
-      </div>
+      <Alert
+        message={finish.isError && apiErrorText(t, finish.error)}
+        warning={isVersionConflict(finish.error)}
+      />
+      <DialogActions
+        onCancel={onClose}
+        confirmLabel={t('finish.confirm')}
+        disabled={!chosen || blocked || finish.isPending}
+        testId="finish-confirm"
+      />
     </form>
   );
 }

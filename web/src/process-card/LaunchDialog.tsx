@@ -7,15 +7,18 @@ import { definitionKeys, definitionPaths } from '../api/definitions.ts';
 import { processKeys, processPaths } from '../api/processes.ts';
 import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty, Definition, LinkType, Page, ProcessCard } from '../api/types.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Combobox, type ComboboxOption } from '../ui/Combobox.tsx';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { Field } from '../ui/Field.tsx';
+import { IconButton } from '../ui/IconButton.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { Alert } from '../ui/States.tsx';
+import { searchClients } from '../ui/searchClients.ts';
 import { apiErrorText } from './apiErrorText.ts';
 import { LINK_TYPES, recordLabel } from './linkTypes.ts';
-import { type SearchOption, SearchSelect } from './SearchSelect.tsx';
 import './card.css';
 
-export interface LaunchDialogProps {
-  open: boolean;
-  onClose: () => void;
+export interface LaunchDialogProps extends DialogProps {
   /** Pre-filled when launched from a client card (or an order/project with a client). */
   counterpartyId?: string;
   /** Pre-filled links when launched from an order or project card. */
@@ -42,9 +45,7 @@ export function LaunchPage() {
   });
   return (
     <div className="launch-page">
-      <div className="page-header">
-        <h1>{t('launch.title')}</h1>
-      </div>
+      <PageHeader title={t('launch.title')} />
       <div className="panel">
         <LaunchForm counterpartyId={params.get('counterpartyId') ?? undefined} links={links} />
       </div>
@@ -52,7 +53,7 @@ export function LaunchPage() {
   );
 }
 
-async function searchDefinitions(text: string): Promise<SearchOption[]> {
+async function searchDefinitions(text: string): Promise<ComboboxOption[]> {
   const page = await api.get<Page<Definition>>(
     definitionPaths.list({ status: 'published', q: text, limit: 100 }),
   );
@@ -61,14 +62,7 @@ async function searchDefinitions(text: string): Promise<SearchOption[]> {
     .map((d) => ({ id: d.id, label: d.name, hint: d.description || undefined }));
 }
 
-async function searchCounterparties(text: string): Promise<SearchOption[]> {
-  const page = await api.get<Page<Counterparty>>(recordPaths.list('counterparties', { q: text, limit: 30 }));
-  return page.items.map((c) => ({
-    id: c.id,
-    label: c.name,
-    hint: c.phone ?? c.email ?? c.group ?? undefined,
-  }));
-}
+const searchCounterparties = (text: string) => searchClients(text, 30, (c) => c.phone ?? c.email ?? c.group);
 
 function LaunchForm({
   counterpartyId,
@@ -84,9 +78,9 @@ function LaunchForm({
   const { t } = useTranslation('card');
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const noteId = useId();
-  const [definition, setDefinition] = useState<SearchOption | null>(null);
-  const [client, setClient] = useState<SearchOption | null>(null);
+  const linksId = useId();
+  const [definition, setDefinition] = useState<ComboboxOption | null>(null);
+  const [client, setClient] = useState<ComboboxOption | null>(null);
   const [clientTouched, setClientTouched] = useState(false);
   const [links, setLinks] = useState(initialLinks ?? []);
   const [note, setNote] = useState('');
@@ -144,7 +138,7 @@ function LaunchForm({
 
   return (
     <form className="stack launch-form" onSubmit={submit} ref={form}>
-      <SearchSelect
+      <Combobox
         label={t('launch.definition')}
         value={definition?.id ?? null}
         valueLabel={definition?.label ?? null}
@@ -155,7 +149,7 @@ function LaunchForm({
         testId="launch-definition"
         required
       />
-      <SearchSelect
+      <Combobox
         label={t('launch.client')}
         value={clientId}
         valueLabel={clientLabel}
@@ -171,56 +165,45 @@ function LaunchForm({
       />
       {links.length > 0 && (
         <div className="stack-tight">
-          <span className="field-label" id={`${noteId}-links`}>
+          <span className="field-label" id={linksId}>
             {t('launch.links')}
           </span>
-          <ul className="chips plain-list" aria-labelledby={`${noteId}-links`}>
+          <ul className="chips plain-list" aria-labelledby={linksId}>
             {links.map((l, i) => {
               const label = linkLabels[i]?.data ?? l.id;
               return (
                 <li key={`${l.type}:${l.id}`} className="chip link-chip" data-testid="launch-link">
                   <span className="muted">{t(`links.types.${l.type}`)}</span> {label}
-                  <button
-                    type="button"
-                    className="icon"
-                    aria-label={t('links.removeNamed', { label })}
+                  <IconButton
+                    label={t('links.removeNamed', { label })}
                     onClick={() => setLinks((all) => all.filter((x) => x !== l))}
-                  >
-                    ×
-                  </button>
+                  />
                 </li>
               );
             })}
           </ul>
         </div>
       )}
-      <div className="stack-tight">
-        <label htmlFor={noteId}>{t('launch.note')}</label>
-        <textarea
-          id={noteId}
-          value={note}
-          onChange={(e) => setNote(e.target.value)}
-          maxLength={20000}
-          placeholder={t('launch.notePlaceholder')}
-          data-testid="launch-note"
-        />
-      </div>
-      {error !== null && (
-        <p className="error" role="alert">
-          {apiErrorText(t, error)}
-        </p>
-      )}
-      {!definition && <p className="muted small launch-hint">{t('launch.chooseType')}</p>}
-      <div className="dialog-actions">
-        {onCancel && (
-          <button type="button" onClick={onCancel}>
-            {t('common:cancel')}
-          </button>
+      <Field label={t('launch.note')}>
+        {(id) => (
+          <textarea
+            id={id}
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+            maxLength={20000}
+            placeholder={t('launch.notePlaceholder')}
+            data-testid="launch-note"
+          />
         )}
-        <button type="submit" className="primary" data-testid="launch-submit" disabled={!definition || busy}>
-          {t('launch.submit')}
-        </button>
-      </div>
+      </Field>
+      <Alert message={error !== null && apiErrorText(t, error)} />
+      {!definition && <p className="muted small launch-hint">{t('launch.chooseType')}</p>}
+      <DialogActions
+        onCancel={onCancel}
+        confirmLabel={t('launch.submit')}
+        disabled={!definition || busy}
+        testId="launch-submit"
+      />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { processKeys, processPaths } from '../api/processes.ts';
 import type { DefinitionVersion, Employee, Page, ProcessCard, ProtocolEntry, Task } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { ErrorBox, Loading } from '../ui/States.tsx';
+import { useEmployees } from '../ui/useEmployees.ts';
 import { CardStage } from './CardStage.tsx';
 import { ProcessFlow } from './ProcessFlow.tsx';
 import { AccessTab } from './tabs/AccessTab.tsx';
@@ -17,7 +18,6 @@ import { NoteTab } from './tabs/NoteTab.tsx';
 import { ProtocolTab } from './tabs/ProtocolTab.tsx';
 import { RelatedTab } from './tabs/RelatedTab.tsx';
 import { TasksTab } from './tabs/TasksTab.tsx';
-import { useEmployees } from './useEmployees.ts';
 import './card.css';
 
 const TABS = ['note', 'files', 'links', 'tasks', 'access', 'related', 'protocol'] as const;

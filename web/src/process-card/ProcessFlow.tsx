@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ProtocolEntry } from '../api/types.ts';
 import { DefinitionFlow } from '../designer/DefinitionFlow.tsx';
+import { FlowHeat } from '../designer/FlowHeat.tsx';
 import { stageStateLabel } from '../ui/stageState.ts';
 import type { CardData } from './ProcessCardPage.tsx';
 
@@ -31,16 +32,27 @@ export function ProcessFlow({ data }: { data: CardData }) {
   const note = state.className === 'waiting' || state.className === 'paused' ? state.label : undefined;
   return (
     <section className="panel card-flow" aria-label={t('flow.label')}>
-      <DefinitionFlow
+      <FlowHeat
+        definitionId={c.definition.id}
+        version={c.definition.version}
         stages={definition.stages}
         transitions={definition.transitions}
-        readOnly
-        currentStage={c.stage.key}
-        currentNote={note}
-        visitedStages={path.stages}
-        takenTransitions={path.transitions}
-        height={300}
-      />
+      >
+        {(heat) => (
+          <DefinitionFlow
+            stages={definition.stages}
+            transitions={definition.transitions}
+            readOnly
+            currentStage={c.stage.key}
+            currentNote={note}
+            // Under the overlay the path taken is not dimmed around, so the colours read true.
+            visitedStages={heat ? undefined : path.stages}
+            takenTransitions={heat ? undefined : path.transitions}
+            height={300}
+            heat={heat}
+          />
+        )}
+      </FlowHeat>
     </section>
   );
 }

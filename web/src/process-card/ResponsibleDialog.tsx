@@ -2,21 +2,15 @@ import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.ts';
 import { processPaths } from '../api/processes.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
+import { Select } from '../ui/Field.tsx';
+import { Alert } from '../ui/States.tsx';
 import { apiErrorText } from './apiErrorText.ts';
 import type { CardData } from './ProcessCardPage.tsx';
 import { useCardAction } from './useCardAction.ts';
 
 /** Hand the current stage to another employee. */
-export function ResponsibleDialog({
-  open,
-  onClose,
-  data,
-}: {
-  open: boolean;
-  onClose: () => void;
-  data: CardData;
-}) {
+export function ResponsibleDialog({ open, onClose, data }: DialogProps & { data: CardData }) {
   const { t } = useTranslation('card');
   return (
     <Dialog open={open} onClose={onClose} title={t('responsible.title', { stage: data.card.stage.name })}>
@@ -55,40 +49,24 @@ function ResponsibleForm({ data, onClose }: { data: CardData; onClose: () => voi
   return (
     <form className="stack" onSubmit={submit}>
       <label htmlFor={id}>{t('responsible.pick')}</label>
-      <select
+      <Select
         id={id}
         value={chosen}
-        onChange={(e) => setChosen(e.target.value)}
-        data-testid="responsible-select"
-      >
-        <option value="" disabled>
-          {t('responsible.placeholder')}
-        </option>
-        {sorted.map((e) => (
-          <option key={e.id} value={e.id}>
-            {e.name} — {e.online ? t('common:online') : t('common:offline')}
-            {listed.includes(e.id) ? ` · ${t('responsible.listed')}` : ''}
-          </option>
-        ))}
-      </select>
-      {change.isError && (
-        <p className="error" role="alert">
-          {apiErrorText(t, change.error)}
-        </p>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          {t('common:cancel')}
-        </button>
-        <button
-          type="submit"
-          className="primary"
-          data-testid="responsible-confirm"
-          disabled={!chosen || chosen === c.stage.responsible?.id || change.isPending}
-        >
-          {t('responsible.confirm')}
-        </button>
-      </div>
+        onChange={setChosen}
+        testId="responsible-select"
+        empty={{ label: t('responsible.placeholder'), disabled: true }}
+        options={sorted.map((e) => ({
+          value: e.id,
+          label: `${e.name} — ${e.online ? t('common:online') : t('common:offline')}${listed.includes(e.id) ? ` · ${t('responsible.listed')}` : ''}`,
+        }))}
+      />
+      <Alert message={change.isError && apiErrorText(t, change.error)} />
+      <DialogActions
+        onCancel={onClose}
+        confirmLabel={t('responsible.confirm')}
+        disabled={!chosen || chosen === c.stage.responsible?.id || change.isPending}
+        testId="responsible-confirm"
+      />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { api } from '../api/client.ts';
 import { recordPaths } from '../api/records.ts';
 import type { Counterparty, DocumentRecord, LinkType, Page, Project } from '../api/types.ts';
 import { formatNumber } from '../i18n/format.ts';
-import type { SearchOption } from './SearchSelect.tsx';
+import type { ComboboxOption } from '../ui/Combobox.tsx';
 
 export const LINK_TYPES: readonly LinkType[] = ['invoice', 'order', 'contract', 'project', 'waybill'];
 
@@ -34,14 +34,14 @@ async function clientNames(ids: readonly (string | null)[]): Promise<Map<string,
 }
 
 /**
- * Searches records of one type by text, as choices of a SearchSelect, each with its client's name.
+ * Searches records of one type by text, as choices of a Combobox, each with its client's name.
  * A process with a client is offered that client's records only.
  */
 export async function searchRecords(
   type: LinkType,
   text: string,
   counterpartyId?: string | null,
-): Promise<SearchOption[]> {
+): Promise<ComboboxOption[]> {
   const path = recordPaths.list(COLLECTION[type], {
     q: text,
     limit: 20,

@@ -35,17 +35,46 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
   const person = (v: unknown) =>
     typeof v === 'string' && v !== '' ? names.employee(v) : t('card:protocol.nobody');
   const p = `card:protocol.actions.`;
+  // "Vera Smirnova, acting for Boris Ivanov" when a deputy holds the stage.
+  const acting = (who: unknown, actingFor: unknown) =>
+    typeof actingFor === 'string' && actingFor !== ''
+      ? t('card:protocol.actingFor', { deputy: person(who), employee: person(actingFor) })
+      : person(who);
   switch (entry.action) {
     case 'process.launched':
       return t(d.parentId ? `${p}launchedChild` : `${p}launched`, { actor });
     case 'stage.entered': {
+      if (d.routing === 'awaiting_online')
+        return t(`${p}stageWaitsOnline`, { stage, until: time(d.waitingUntil) });
       const routing = t(`card:protocol.routing.${str(d.routing) || 'none'}`, { defaultValue: '' });
       return t(routing ? `${p}stageEntered` : `${p}stageEnteredPlain`, {
         stage,
-        responsible: person(d.responsibleId),
+        responsible: acting(d.responsibleId, d.actingForId),
         routing,
       });
     }
+    case 'stage.routed':
+      return t(`${p}stageRouted`, {
+        stage,
+        responsible: acting(d.to, d.actingForId),
+        routing: t(`card:protocol.routing.${str(d.routing)}`, { defaultValue: str(d.routing) }),
+      });
+    case 'stage.escalated': {
+      const duration = formatDuration(str(d.after));
+      const after = d.working ? t('card:protocol.workingTime', { duration }) : duration;
+      if (d.to === 'admins') return t(`${p}escalatedAdmins`, { stage, after });
+      if (d.to === null || d.to === undefined) return t(`${p}escalatedNobody`, { stage, after });
+      const to = acting(d.to, d.actingForId);
+      return t(d.action === 'reassign' ? `${p}escalatedReassign` : `${p}escalatedNotify`, {
+        stage,
+        after,
+        to,
+      });
+    }
+    case 'responsible.deputized':
+      return t(`${p}deputized`, { stage, to: person(d.to), from: person(d.actingForId ?? d.from) });
+    case 'responsible.returned':
+      return t(`${p}returned`, { stage, to: person(d.to), from: person(d.from) });
     case 'stage.started':
       return t(d.passedThrough ? `${p}stageStartedPassing` : `${p}stageStarted`, { actor, stage });
     case 'stage.finished':
@@ -123,6 +152,23 @@ export function describeEntry(t: TFunction, entry: ProtocolEntry, names: Protoco
       return t(`${p}attachmentRemoved`, { actor, name: str(d.name) });
     case 'access.changed':
       return t(`${p}accessChanged`, { actor });
+    case 'process.migrated': {
+      const move = {
+        actor,
+        fromVersion: str(d.fromVersion),
+        toVersion: str(d.toVersion),
+        from: str(d.fromName) || str(d.from),
+        to: str(d.toName) || str(d.to),
+      };
+      const said = d.from === d.to ? t(`${p}migratedSameStage`, move) : t(`${p}migrated`, move);
+      return d.reason ? t(`${p}withReason`, { sentence: said, reason: quoteNote(str(d.reason)) }) : said;
+    }
+    case 'reason.given':
+      return t(`${p}reasonGiven`, {
+        actor,
+        what: t(`card:protocol.reasonFor.${str(d.for)}`, { defaultValue: str(d.for) }),
+        reason: quoteNote(str(d.reason)),
+      });
     default:
       return t(`${p}other`, { actor, action: entry.action });
   }
@@ -139,7 +185,12 @@ export function entryDetails(t: TFunction, entry: ProtocolEntry, names: Protocol
     let text: string;
     if (key === 'stage' || key === 'from' || key === 'to') {
       text =
-        entry.action === 'responsible.changed' || entry.action === 'task.reassigned'
+        entry.action === 'responsible.changed' ||
+        entry.action === 'task.reassigned' ||
+        entry.action === 'stage.escalated' ||
+        entry.action === 'stage.routed' ||
+        entry.action === 'responsible.deputized' ||
+        entry.action === 'responsible.returned'
           ? names.employee(str(value))
           : names.stage(str(value));
     } else if (HIDDEN_IDS.has(key)) {
@@ -155,6 +206,8 @@ export function entryDetails(t: TFunction, entry: ProtocolEntry, names: Protocol
     } else if (key === 'until' || key === 'startsAt' || key === 'dueAt') {
       // ISO strings (epoch milliseconds in protocols written before that was settled).
       text = time(value);
+    } else if (key === 'for' && entry.action === 'reason.given') {
+      text = t(`card:protocol.reasonFor.${str(value)}`, { defaultValue: str(value) });
     } else if (key === 'size' && typeof value === 'number') {
       text = formatBytes(value);
     } else if (key === 'wait') {

@@ -6,7 +6,7 @@ import { authPaths } from '../api/auth.ts';
 import { api } from '../api/client.ts';
 import type { Employee } from '../api/types.ts';
 import { NotificationMonitor } from '../notifications/NotificationMonitor.tsx';
-import { LanguageSwitcher } from './LanguageSwitcher.tsx';
+import { LanguageSwitcher } from '../ui/LanguageSwitcher.tsx';
 
 const MENU = [
   ['processes', '/processes'],
@@ -16,6 +16,7 @@ const MENU = [
   ['orders', '/orders'],
   ['projects', '/projects'],
   ['documents', '/documents'],
+  ['calendar', '/calendar'],
 ] as const;
 const ADMIN_MENU = [
   ['designer', '/designer'],

@@ -9,12 +9,25 @@ import { processKeys, processPaths } from '../api/processes.ts';
 import { taskKeys, taskPaths } from '../api/tasks.ts';
 import type { Definition, Employee, Page, ProcessCard, Task, TaskCompletion } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
-import { Empty, ErrorBox, Loading } from '../ui/States.tsx';
+import { ChipGroup } from '../ui/ChipGroup.tsx';
+import { ListTable, MoreButton } from '../ui/ListTable.tsx';
+import { Notice } from '../ui/Notice.tsx';
+import { PageHeader } from '../ui/PageHeader.tsx';
+import { SearchField } from '../ui/SearchField.tsx';
+import { ErrorBox, QueryStates } from '../ui/States.tsx';
+import { withParam } from '../ui/searchParams.ts';
+import { useQueriesById } from '../ui/useQueriesById.ts';
 import './tasks.css';
 
+const SCOPES = ['mine', 'all'] as const;
 const STATUSES = ['open', 'pending', 'done', 'any'] as const;
 type StatusFilter = (typeof STATUSES)[number];
 const PAGE_SIZE = 50;
+/** The filters kept in the URL, each a row of chips; the fallback is left out of the URL. */
+const CHIP_FILTERS = [
+  { param: 'scope', values: SCOPES, fallback: 'mine', legend: 'filters.whose', labels: 'filters' },
+  { param: 'status', values: STATUSES, fallback: 'open', legend: 'filters.status', labels: 'status' },
+] as const;
 
 function pick<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
   return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : fallback;
@@ -22,29 +35,18 @@ function pick<T extends string>(value: string | null, allowed: readonly T[], fal
 
 /** The processes behind a page of tasks, one look-up per distinct process, cached. */
 function useProcesses(ids: (string | null)[]) {
-  const unique = [...new Set(ids.filter((id): id is string => !!id))];
-  return useQueries({
-    queries: unique.map((id) => ({
-      queryKey: processKeys.brief(id),
-      queryFn: async () => {
-        try {
-          return await api.get<ProcessCard>(processPaths.one(id));
-        } catch (e) {
-          if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return null;
-          throw e;
-        }
-      },
-      staleTime: 30_000,
-    })),
-    combine: (results) => {
-      const map = new Map<string, ProcessCard | null>();
-      results.forEach((r, i) => {
-        const id = unique[i];
-        if (id !== undefined && r.data !== undefined) map.set(id, r.data);
-      });
-      return map;
+  return useQueriesById(ids, (id) => ({
+    queryKey: processKeys.brief(id),
+    queryFn: async (): Promise<ProcessCard | null> => {
+      try {
+        return await api.get<ProcessCard>(processPaths.one(id));
+      } catch (e) {
+        if (e instanceof ApiError && (e.status === 404 || e.status === 403)) return null;
+        throw e;
+      }
     },
-  });
+    staleTime: 30_000,
+  })).byId;
 }
 
 /** Stage names of the definitions whose stages are not the processes' current ones. */
@@ -74,7 +76,7 @@ export function TasksPage({ me }: { me: Employee }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const [params, setParams] = useSearchParams();
-  const scope = pick(params.get('scope'), ['mine', 'all'] as const, 'mine');
+  const scope = pick(params.get('scope'), SCOPES, 'mine');
   const status: StatusFilter = pick(params.get('status'), STATUSES, 'open');
   const [search, setSearch] = useState('');
   const [done, setDone] = useState<TaskCompletion | null>(null);
@@ -129,15 +131,7 @@ export function TasksPage({ me }: { me: Employee }) {
   useEffect(() => setDone(null), [scope, status]);
 
   function setFilter(name: string, value: string, fallback: string) {
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        if (value === fallback) next.delete(name);
-        else next.set(name, value);
-        return next;
-      },
-      { replace: true },
-    );
+    setParams((prev) => withParam(prev, name, value === fallback ? '' : value), { replace: true });
   }
 
   function processOf(task: Task) {
@@ -168,180 +162,130 @@ export function TasksPage({ me }: { me: Employee }) {
 
   return (
     <section className="tasks-page" aria-labelledby="tasks-title">
-      <div className="page-header">
-        <h1 id="tasks-title">{t('title')}</h1>
-      </div>
+      <PageHeader title={t('title')} titleId="tasks-title" />
       <div className="toolbar">
-        <fieldset className="tasks-chips">
-          <legend>{t('filters.whose')}</legend>
-          <div className="chips">
-            {(['mine', 'all'] as const).map((s) => (
-              <button
-                key={s}
-                type="button"
-                className={`chip${scope === s ? ' active' : ''}`}
-                aria-pressed={scope === s}
-                onClick={() => setFilter('scope', s, 'mine')}
-              >
-                {t(`filters.${s}`)}
-              </button>
-            ))}
-          </div>
-        </fieldset>
-        <fieldset className="tasks-chips">
-          <legend>{t('filters.status')}</legend>
-          <div className="chips">
-            {STATUSES.map((s) => (
-              <button
-                key={s}
-                type="button"
-                className={`chip${status === s ? ' active' : ''}`}
-                aria-pressed={status === s}
-                onClick={() => setFilter('status', s, 'open')}
-              >
-                {t(`status.${s}`)}
-              </button>
-            ))}
-          </div>
-        </fieldset>
-        <label className="tasks-search">
-          {t('filters.search')}
-          <input
-            type="search"
-            data-testid="task-search"
-            placeholder={t('filters.searchPlaceholder')}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
+        {CHIP_FILTERS.map((f) => (
+          <ChipGroup
+            key={f.param}
+            className="tasks-chips"
+            legend={t(f.legend)}
+            options={f.values.map((v) => ({ value: v, label: t(`${f.labels}.${v}`) }))}
+            value={f.param === 'scope' ? scope : status}
+            onChange={(v) => setFilter(f.param, v, f.fallback)}
           />
-        </label>
+        ))}
+        <SearchField
+          className="tasks-search"
+          label={t('filters.search')}
+          testId="task-search"
+          placeholder={t('filters.searchPlaceholder')}
+          value={search}
+          onChange={setSearch}
+        />
       </div>
 
       {done && (
-        <p className="tasks-notice" role="status">
+        <Notice onClose={() => setDone(null)}>
           {t('completed', { title: done.task.title })}{' '}
           {done.process && (
             <Link to={`/processes/${encodeURIComponent(done.process.id)}`}>{t('openProcess')}</Link>
           )}
-          <button type="button" className="icon" aria-label={t('common:close')} onClick={() => setDone(null)}>
-            ×
-          </button>
-        </p>
+        </Notice>
       )}
       {complete.error && <ErrorBox error={complete.error} />}
-      {list.isLoading && <Loading />}
-      {list.error && <ErrorBox error={list.error} onRetry={() => list.refetch()} />}
-      {list.isSuccess && rows.length === 0 && (
-        <Empty>
-          {needle ? t('empty.search') : scope === 'mine' ? t(`empty.mine_${status}`) : t('empty.all')}
-        </Empty>
-      )}
+      <QueryStates query={list} empty={rows.length === 0}>
+        {needle ? t('empty.search') : scope === 'mine' ? t(`empty.mine_${status}`) : t('empty.all')}
+      </QueryStates>
       {rows.length > 0 && (
-        <table className="grid tasks-table">
-          <thead>
-            <tr>
-              <th>{t('columns.title')}</th>
-              <th>{t('columns.process')}</th>
-              <th>{t('columns.stage')}</th>
-              <th>{t('columns.assignee')}</th>
-              <th>{t('columns.due')}</th>
-              <th>{t('columns.status')}</th>
-              <th>
-                <span className="tasks-sr-only">{t('columns.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((task) => {
-              const p = processOf(task);
-              const overdue = task.overdue && task.status !== 'done';
-              return (
-                <tr key={task.id} data-testid="task-row" className={overdue ? 'tasks-overdue' : undefined}>
-                  <td>
-                    <div className="tasks-title">
-                      {task.blocking && (
-                        <span
-                          className="tasks-blocking"
-                          data-testid="blocking-marker"
-                          title={t('blockingHint')}
-                        >
-                          {t('blocking')}
-                        </span>
-                      )}
-                      <span>{task.title}</span>
+        <ListTable
+          className="grid tasks-table"
+          columns={['title', 'process', 'stage', 'assignee', 'due', 'status'].map((c) => t(`columns.${c}`))}
+          actions={t('columns.actions')}
+        >
+          {rows.map((task) => {
+            const p = processOf(task);
+            const overdue = task.overdue && task.status !== 'done';
+            return (
+              <tr key={task.id} data-testid="task-row" className={overdue ? 'tasks-overdue' : undefined}>
+                <td>
+                  <div className="tasks-title">
+                    {task.blocking && (
+                      <span
+                        className="tasks-blocking"
+                        data-testid="blocking-marker"
+                        title={t('blockingHint')}
+                      >
+                        {t('blocking')}
+                      </span>
+                    )}
+                    <span>{task.title}</span>
+                  </div>
+                  {task.description && (
+                    <div className="muted tasks-small tasks-description">{task.description}</div>
+                  )}
+                </td>
+                <td>
+                  {task.processId ? (
+                    <>
+                      <Link to={`/processes/${encodeURIComponent(task.processId)}`}>
+                        {p ? p.definition.name : p === null ? t('processHidden') : '…'}
+                      </Link>
+                      {p?.counterparty && <div className="muted tasks-small">{p.counterparty.name}</div>}
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td>{stageName(task)}</td>
+                <td>
+                  {task.assignee ? (
+                    <>
+                      <span
+                        className={`dot${online.has(task.assignee.id) ? ' online' : ''}`}
+                        title={t(online.has(task.assignee.id) ? 'common:online' : 'common:offline')}
+                      />
+                      {task.assignee.id === me.id
+                        ? t('me', { name: task.assignee.name })
+                        : task.assignee.name}
+                    </>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className={overdue ? 'tasks-due-overdue' : undefined}>
+                  {task.dueAt ? formatDateTime(task.dueAt) : <span className="muted">—</span>}
+                  {overdue && <div className="tasks-small">{t('overdue')}</div>}
+                </td>
+                <td>
+                  <span className={`pill tasks-status-${task.status}`}>{t(`status.${task.status}`)}</span>
+                  {task.status === 'pending' && (
+                    <div className="muted tasks-small">
+                      {t('startsAt', { when: formatDateTime(task.startsAt) })}
                     </div>
-                    {task.description && (
-                      <div className="muted tasks-small tasks-description">{task.description}</div>
+                  )}
+                </td>
+                <td className="tasks-actions">
+                  {task.status === 'open' &&
+                    (task.assigneeId === me.id || me.role === 'admin' || p?.myAccess === 'edit') && (
+                      <button
+                        type="button"
+                        data-testid="complete-task"
+                        disabled={complete.isPending}
+                        aria-label={t('completeNamed', { title: task.title })}
+                        onClick={() => complete.mutate(task)}
+                      >
+                        {complete.isPending && complete.variables?.id === task.id
+                          ? t('completing')
+                          : t('complete')}
+                      </button>
                     )}
-                  </td>
-                  <td>
-                    {task.processId ? (
-                      <>
-                        <Link to={`/processes/${encodeURIComponent(task.processId)}`}>
-                          {p ? p.definition.name : p === null ? t('processHidden') : '…'}
-                        </Link>
-                        {p?.counterparty && <div className="muted tasks-small">{p.counterparty.name}</div>}
-                      </>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                  <td>{stageName(task)}</td>
-                  <td>
-                    {task.assignee ? (
-                      <>
-                        <span
-                          className={`dot${online.has(task.assignee.id) ? ' online' : ''}`}
-                          title={t(online.has(task.assignee.id) ? 'common:online' : 'common:offline')}
-                        />
-                        {task.assignee.id === me.id
-                          ? t('me', { name: task.assignee.name })
-                          : task.assignee.name}
-                      </>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                  <td className={overdue ? 'tasks-due-overdue' : undefined}>
-                    {task.dueAt ? formatDateTime(task.dueAt) : <span className="muted">—</span>}
-                    {overdue && <div className="tasks-small">{t('overdue')}</div>}
-                  </td>
-                  <td>
-                    <span className={`pill tasks-status-${task.status}`}>{t(`status.${task.status}`)}</span>
-                    {task.status === 'pending' && (
-                      <div className="muted tasks-small">
-                        {t('startsAt', { when: formatDateTime(task.startsAt) })}
-                      </div>
-                    )}
-                  </td>
-                  <td className="tasks-actions">
-                    {task.status === 'open' &&
-                      (task.assigneeId === me.id || me.role === 'admin' || p?.myAccess === 'edit') && (
-                        <button
-                          type="button"
-                          data-testid="complete-task"
-                          disabled={complete.isPending}
-                          aria-label={t('completeNamed', { title: task.title })}
-                          onClick={() => complete.mutate(task)}
-                        >
-                          {complete.isPending && complete.variables?.id === task.id
-                            ? t('completing')
-                            : t('complete')}
-                        </button>
-                      )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                </td>
+              </tr>
+            );
+          })}
+        </ListTable>
       )}
-      {list.hasNextPage && (
-        <div className="tasks-more">
-          <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}>
-            {list.isFetchingNextPage ? t('common:loading') : t('common:more')}
-          </button>
-        </div>
-      )}
+      <MoreButton list={list} className="tasks-more" />
     </section>
   );
 }

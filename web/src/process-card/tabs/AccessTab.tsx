@@ -1,24 +1,26 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
-import { Empty } from '../../ui/States.tsx';
+import { Field, Form, Select } from '../../ui/Field.tsx';
+import { ListTable } from '../../ui/ListTable.tsx';
+import { Alert, Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { useCardAction } from '../useCardAction.ts';
 
 type Entry = ProcessCard['access'][number];
 type Level = Entry['level'];
+const LEVELS: readonly Level[] = ['view', 'edit'];
 
 /** Who else may see or change the process (on top of its initiator, responsibles and assignees). */
 export function AccessTab({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c, canEdit, employees } = data;
-  const employeeId = useId();
-  const levelId = useId();
   const [adding, setAdding] = useState('');
   const [level, setLevel] = useState<Level>('view');
+  const levels = LEVELS.map((l) => ({ value: l, label: t(`access.levels.${l}`) }));
   const save = useCardAction(
     c.id,
     (entries: Entry[]) => api.put(`${processPaths.one(c.id)}/access`, { entries }),
@@ -28,6 +30,9 @@ export function AccessTab({ data }: { data: CardData }) {
   const candidates = employees.list.filter((e) => !granted.has(e.id));
   const name = (id: string) => employees.byId.get(id)?.name ?? id;
   const put = (entries: Entry[]) => save.mutate(entries);
+  const grant = () => {
+    if (adding) put([...c.access, { employeeId: adding, level }]);
+  };
 
   return (
     <div className="stack">
@@ -35,100 +40,70 @@ export function AccessTab({ data }: { data: CardData }) {
       {c.access.length === 0 ? (
         <Empty>{t('access.empty')}</Empty>
       ) : (
-        <table className="grid" data-testid="access-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('access.employee')}</th>
-              <th scope="col">{t('access.level')}</th>
-              {canEdit && (
-                <th scope="col">
-                  <span className="visually-hidden">{t('files.actions')}</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {c.access.map((entry) => {
-              const person = employees.byId.get(entry.employeeId);
-              return (
-                <tr key={entry.employeeId} data-testid="access-row">
-                  <td>
-                    <span className={`dot${person?.online ? ' online' : ''}`} aria-hidden="true" />
-                    {name(entry.employeeId)}
-                  </td>
-                  <td>
-                    {canEdit ? (
-                      <select
-                        aria-label={t('access.levelFor', { name: name(entry.employeeId) })}
-                        value={entry.level}
-                        disabled={save.isPending}
-                        onChange={(e) =>
-                          put(
-                            c.access.map((a) =>
-                              a.employeeId === entry.employeeId
-                                ? { ...a, level: e.target.value as Level }
-                                : a,
-                            ),
-                          )
-                        }
-                      >
-                        <option value="view">{t('access.levels.view')}</option>
-                        <option value="edit">{t('access.levels.edit')}</option>
-                      </select>
-                    ) : (
-                      t(`access.levels.${entry.level}`)
-                    )}
-                  </td>
-                  {canEdit && (
-                    <td>
-                      <button
-                        type="button"
-                        className="link danger"
-                        aria-label={t('access.removeNamed', { name: name(entry.employeeId) })}
-                        disabled={save.isPending}
-                        onClick={() => put(c.access.filter((a) => a.employeeId !== entry.employeeId))}
-                      >
-                        {t('access.remove')}
-                      </button>
-                    </td>
+        <ListTable
+          className="grid"
+          testId="access-table"
+          columns={[t('access.employee'), t('access.level')]}
+          actions={canEdit ? t('files.actions') : undefined}
+        >
+          {c.access.map((entry) => {
+            const person = employees.byId.get(entry.employeeId);
+            return (
+              <tr key={entry.employeeId} data-testid="access-row">
+                <td>
+                  <span className={`dot${person?.online ? ' online' : ''}`} aria-hidden="true" />
+                  {name(entry.employeeId)}
+                </td>
+                <td>
+                  {canEdit ? (
+                    <Select
+                      aria-label={t('access.levelFor', { name: name(entry.employeeId) })}
+                      value={entry.level}
+                      disabled={save.isPending}
+                      onChange={(level) =>
+                        put(c.access.map((a) => (a.employeeId === entry.employeeId ? { ...a, level } : a)))
+                      }
+                      options={levels}
+                    />
+                  ) : (
+                    t(`access.levels.${entry.level}`)
                   )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                </td>
+                {canEdit && (
+                  <td>
+                    <button
+                      type="button"
+                      className="link danger"
+                      aria-label={t('access.removeNamed', { name: name(entry.employeeId) })}
+                      disabled={save.isPending}
+                      onClick={() => put(c.access.filter((a) => a.employeeId !== entry.employeeId))}
+                    >
+                      {t('access.remove')}
+                    </button>
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </ListTable>
       )}
       {canEdit && (
-        <form
-          className="toolbar"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (adding) put([...c.access, { employeeId: adding, level }]);
-          }}
-        >
-          <div className="stack-tight">
-            <label htmlFor={employeeId}>{t('access.employee')}</label>
-            <select
-              id={employeeId}
-              value={adding}
-              onChange={(e) => setAdding(e.target.value)}
-              data-testid="access-employee"
-            >
-              <option value="">{t('access.choose')}</option>
-              {candidates.map((e) => (
-                <option key={e.id} value={e.id}>
-                  {e.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="stack-tight">
-            <label htmlFor={levelId}>{t('access.level')}</label>
-            <select id={levelId} value={level} onChange={(e) => setLevel(e.target.value as Level)}>
-              <option value="view">{t('access.levels.view')}</option>
-              <option value="edit">{t('access.levels.edit')}</option>
-            </select>
-          </div>
+        <Form className="toolbar" onSubmit={grant}>
+          <Field label={t('access.employee')}>
+            {(id) => (
+              <Select
+                id={id}
+                value={adding}
+                onChange={setAdding}
+                testId="access-employee"
+                empty={{ label: t('access.choose') }}
+                options={candidates.map((e) => ({ value: e.id, label: e.name }))}
+              />
+            )}
+          </Field>
+          <Field label={t('access.level')}>
+            {(id) => <Select id={id} value={level} onChange={setLevel} options={levels} />}
+          </Field>
           <button
             type="submit"
             className="primary"
@@ -137,13 +112,9 @@ export function AccessTab({ data }: { data: CardData }) {
           >
             {t('access.add')}
           </button>
-        </form>
+        </Form>
       )}
-      {save.isError && (
-        <p className="error" role="alert">
-          {apiErrorText(t, save.error)}
-        </p>
-      )}
+      <Alert message={save.isError && apiErrorText(t, save.error)} />
     </div>
   );
 }

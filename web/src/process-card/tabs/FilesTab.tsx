@@ -4,7 +4,8 @@ import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
 import { formatBytes, formatDateTime } from '../../i18n/format.ts';
-import { Empty } from '../../ui/States.tsx';
+import { ListTable } from '../../ui/ListTable.tsx';
+import { Alert, Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { useCardAction } from '../useCardAction.ts';
@@ -62,68 +63,58 @@ export function FilesTab({ data }: { data: CardData }) {
       {c.attachments.length === 0 ? (
         <Empty>{canEdit ? t('files.emptyEdit') : t('files.empty')}</Empty>
       ) : (
-        <table className="grid">
-          <thead>
-            <tr>
-              <th scope="col">{t('files.name')}</th>
-              <th scope="col">{t('files.size')}</th>
-              <th scope="col">{t('files.added')}</th>
+        <ListTable
+          className="grid"
+          columns={[t('files.name'), t('files.size'), t('files.added')]}
+          actions={canEdit ? t('files.actions') : undefined}
+        >
+          {c.attachments.map((a) => (
+            <tr key={a.id} data-testid="attachment-row">
+              <td>
+                <a
+                  href={`${base}/${encodeURIComponent(a.id)}`}
+                  download={a.name}
+                  data-testid="attachment-link"
+                >
+                  {a.name}
+                </a>
+              </td>
+              <td>{formatBytes(a.size)}</td>
+              <td>{formatDateTime(a.createdAt)}</td>
               {canEdit && (
-                <th scope="col">
-                  <span className="visually-hidden">{t('files.actions')}</span>
-                </th>
-              )}
-            </tr>
-          </thead>
-          <tbody>
-            {c.attachments.map((a) => (
-              <tr key={a.id} data-testid="attachment-row">
-                <td>
-                  <a
-                    href={`${base}/${encodeURIComponent(a.id)}`}
-                    download={a.name}
-                    data-testid="attachment-link"
-                  >
-                    {a.name}
-                  </a>
-                </td>
-                <td>{formatBytes(a.size)}</td>
-                <td>{formatDateTime(a.createdAt)}</td>
-                {canEdit && (
-                  <td className="actions-cell">
-                    {confirming === a.id ? (
-                      <span className="row">
-                        <span>{t('files.confirmDelete')}</span>
-                        <button
-                          type="button"
-                          className="danger"
-                          data-testid="attachment-delete-confirm"
-                          disabled={remove.isPending}
-                          onClick={() => remove.mutate(a, { onSettled: () => setConfirming(null) })}
-                        >
-                          {t('common:delete')}
-                        </button>
-                        <button type="button" onClick={() => setConfirming(null)}>
-                          {t('common:cancel')}
-                        </button>
-                      </span>
-                    ) : (
+                <td className="actions-cell">
+                  {confirming === a.id ? (
+                    <span className="row">
+                      <span>{t('files.confirmDelete')}</span>
                       <button
                         type="button"
-                        className="link danger"
-                        data-testid="attachment-delete"
-                        aria-label={t('files.deleteNamed', { name: a.name })}
-                        onClick={() => setConfirming(a.id)}
+                        className="danger"
+                        data-testid="attachment-delete-confirm"
+                        disabled={remove.isPending}
+                        onClick={() => remove.mutate(a, { onSettled: () => setConfirming(null) })}
                       >
                         {t('common:delete')}
                       </button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                      <button type="button" onClick={() => setConfirming(null)}>
+                        {t('common:cancel')}
+                      </button>
+                    </span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="link danger"
+                      data-testid="attachment-delete"
+                      aria-label={t('files.deleteNamed', { name: a.name })}
+                      onClick={() => setConfirming(a.id)}
+                    >
+                      {t('common:delete')}
+                    </button>
+                  )}
+                </td>
+              )}
+            </tr>
+          ))}
+        </ListTable>
       )}
       {canEdit && (
         <div className="row drop-hint">
@@ -154,11 +145,7 @@ export function FilesTab({ data }: { data: CardData }) {
           )}
         </div>
       )}
-      {(upload.isError || remove.isError) && (
-        <p className="error" role="alert">
-          {apiErrorText(t, upload.error ?? remove.error)}
-        </p>
-      )}
+      <Alert message={(upload.isError || remove.isError) && apiErrorText(t, upload.error ?? remove.error)} />
     </div>
   );
 }

@@ -1,24 +1,24 @@
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
 import { recordKeys } from '../../api/records.ts';
 import type { LinkType } from '../../api/types.ts';
-import { Empty } from '../../ui/States.tsx';
+import { Combobox, type ComboboxOption } from '../../ui/Combobox.tsx';
+import { Field, Form, Select } from '../../ui/Field.tsx';
+import { Alert, Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
 import { LINK_TYPES, linkHref, searchRecords } from '../linkTypes.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
-import { type SearchOption, SearchSelect } from '../SearchSelect.tsx';
 import { useCardAction } from '../useCardAction.ts';
 
 /** Links to invoices, orders, contracts, projects and waybills. */
 export function LinksTab({ data }: { data: CardData }) {
   const { t } = useTranslation('card');
   const { card: c, canEdit } = data;
-  const typeId = useId();
   const [type, setType] = useState<LinkType>('invoice');
-  const [record, setRecord] = useState<SearchOption | null>(null);
+  const [record, setRecord] = useState<ComboboxOption | null>(null);
   const base = `${processPaths.one(c.id)}/links`;
   const add = useCardAction(c.id, (link: { type: LinkType; id: string }) => api.post(base, link), {
     onSuccess: () => setRecord(null),
@@ -27,6 +27,9 @@ export function LinksTab({ data }: { data: CardData }) {
     api.delete(`${base}/${link.type}/${encodeURIComponent(link.id)}`),
   );
   const already = record !== null && c.links.some((l) => l.type === type && l.id === record.id);
+  const link = () => {
+    if (record && !already) add.mutate({ type, id: record.id });
+  };
 
   return (
     <div className="stack">
@@ -54,32 +57,22 @@ export function LinksTab({ data }: { data: CardData }) {
         </ul>
       )}
       {canEdit && (
-        <form
-          className="toolbar link-add"
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (record && !already) add.mutate({ type, id: record.id });
-          }}
-        >
-          <div className="stack-tight">
-            <label htmlFor={typeId}>{t('links.type')}</label>
-            <select
-              id={typeId}
-              value={type}
-              data-testid="link-type"
-              onChange={(e) => {
-                setType(e.target.value as LinkType);
-                setRecord(null);
-              }}
-            >
-              {LINK_TYPES.map((lt) => (
-                <option key={lt} value={lt}>
-                  {t(`links.types.${lt}`)}
-                </option>
-              ))}
-            </select>
-          </div>
-          <SearchSelect
+        <Form className="toolbar link-add" onSubmit={link}>
+          <Field label={t('links.type')}>
+            {(id) => (
+              <Select
+                id={id}
+                value={type}
+                testId="link-type"
+                onChange={(next) => {
+                  setType(next);
+                  setRecord(null);
+                }}
+                options={LINK_TYPES.map((lt) => ({ value: lt, label: t(`links.types.${lt}`) }))}
+              />
+            )}
+          </Field>
+          <Combobox
             label={t('links.record')}
             value={record?.id ?? null}
             valueLabel={record?.label ?? null}
@@ -98,13 +91,9 @@ export function LinksTab({ data }: { data: CardData }) {
             {t('links.add')}
           </button>
           {already && <span className="muted">{t('links.already')}</span>}
-        </form>
+        </Form>
       )}
-      {(add.isError || remove.isError) && (
-        <p className="error" role="alert">
-          {apiErrorText(t, add.error ?? remove.error)}
-        </p>
-      )}
+      <Alert message={(add.isError || remove.isError) && apiErrorText(t, add.error ?? remove.error)} />
     </div>
   );
 }

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
+import { Alert } from '../../ui/States.tsx';
 import { apiErrorText, isVersionConflict } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { useCardAction } from '../useCardAction.ts';
@@ -79,11 +80,7 @@ export function NoteTab({ data }: { data: CardData }) {
           )}
         </div>
       )}
-      {save.isError && (
-        <p className={isVersionConflict(save.error) ? 'warning' : 'error'} role="alert">
-          {apiErrorText(t, save.error)}
-        </p>
-      )}
+      <Alert message={save.isError && apiErrorText(t, save.error)} warning={isVersionConflict(save.error)} />
     </form>
   );
 }

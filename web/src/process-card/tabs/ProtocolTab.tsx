@@ -2,9 +2,9 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../i18n/format.ts';
 import { Empty, ErrorBox, Loading } from '../../ui/States.tsx';
+import { usePublishedNames } from '../../ui/usePublishedNames.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { describeEntry, entryDetails, type ProtocolNames } from '../protocolText.ts';
-import { usePublishedNames } from '../usePublishedNames.ts';
 
 /** The protocol: every action ever taken on the process — who, when, what — details folded. */
 export function ProtocolTab({

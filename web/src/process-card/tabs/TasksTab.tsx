@@ -5,7 +5,8 @@ import { processKeys, processPaths } from '../../api/processes.ts';
 import { taskPaths } from '../../api/tasks.ts';
 import type { EventItem, Page } from '../../api/types.ts';
 import { formatDateTime } from '../../i18n/format.ts';
-import { Empty, ErrorBox, Loading } from '../../ui/States.tsx';
+import { ListTable } from '../../ui/ListTable.tsx';
+import { Alert, Empty, ErrorBox, Loading } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
 import { useCardAction } from '../useCardAction.ts';
@@ -32,64 +33,50 @@ export function TasksTab({ data }: { data: CardData }) {
       {ordered.length === 0 ? (
         <Empty>{t('tasks.empty')}</Empty>
       ) : (
-        <table className="grid" data-testid="tasks-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('tasks.task')}</th>
-              <th scope="col">{t('tasks.stage')}</th>
-              <th scope="col">{t('tasks.assignee')}</th>
-              <th scope="col">{t('tasks.status')}</th>
-              <th scope="col">{t('tasks.starts')}</th>
-              <th scope="col">{t('tasks.due')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('files.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {ordered.map((task) => (
-              <tr key={task.id} data-testid="task-row">
-                <td>
-                  {task.title}
-                  {task.blocking && <span className="pill blocking-pill">{t('tasks.blocking')}</span>}
-                  {task.description && <div className="muted small">{task.description}</div>}
-                </td>
-                <td>{stageName(task.stageKey)}</td>
-                <td>{task.assignee?.name ?? '—'}</td>
-                <td>
-                  <span
-                    className={`pill ${task.status === 'done' ? 'done' : task.status === 'open' ? 'in_progress' : ''}`}
+        <ListTable
+          className="grid"
+          testId="tasks-table"
+          columns={['task', 'stage', 'assignee', 'status', 'starts', 'due'].map((c) => t(`tasks.${c}`))}
+          actions={t('files.actions')}
+        >
+          {ordered.map((task) => (
+            <tr key={task.id} data-testid="task-row">
+              <td>
+                {task.title}
+                {task.blocking && <span className="pill blocking-pill">{t('tasks.blocking')}</span>}
+                {task.description && <div className="muted small">{task.description}</div>}
+              </td>
+              <td>{stageName(task.stageKey)}</td>
+              <td>{task.assignee?.name ?? '—'}</td>
+              <td>
+                <span
+                  className={`pill ${task.status === 'done' ? 'done' : task.status === 'open' ? 'in_progress' : ''}`}
+                >
+                  {t(`tasks.statuses.${task.status}`)}
+                </span>
+              </td>
+              <td>{formatDateTime(task.startsAt)}</td>
+              <td className={task.overdue ? 'error' : undefined}>
+                {formatDateTime(task.dueAt)}
+                {task.overdue && ` · ${t('tasks.overdue')}`}
+              </td>
+              <td>
+                {task.status === 'open' && (canEdit || task.assigneeId === me.id) && (
+                  <button
+                    type="button"
+                    data-testid="task-complete"
+                    disabled={complete.isPending}
+                    onClick={() => complete.mutate(task.id)}
                   >
-                    {t(`tasks.statuses.${task.status}`)}
-                  </span>
-                </td>
-                <td>{formatDateTime(task.startsAt)}</td>
-                <td className={task.overdue ? 'error' : undefined}>
-                  {formatDateTime(task.dueAt)}
-                  {task.overdue && ` · ${t('tasks.overdue')}`}
-                </td>
-                <td>
-                  {task.status === 'open' && (canEdit || task.assigneeId === me.id) && (
-                    <button
-                      type="button"
-                      data-testid="task-complete"
-                      disabled={complete.isPending}
-                      onClick={() => complete.mutate(task.id)}
-                    >
-                      {t('tasks.complete')}
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                    {t('tasks.complete')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </ListTable>
       )}
-      {complete.isError && (
-        <p className="error" role="alert">
-          {apiErrorText(t, complete.error)}
-        </p>
-      )}
+      <Alert message={complete.isError && apiErrorText(t, complete.error)} />
 
       <h2>{t('events.title')}</h2>
       {events.isLoading && <Loading />}
@@ -98,26 +85,20 @@ export function TasksTab({ data }: { data: CardData }) {
         (events.data.items.length === 0 ? (
           <Empty>{t('events.empty')}</Empty>
         ) : (
-          <table className="grid" data-testid="events-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('events.when')}</th>
-                <th scope="col">{t('events.type')}</th>
-                <th scope="col">{t('tasks.stage')}</th>
-                <th scope="col">{t('events.comment')}</th>
+          <ListTable
+            className="grid"
+            testId="events-table"
+            columns={[t('events.when'), t('events.type'), t('tasks.stage'), t('events.comment')]}
+          >
+            {events.data.items.map((ev) => (
+              <tr key={ev.id}>
+                <td>{formatDateTime(ev.at)}</td>
+                <td>{t(`events.types.${ev.type}`, { defaultValue: ev.type })}</td>
+                <td>{stageName(ev.stageKey)}</td>
+                <td>{ev.comment ?? ''}</td>
               </tr>
-            </thead>
-            <tbody>
-              {events.data.items.map((ev) => (
-                <tr key={ev.id}>
-                  <td>{formatDateTime(ev.at)}</td>
-                  <td>{t(`events.types.${ev.type}`, { defaultValue: ev.type })}</td>
-                  <td>{stageName(ev.stageKey)}</td>
-                  <td>{ev.comment ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </ListTable>
         ))}
     </div>
   );

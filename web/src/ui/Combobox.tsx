@@ -1,27 +1,27 @@
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, type RefObject, useEffect, useId, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useDebounced } from './useDebounced.ts';
-import './search-select.css';
+import './combobox.css';
 
-/** One choice of a SearchSelect. */
-export interface SearchOption {
+/** One choice of a Combobox. */
+export interface ComboboxOption {
   readonly id: string;
   readonly label: string;
   /** A second, quieter line (a phone, an amount, a description). */
   readonly hint?: string | undefined;
 }
 
-export interface SearchSelectProps {
+export interface ComboboxProps {
   label: string;
   /** The chosen id, or null for none. */
   value: string | null;
   /** The label of the chosen id, when the caller knows it (else the id's option, once found). */
   valueLabel?: string | null | undefined;
-  onChange: (option: SearchOption | null) => void;
+  onChange: (option: ComboboxOption | null) => void;
   /** Cache key of the search; the text typed is appended. */
   queryKey: readonly unknown[];
-  search: (text: string) => Promise<SearchOption[]>;
+  search: (text: string) => Promise<ComboboxOption[]>;
   placeholder?: string | undefined;
   testId?: string | undefined;
   disabled?: boolean | undefined;
@@ -30,13 +30,19 @@ export interface SearchSelectProps {
   /** Keep the label for screen readers only (dense filter bars). */
   hideLabel?: boolean | undefined;
   required?: boolean | undefined;
+  /** Shown in the list when the search finds nothing (default: "Nothing found"). */
+  emptyText?: string | undefined;
+  /** Marks the input invalid and names the element that says why. */
+  errorId?: string | undefined;
+  /** The input, for callers that move the focus into it. */
+  inputRef?: RefObject<HTMLInputElement | null> | undefined;
 }
 
 /**
  * A searchable select (ARIA 1.2 combobox with a listbox): type to search the server, arrows to
  * move, Enter to choose, Escape to close. Labels are user text and are rendered as text.
  */
-export function SearchSelect({
+export function Combobox({
   label,
   value,
   valueLabel,
@@ -49,7 +55,10 @@ export function SearchSelect({
   clearable,
   hideLabel,
   required,
-}: SearchSelectProps) {
+  emptyText,
+  errorId,
+  inputRef,
+}: ComboboxProps) {
   const { t } = useTranslation('card');
   const id = useId();
   const listId = `${id}-list`;
@@ -59,7 +68,8 @@ export function SearchSelect({
   const [active, setActive] = useState(0);
   const [chosenLabel, setChosenLabel] = useState<string | null>(null);
   const root = useRef<HTMLDivElement>(null);
-  const input = useRef<HTMLInputElement>(null);
+  const ownInput = useRef<HTMLInputElement>(null);
+  const input = inputRef ?? ownInput;
   const debounced = useDebounced(text.trim(), 250);
   const results = useQuery({
     queryKey: [...queryKey, debounced],
@@ -86,7 +96,7 @@ export function SearchSelect({
     setText('');
   }
 
-  function choose(option: SearchOption | null) {
+  function choose(option: ComboboxOption | null) {
     setChosenLabel(option?.label ?? null);
     onChange(option);
     close();
@@ -136,6 +146,8 @@ export function SearchSelect({
           aria-autocomplete="list"
           aria-activedescendant={activeOption ? `${id}-opt-${activeOption.id}` : undefined}
           aria-required={required || undefined}
+          aria-invalid={errorId ? true : undefined}
+          aria-describedby={errorId}
           autoComplete="off"
           placeholder={placeholder ?? t('search.placeholder')}
           data-testid={testId}
@@ -192,7 +204,7 @@ export function SearchSelect({
           </div>
           {results.isFetching && options.length === 0 && <p className="muted">{t('search.loading')}</p>}
           {!results.isFetching && results.isSuccess && options.length === 0 && (
-            <p className="muted">{t('search.nothing')}</p>
+            <p className="muted">{emptyText ?? t('search.nothing')}</p>
           )}
           {results.isError && <p className="error">{t('search.failed')}</p>}
         </div>

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, setLanguage } from '../i18n/index.ts';
 
+/** EN | RU: switches the app's language (and remembers it); the current one is pressed. */
 export function LanguageSwitcher() {
   const { t, i18n } = useTranslation('shell');
   return (

@@ -1,0 +1,115 @@
+/**
+ * Moving one process to another version of its definition: load it, let the domain decide, then
+ * write the re-keyed process, its protocol entry, timers and tasks in one transaction. A dry run
+ * takes the same path and stops before writing, so it answers exactly what applying would.
+ */
+
+import type { Actor, EngineContext } from '../context.ts';
+import { type MigrationPlan, migrate } from '../domain/process/migrate.ts';
+import type { Effect } from '../domain/process/step.ts';
+import type { LoadedVersion } from '../store/definition-cache.ts';
+import {
+  restageTasks,
+  setDefinitionVersion,
+  timersOfProcess,
+  unfinishedTasksOfVisit,
+} from '../store/process-migration.ts';
+import { applyEffects, saveState, stateOf } from './apply-effects.ts';
+import { inTransaction, loadForWrite } from './run-command.ts';
+import { stepContextFor } from './step-context.ts';
+
+/** Two loaded versions of one definition and how stages map between them. */
+export interface VersionMigration {
+  readonly from: LoadedVersion;
+  readonly to: LoadedVersion;
+  readonly stageMap: Readonly<Record<string, string>>;
+}
+
+/** What happened (or, in a dry run, would happen) to one process. */
+export interface MigrationItem {
+  readonly processId: string;
+  /** The stage the process is at. */
+  readonly from: string;
+  /** The stage it moves to; null when its stage has none in the new version (or it has ended). */
+  readonly to: string | null;
+  readonly outcome: 'moved' | 'would_move' | 'refused';
+  /** Why it was refused: a migration refusal or an error code. */
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export function planOf(migration: VersionMigration): MigrationPlan {
+  return {
+    fromVersion: migration.from.version,
+    toVersion: migration.to.version,
+    from: migration.from.compiled,
+    to: migration.to.compiled,
+    stageMap: migration.stageMap,
+  };
+}
+
+/**
+ * Migrates one process (administrators only, like any change of what a process runs). In a dry run
+ * nothing is written. A refusal is an answer, not an error; errors (the process unknown, the caller
+ * not allowed) are thrown as for any command.
+ */
+export async function migrateProcess(
+  ctx: EngineContext,
+  actor: Actor,
+  processId: string,
+  migration: VersionMigration,
+  options: { readonly dryRun: boolean; readonly reason?: string | undefined },
+): Promise<MigrationItem> {
+  return inTransaction(ctx, async (tx, log) => {
+    const row = await loadForWrite(tx, ctx, actor, processId, { requires: 'admin' });
+    if (row.definition_id !== migration.to.id) {
+      return {
+        processId,
+        from: row.stage_key,
+        to: null,
+        outcome: 'refused',
+        reason: 'not_on_version',
+        message: 'The process runs on another definition.',
+      } as const;
+    }
+    const [timers, unfinishedTasks] = await Promise.all([
+      timersOfProcess(tx, row.id),
+      unfinishedTasksOfVisit(tx, row.id, row.visit),
+    ]);
+    const now = ctx.clock.now();
+    const { working } = await stepContextFor(tx, ctx, migration.to, now, new Set());
+    const decision = migrate(
+      stateOf(row),
+      { version: row.definition_version, timers, unfinishedTasks },
+      planOf(migration),
+      { now, zone: ctx.zone, actorId: actor.id, working, reason: options.reason },
+    );
+    if (decision.outcome === 'refuse') {
+      const { from, to, reason, message } = decision;
+      return { processId, from, to, outcome: 'refused', reason, message } as const;
+    }
+    const item = { processId, from: decision.from, to: decision.to } as const;
+    if (options.dryRun) return { ...item, outcome: 'would_move' } as const;
+
+    const saved = await saveState(tx, row, decision.process, now);
+    await setDefinitionVersion(tx, row.id, migration.to.version);
+    const effects: Effect[] = [];
+    for (const effect of decision.effects) {
+      if (effect.type === 'tasks.restage') await restageTasks(tx, row.id, effect.taskIds, effect.stageKey);
+      else effects.push(effect);
+    }
+    await applyEffects(
+      tx,
+      ctx,
+      {
+        row: { ...saved, definition_version: migration.to.version },
+        def: migration.to,
+        effects,
+        now,
+        responsibleBefore: row.responsible_id,
+      },
+      log,
+    );
+    return { ...item, outcome: 'moved' } as const;
+  });
+}

@@ -1,0 +1,173 @@
+/** Absences and the deputies who stand in for absent employees; the rows are their own timers. */
+import type { Selectable } from 'kysely';
+import type { AbsenceTable } from './schema.ts';
+import type { Db } from './store.ts';
+
+export type AbsenceRow = Selectable<AbsenceTable>;
+
+export async function insertAbsence(db: Db, row: AbsenceRow): Promise<void> {
+  await db.insertInto('absences').values(row).execute();
+}
+
+export async function findAbsence(db: Db, id: string): Promise<AbsenceRow | undefined> {
+  return db.selectFrom('absences').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The absences that have not ended by `now` (of one employee, or everyone's), soonest first. */
+export async function unendedAbsences(
+  db: Db,
+  now: number,
+  options: { readonly employeeId?: string | undefined; readonly limit: number },
+): Promise<AbsenceRow[]> {
+  let q = db.selectFrom('absences').selectAll().where('to_at', '>', now);
+  if (options.employeeId !== undefined) q = q.where('employee_id', '=', options.employeeId);
+  return q.orderBy('from_at').orderBy('id').limit(options.limit).execute();
+}
+
+/** Whether another absence of the employee overlaps [from, to). */
+export async function overlapsAbsence(
+  db: Db,
+  employeeId: string,
+  from: number,
+  to: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('absences')
+    .select('id')
+    .where('employee_id', '=', employeeId)
+    .where('from_at', '<', to)
+    .where('to_at', '>', from)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function deleteAbsence(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('absences').where('id', '=', id).execute();
+}
+
+/** Ends an absence early: it ends at `now` (the worker then gives the stages back). */
+export async function endAbsenceAt(db: Db, id: string, now: number): Promise<void> {
+  await db
+    .updateTable('absences')
+    .set({ to_at: now })
+    .where('id', '=', id)
+    .where('to_at', '>', now)
+    .execute();
+}
+
+/**
+ * The deputy of every employee absent at `now` (or of these employees only). Absences at any one
+ * moment are few: the whole set is one small indexed read.
+ */
+export async function deputiesAt(
+  db: Db,
+  employeeIds: readonly string[] | undefined,
+  now: number,
+): Promise<Map<string, string>> {
+  if (employeeIds?.length === 0) return new Map();
+  let q = db
+    .selectFrom('absences')
+    .select(['employee_id', 'deputy_id'])
+    .where('to_at', '>', now)
+    .where('from_at', '<=', now);
+  if (employeeIds) q = q.where('employee_id', 'in', [...employeeIds]);
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.employee_id, r.deputy_id]));
+}
+
+export type AbsenceEdge = 'start' | 'end';
+
+/** Whether any absence has a start or an end that is due and not yet applied (a cheap indexed look). */
+export async function hasDueAbsences(db: Db, now: number): Promise<boolean> {
+  const start = await db
+    .selectFrom('absences')
+    .select('id')
+    .where('started_at', 'is', null)
+    .where('from_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  if (start) return true;
+  const end = await db
+    .selectFrom('absences')
+    .select('id')
+    .where('ended_at', 'is', null)
+    .where('to_at', '<=', now)
+    .limit(1)
+    .executeTakeFirst();
+  return end !== undefined;
+}
+
+/**
+ * Absences whose start or end is due and not yet applied, claimed so that each edge is applied by one
+ * node once (rows locked with SKIP LOCKED where the store has it).
+ */
+export async function claimDueAbsences(
+  db: Db,
+  now: number,
+  limit: number,
+  skipLocked: boolean,
+): Promise<{ row: AbsenceRow; edge: AbsenceEdge }[]> {
+  let starts = db
+    .selectFrom('absences')
+    .selectAll()
+    .where('started_at', 'is', null)
+    .where('from_at', '<=', now)
+    .orderBy('from_at')
+    .limit(limit);
+  let ends = db
+    .selectFrom('absences')
+    .selectAll()
+    .where('ended_at', 'is', null)
+    .where('to_at', '<=', now)
+    .orderBy('to_at')
+    .limit(limit);
+  if (skipLocked) {
+    starts = starts.forUpdate().skipLocked();
+    ends = ends.forUpdate().skipLocked();
+  }
+  const [s, e] = [await starts.execute(), await ends.execute()];
+  return [
+    ...s.map((row) => ({ row, edge: 'start' as const })),
+    ...e.map((row) => ({ row, edge: 'end' as const })),
+  ];
+}
+
+/** Marks an edge applied; false when another transaction did it first. */
+export async function markAbsenceEdge(db: Db, id: string, edge: AbsenceEdge, now: number): Promise<boolean> {
+  const column = edge === 'start' ? 'started_at' : 'ended_at';
+  const result = await db
+    .updateTable('absences')
+    .set({ [column]: now })
+    .where('id', '=', id)
+    .where(column, 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Running processes by one column: whose stage an employee holds, holds for someone, or awaits. */
+async function runningProcessIds(
+  db: Db,
+  where: (q: ReturnType<typeof running>) => ReturnType<typeof running>,
+): Promise<string[]> {
+  const rows = await where(running(db)).orderBy('id').execute();
+  return rows.map((r) => r.id);
+}
+
+function running(db: Db) {
+  return db.selectFrom('processes').select('id').where('status', 'in', ['active', 'paused']);
+}
+
+/** Running processes whose current stage the employee holds (for their own or as a deputy). */
+export function processIdsHeldBy(db: Db, employeeId: string): Promise<string[]> {
+  return runningProcessIds(db, (q) => q.where('responsible_id', '=', employeeId));
+}
+
+/** Running processes whose stage a deputy holds for the employee. */
+export function processIdsActedFor(db: Db, employeeId: string): Promise<string[]> {
+  return runningProcessIds(db, (q) => q.where('acting_for_id', '=', employeeId));
+}
+
+/** Running processes whose stage waits for a listed responsible to come online. */
+export function processIdsAwaitingResponsible(db: Db): Promise<string[]> {
+  return runningProcessIds(db, (q) => q.where('routing_until', 'is not', null));
+}

@@ -1,0 +1,102 @@
+/**
+ * Stage analytics: the `stage_visits` fact table (one row per stage visit, written by the engine
+ * with the protocol entries that record the visit), its two covering indexes, an index on the
+ * processes of a definition by launch time, and the table filled from the existing protocol.
+ *
+ * `stage_visits_durations` answers the time-in-stage percentiles: within one definition and stage
+ * the visits left through a transition are in duration order, so the k-th one is an index offset.
+ * `stage_visits_results` answers every count in one ordered pass (entered, left, in it now, per
+ * result). Both end in the entry time and the version, the period and version filters.
+ *
+ * Visits filled from the protocol take the version the process is on now.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../schema.ts';
+import { foldStageVisits, STAGE_VISIT_ACTIONS } from '../stage-visits.ts';
+
+type Db = Kysely<unknown>;
+
+const BACKFILL_BATCH = 500;
+
+/** Fills `stage_visits` from the protocol of every process (the table must be empty). */
+export async function backfillStageVisits(db: Kysely<Database>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const processes = await db
+      .selectFrom('processes')
+      .select(['id', 'definition_id', 'definition_version'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(BACKFILL_BATCH)
+      .execute();
+    const last = processes.at(-1);
+    if (!last) return;
+    after = last.id;
+    const entries = await db
+      .selectFrom('protocol')
+      .select(['process_id', 'at', 'action', 'details'])
+      .where(
+        'process_id',
+        'in',
+        processes.map((p) => p.id),
+      )
+      .where('action', 'in', [...STAGE_VISIT_ACTIONS])
+      .orderBy('process_id')
+      .orderBy('id')
+      .execute();
+    const byProcess = new Map<string, typeof entries>();
+    for (const entry of entries) {
+      const list = byProcess.get(entry.process_id);
+      if (list) list.push(entry);
+      else byProcess.set(entry.process_id, [entry]);
+    }
+    const rows = processes.flatMap((p) =>
+      foldStageVisits(
+        { processId: p.id, definitionId: p.definition_id, version: p.definition_version },
+        byProcess.get(p.id) ?? [],
+      ),
+    );
+    for (let i = 0; i < rows.length; i += BACKFILL_BATCH) {
+      await db
+        .insertInto('stage_visits')
+        .values(rows.slice(i, i + BACKFILL_BATCH))
+        .execute();
+    }
+  }
+}
+
+export function m006() {
+  return async (db: Db): Promise<void> => {
+    const s = db.schema;
+    await s
+      .createTable('stage_visits')
+      .addColumn('process_id', 'text', (c) => c.notNull())
+      .addColumn('visit', 'integer', (c) => c.notNull())
+      .addColumn('definition_id', 'text', (c) => c.notNull())
+      .addColumn('version', 'integer', (c) => c.notNull())
+      .addColumn('stage_key', 'text', (c) => c.notNull())
+      .addColumn('entered_at', 'bigint', (c) => c.notNull())
+      .addColumn('left_at', 'bigint')
+      .addColumn('left_by', 'text')
+      .addColumn('result', 'text')
+      .addColumn('to_stage', 'text')
+      .addColumn('duration_ms', 'bigint')
+      .addPrimaryKeyConstraint('stage_visits_pk', ['process_id', 'visit'])
+      .execute();
+    await backfillStageVisits(db as Kysely<Database>);
+    await s
+      .createIndex('stage_visits_durations')
+      .on('stage_visits')
+      .columns(['definition_id', 'stage_key', 'left_by', 'duration_ms', 'entered_at', 'version'])
+      .execute();
+    await s
+      .createIndex('stage_visits_results')
+      .on('stage_visits')
+      .columns(['definition_id', 'stage_key', 'left_by', 'result', 'to_stage', 'entered_at', 'version'])
+      .execute();
+    // The processes of a definition by status; within a status by lead time, so the median lead
+    // time of the completed ones is an index offset too.
+    await sql`create index processes_analytics on processes
+      (definition_id, status, (completed_at - started_at), started_at, definition_version)`.execute(db);
+  };
+}

@@ -1,0 +1,78 @@
+/** What moving processes between definition versions reads and writes. */
+import { sql } from 'kysely';
+import type { Db } from './store.ts';
+
+/**
+ * Ids of the running (active or paused) processes of one definition version after `afterId`, in id
+ * order: a keyset page, so a long migration goes page by page and never holds one transaction.
+ */
+export async function runningProcessIds(
+  db: Db,
+  definitionId: string,
+  version: number,
+  afterId: string | undefined,
+  limit: number,
+): Promise<string[]> {
+  let q = db
+    .selectFrom('processes')
+    .select('id')
+    .where('definition_id', '=', definitionId)
+    .where('definition_version', '=', version)
+    // Stated as the partial index `processes_running_version` states it, so both databases use it.
+    .where(sql<boolean>`status in ('active', 'paused')`);
+  if (afterId !== undefined) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The timers of one process, by kind and key. */
+export async function timersOfProcess(db: Db, processId: string): Promise<{ kind: string; key: string }[]> {
+  return db
+    .selectFrom('timers')
+    .select(['kind', 'key'])
+    .where('process_id', '=', processId)
+    .orderBy('key')
+    .execute();
+}
+
+/** Tasks of one stage visit that are not done, in id order. */
+export async function unfinishedTasksOfVisit(
+  db: Db,
+  processId: string,
+  visit: number,
+): Promise<{ id: string; blocking: boolean; stage_key: string | null }[]> {
+  const rows = await db
+    .selectFrom('tasks')
+    .select(['id', 'blocking', 'stage_key'])
+    .where('process_id', '=', processId)
+    .where('visit', '=', visit)
+    .where('status', '!=', 'done')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ id: r.id, blocking: r.blocking === 1, stage_key: r.stage_key }));
+}
+
+/** Files these tasks of a process under another stage. */
+export async function restageTasks(
+  db: Db,
+  processId: string,
+  taskIds: readonly string[],
+  stageKey: string,
+): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db
+    .updateTable('tasks')
+    .set({ stage_key: stageKey })
+    .where('process_id', '=', processId)
+    .where('id', 'in', [...taskIds])
+    .execute();
+}
+
+/** Puts a process on another version of its definition (inside the migration's transaction). */
+export async function setDefinitionVersion(db: Db, processId: string, version: number): Promise<void> {
+  await db
+    .updateTable('processes')
+    .set({ definition_version: version })
+    .where('id', '=', processId)
+    .execute();
+}

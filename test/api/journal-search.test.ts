@@ -1,0 +1,190 @@
+/**
+ * The journal's text search through its index and its per-status counts through their counters:
+ * substrings, case in Latin and Cyrillic, the index following every change of the texts it holds,
+ * and counts that agree with the rows the journal lists, for an administrator and a manager.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainBody } from '../fixtures/definitions.ts';
+import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
+import { type Client, startTestServer, type TestServer } from '../support/server.ts';
+import { STORES } from '../support/stores.ts';
+
+type Employee = Client & { id: string };
+type Counts = { active: number; paused: number; completed: number; cancelled: number };
+
+for (const store of STORES) {
+  describe(`${store}: journal text search and counts`, () => {
+    let t: TestServer;
+    let anna: Employee;
+    let boris: Employee;
+    let def = '';
+    let cp = '';
+    const p: Record<string, any> = {};
+
+    async function ids(c: Client, query: string): Promise<string[]> {
+      const res = await c.get(`/api/processes?${query}${query ? '&' : ''}limit=500`);
+      expectStatus(res, 200);
+      expect(res.body.nextCursor).toBeNull();
+      return res.body.items.map((i: any) => i.id).sort();
+    }
+    const search = (c: Client, text: string) => ids(c, `q=${encodeURIComponent(text)}`);
+    const sorted = (...names: string[]) => names.map((n) => p[n].id).sort();
+
+    /** The counts the journal answers, checked against the rows it lists for the same filter. */
+    async function counts(c: Client, query = ''): Promise<Counts> {
+      const res = await c.get(`/api/processes/counts${query ? `?${query}` : ''}`);
+      expectStatus(res, 200);
+      const listed: Counts = { active: 0, paused: 0, completed: 0, cancelled: 0 };
+      const rows = await c.get(`/api/processes?${query}${query ? '&' : ''}limit=500`);
+      expectStatus(rows, 200);
+      for (const row of rows.body.items) listed[row.status as keyof Counts]++;
+      expect(res.body, `counts of "${query}" match the listed rows`).toEqual(listed);
+      return res.body;
+    }
+    /** Counts with no filter agree with the same counts through a filter every process passes. */
+    async function allCounts(c: Client): Promise<Counts> {
+      const plain = await counts(c);
+      expect(await counts(c, 'startedFrom=2000-01-01T00:00:00Z')).toEqual(plain);
+      const perDefinition = await counts(c, `definitionId=${def}`);
+      expect(await counts(c, `definitionId=${def}&startedFrom=2000-01-01T00:00:00Z`)).toEqual(perDefinition);
+      return plain;
+    }
+
+    beforeAll(async () => {
+      t = await startTestServer(store);
+      anna = await t.employee('anna', 'manager', 'Anna');
+      boris = await t.employee('boris', 'manager', 'Boris');
+      cp = (await t.admin.post('/api/counterparties', { name: 'ООО Берёзка' })).body.id;
+      def = await publishDefinition(t.admin, 'Приёмка товара', chainBody(3));
+      const launch = async (name: string, who: Client, body: object) => {
+        const res = await who.post('/api/processes', { definitionId: def, ...body });
+        expectStatus(res, 201);
+        p[name] = res.body;
+      };
+      await launch('latin', anna, { note: 'Deliver the Widgets by Friday' });
+      await launch('cyrillic', anna, { note: 'Срочная ОТГРУЗКА со склада' });
+      await launch('client', boris, { counterpartyId: cp, note: 'quarterly check' });
+      await launch('quotes', boris, { note: 'the "quoted" part; NEAR(a b) OR c* -x' });
+      await launch('yo', anna, { note: 'ёлка и ель' });
+    });
+    afterAll(async () => t?.close());
+
+    it('finds substrings anywhere in a word, case ignored, in Latin and Cyrillic', async () => {
+      expect(await search(t.admin, 'widg')).toEqual(sorted('latin'));
+      expect(await search(t.admin, 'IDGETS B')).toEqual(sorted('latin'));
+      expect(await search(t.admin, 'отгруз')).toEqual(sorted('cyrillic'));
+      expect(await search(t.admin, 'СРОЧН')).toEqual(sorted('cyrillic'));
+      expect(await search(t.admin, 'рОчНаЯ оТг')).toEqual(sorted('cyrillic'));
+      expect(await search(t.admin, 'ЁЛК')).toEqual(sorted('yo'));
+      // ё and е stay different letters, as they are in lower case.
+      expect(await search(t.admin, 'елк')).toEqual([]);
+      expect(await search(t.admin, 'отгрузка на склад')).toEqual([]);
+    });
+
+    it('searches the client name and the definition name through the same query', async () => {
+      expect(await search(t.admin, 'берёз')).toEqual(sorted('client'));
+      expect(await search(t.admin, 'ООО БЕР')).toEqual(sorted('client'));
+      expect(await search(t.admin, 'приёмка')).toEqual(sorted('latin', 'cyrillic', 'client', 'quotes', 'yo'));
+    });
+
+    it('takes quotes and search operators literally', async () => {
+      expect(await search(t.admin, '"quoted"')).toEqual(sorted('quotes'));
+      expect(await search(t.admin, 'NEAR(a b)')).toEqual(sorted('quotes'));
+      expect(await search(t.admin, 'OR c*')).toEqual(sorted('quotes'));
+      expect(await search(t.admin, 'c* -x')).toEqual(sorted('quotes'));
+      expect(await search(t.admin, 'quoted OR widgets')).toEqual([]);
+      expect(await search(t.admin, '"')).toEqual(sorted('quotes'));
+    });
+
+    it('answers one and two characters as substrings too, case ignored', async () => {
+      expect(await search(t.admin, 'ЁЛ')).toEqual(sorted('yo'));
+      expect(await search(t.admin, 'Ж')).toEqual([]);
+      expect(await search(t.admin, 'y')).toEqual(sorted('latin', 'client'));
+      expect(await search(t.admin, 'b')).toEqual(sorted('latin', 'quotes'));
+    });
+
+    it('limits the search to what the viewer may see', async () => {
+      expect(await search(anna, 'widg')).toEqual(sorted('latin'));
+      expect(await search(boris, 'widg')).toEqual([]);
+      expect(await search(boris, 'приёмка')).toEqual(sorted('client', 'quotes'));
+    });
+
+    it('follows a changed note, client name and definition name', async () => {
+      const edited = await anna.patch(`/api/processes/${p.latin.id}`, { note: 'Gadgets, not widgets' });
+      expectStatus(edited, 200);
+      expect(await search(t.admin, 'widgets by')).toEqual([]);
+      expect(await search(t.admin, 'GADGETS')).toEqual(sorted('latin'));
+      expect(await search(t.admin, 'not widg')).toEqual(sorted('latin'));
+      expectStatus(await anna.patch(`/api/processes/${p.latin.id}`, { note: '' }), 200);
+      expect(await search(t.admin, 'gadget')).toEqual([]);
+      expectStatus(await anna.patch(`/api/processes/${p.latin.id}`, { note: 'Widgets again' }), 200);
+      expect(await search(t.admin, 'widgets ag')).toEqual(sorted('latin'));
+
+      expectStatus(await t.admin.patch(`/api/counterparties/${cp}`, { name: 'АО Рябина' }), 200);
+      expect(await search(t.admin, 'берёз')).toEqual([]);
+      expect(await search(t.admin, 'РЯБИН')).toEqual(sorted('client'));
+
+      const renamed = await t.admin.put(`/api/definitions/${def}`, {
+        name: 'Входной контроль',
+        ...chainBody(3),
+      });
+      expectStatus(renamed, 200);
+      expect(await search(t.admin, 'приёмка')).toEqual([]);
+      expect(await search(t.admin, 'ВХОДНОЙ')).toEqual(sorted('latin', 'cyrillic', 'client', 'quotes', 'yo'));
+    });
+
+    it('counts per status as the list shows, through every change of status and access', async () => {
+      expect(await allCounts(t.admin)).toEqual({ active: 5, paused: 0, completed: 0, cancelled: 0 });
+      expect(await allCounts(anna)).toEqual({ active: 3, paused: 0, completed: 0, cancelled: 0 });
+      expect(await allCounts(boris)).toEqual({ active: 2, paused: 0, completed: 0, cancelled: 0 });
+
+      expectStatus(await anna.post(`/api/processes/${p.cyrillic.id}/pause`, { for: 'P1D' }), 200);
+      expectStatus(await t.admin.post(`/api/processes/${p.yo.id}/cancel`), 200);
+      expectStatus(await boris.post(`/api/processes/${p.client.id}/stage`, { state: 'done' }), 200);
+      const done = await boris.post(`/api/processes/${p.client.id}/stage`, { state: 'done' });
+      expect(done.body.status).toBe('completed');
+      expect(await allCounts(t.admin)).toEqual({ active: 2, paused: 1, completed: 1, cancelled: 1 });
+      expect(await allCounts(anna)).toEqual({ active: 1, paused: 1, completed: 0, cancelled: 1 });
+      expect(await allCounts(boris)).toEqual({ active: 1, paused: 0, completed: 1, cancelled: 0 });
+
+      // Granted access counts once, whatever the level; revoked access stops counting.
+      const grant = (level: 'view' | 'edit') =>
+        anna.put(`/api/processes/${p.cyrillic.id}/access`, { entries: [{ employeeId: boris.id, level }] });
+      expectStatus(await grant('view'), 200);
+      expect(await allCounts(boris)).toEqual({ active: 1, paused: 1, completed: 1, cancelled: 0 });
+      expectStatus(await grant('edit'), 200);
+      expect(await allCounts(boris)).toEqual({ active: 1, paused: 1, completed: 1, cancelled: 0 });
+      expectStatus(await anna.post(`/api/processes/${p.cyrillic.id}/resume`), 200);
+      expect(await allCounts(boris)).toEqual({ active: 2, paused: 0, completed: 1, cancelled: 0 });
+      expectStatus(await anna.put(`/api/processes/${p.cyrillic.id}/access`, { entries: [] }), 200);
+      expect(await allCounts(boris)).toEqual({ active: 1, paused: 0, completed: 1, cancelled: 0 });
+      expect(await allCounts(anna)).toEqual({ active: 2, paused: 0, completed: 0, cancelled: 1 });
+
+      // Filtered counts (the search among them) agree with their lists too.
+      await counts(t.admin, `q=${encodeURIComponent('ОТГРУЗ')}`);
+      await counts(boris, `q=${encodeURIComponent('рябин')}`);
+      await counts(anna, 'mine=true');
+      // A search naming a definition counts its processes and the other matches, once each.
+      const other = await publishDefinition(t.admin, 'Other work', chainBody(2));
+      const call = await anna.post('/api/processes', { definitionId: other, note: 'входной звонок' });
+      expectStatus(call, 201);
+      await anna.post('/api/processes', { definitionId: other, note: 'unrelated' });
+      const named = `q=${encodeURIComponent('ВХОДНОЙ')}`;
+      expect(await counts(t.admin, named)).toEqual({ active: 4, paused: 0, completed: 1, cancelled: 1 });
+      expect(await counts(anna, named)).toEqual({ active: 3, paused: 0, completed: 0, cancelled: 1 });
+      expect(await counts(boris, named)).toEqual({ active: 1, paused: 0, completed: 1, cancelled: 0 });
+      expect(await counts(anna, `${named}&definitionId=${def}`)).toEqual({
+        active: 2,
+        paused: 0,
+        completed: 0,
+        cancelled: 1,
+      });
+      expect(await counts(anna, `${named}&definitionId=${other}`)).toEqual({
+        active: 1,
+        paused: 0,
+        completed: 0,
+        cancelled: 0,
+      });
+    });
+  });
+}
