@@ -51,9 +51,8 @@ export interface VisitCountRow {
   readonly count: number;
 }
 
-/** Visits per stage, way of leaving (none yet: null) and result, in one pass over the index. */
-export async function visitCounts(db: Db, scope: AnalyticsScope): Promise<VisitCountRow[]> {
-  const rows = await db
+function visitCountsQuery(db: Db, scope: AnalyticsScope) {
+  return db
     .selectFrom('stage_visits as v')
     .select([
       'v.stage_key',
@@ -63,8 +62,12 @@ export async function visitCounts(db: Db, scope: AnalyticsScope): Promise<VisitC
       (eb) => eb.fn.countAll<number>().as('count'),
     ])
     .where(visitsInScope(scope))
-    .groupBy(['v.stage_key', 'v.left_by', 'v.result', 'v.to_stage'])
-    .execute();
+    .groupBy(['v.stage_key', 'v.left_by', 'v.result', 'v.to_stage']);
+}
+
+/** Visits per stage, way of leaving (none yet: null) and result, in one pass over the index. */
+export async function visitCounts(db: Db, scope: AnalyticsScope): Promise<VisitCountRow[]> {
+  const rows = await visitCountsQuery(db, scope).execute();
   return rows.map((r) => ({ ...r, count: Number(r.count) }));
 }
 
@@ -175,17 +178,7 @@ export async function analyticsPlans(
     );
     return result.rows.map((r) => String(dialect === 'postgres' ? r['QUERY PLAN'] : r.detail)).join('\n');
   };
-  const counts = db
-    .selectFrom('stage_visits as v')
-    .select([
-      'v.stage_key',
-      'v.left_by',
-      'v.result',
-      'v.to_stage',
-      (eb) => eb.fn.countAll<number>().as('count'),
-    ])
-    .where(visitsInScope(scope))
-    .groupBy(['v.stage_key', 'v.left_by', 'v.result', 'v.to_stage']);
+  const counts = visitCountsQuery(db, scope);
   const durations = db
     .selectFrom('stage_visits as v')
     .select('v.duration_ms')

@@ -7,7 +7,13 @@
 import type { Insertable } from 'kysely';
 import { sql } from 'kysely';
 import type { StageVisitTable } from './schema.ts';
-import { closeVisit, recordStageVisits, type StageVisitChange, type VisitOwner } from './stage-visits.ts';
+import {
+  closeVisit,
+  openVisit,
+  recordStageVisits,
+  type StageVisitChange,
+  type VisitOwner,
+} from './stage-visits.ts';
 import type { Db } from './store.ts';
 
 /** One step of one process: its changes, all at the moment `at`. */
@@ -45,19 +51,7 @@ export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[
     for (const change of step.changes) {
       const latest = own.at(-1);
       if (change.kind === 'enter') {
-        own.push({
-          process_id: step.owner.processId,
-          visit: change.visit,
-          definition_id: step.owner.definitionId,
-          version: step.owner.version,
-          stage_key: change.stageKey,
-          entered_at: step.at,
-          left_at: null,
-          left_by: null,
-          result: null,
-          to_stage: null,
-          duration_ms: null,
-        });
+        own.push(openVisit(step.owner, change, step.at));
       } else if (latest && latest.left_by === null) {
         if (change.kind === 'leave') closeVisit(latest, change, step.at);
         else Object.assign(latest, { stage_key: change.stageKey, version: change.version });

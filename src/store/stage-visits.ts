@@ -68,7 +68,33 @@ export interface VisitOwner {
 
 type VisitRow = Insertable<StageVisitTable>;
 
-function close(row: VisitRow, change: Extract<StageVisitChange, { kind: 'leave' }>, at: number): void {
+/** The row of a visit an enter at `at` opens. */
+export function openVisit(
+  owner: VisitOwner,
+  change: Extract<StageVisitChange, { kind: 'enter' }>,
+  at: number,
+): VisitRow {
+  return {
+    process_id: owner.processId,
+    visit: change.visit,
+    definition_id: owner.definitionId,
+    version: owner.version,
+    stage_key: change.stageKey,
+    entered_at: at,
+    left_at: null,
+    left_by: null,
+    result: null,
+    to_stage: null,
+    duration_ms: null,
+  };
+}
+
+/** Closes a visit row being written by a leave at `at`. */
+export function closeVisit(
+  row: VisitRow,
+  change: Extract<StageVisitChange, { kind: 'leave' }>,
+  at: number,
+): void {
   row.left_at = at;
   row.left_by = change.by;
   row.duration_ms = at - row.entered_at;
@@ -77,9 +103,6 @@ function close(row: VisitRow, change: Extract<StageVisitChange, { kind: 'leave' 
     row.to_stage = change.to;
   }
 }
-
-/** Closes a visit row being written by a leave at `at`. */
-export const closeVisit = close;
 
 /**
  * Applies one step's changes, all at the moment `at`: a leave closes the visit entered earlier
@@ -96,21 +119,9 @@ export async function recordStageVisits(
   for (const change of changes) {
     const latest = added.at(-1);
     if (change.kind === 'enter') {
-      added.push({
-        process_id: owner.processId,
-        visit: change.visit,
-        definition_id: owner.definitionId,
-        version: owner.version,
-        stage_key: change.stageKey,
-        entered_at: at,
-        left_at: null,
-        left_by: null,
-        result: null,
-        to_stage: null,
-        duration_ms: null,
-      });
+      added.push(openVisit(owner, change, at));
     } else if (latest && latest.left_by === null) {
-      if (change.kind === 'leave') close(latest, change, at);
+      if (change.kind === 'leave') closeVisit(latest, change, at);
       else Object.assign(latest, { stage_key: change.stageKey, version: change.version });
     } else if (change.kind === 'leave') {
       await tx
@@ -150,21 +161,9 @@ export function foldStageVisits(
     const open = rows.at(-1);
     for (const change of stageVisitChanges([entry])) {
       if (change.kind === 'enter') {
-        rows.push({
-          process_id: owner.processId,
-          visit: change.visit,
-          definition_id: owner.definitionId,
-          version: owner.version,
-          stage_key: change.stageKey,
-          entered_at: entry.at,
-          left_at: null,
-          left_by: null,
-          result: null,
-          to_stage: null,
-          duration_ms: null,
-        });
+        rows.push(openVisit(owner, change, entry.at));
       } else if (open && open.left_by === null) {
-        if (change.kind === 'leave') close(open, change, entry.at);
+        if (change.kind === 'leave') closeVisit(open, change, entry.at);
         else open.stage_key = change.stageKey;
       }
     }

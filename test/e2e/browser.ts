@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -33,4 +33,21 @@ export function ensureChromium(): void {
 export async function launchBrowser(): Promise<Browser> {
   ensureChromium();
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS, headless: true });
+}
+
+/** Opens the app on `page` in `lang` and logs in; resolves once the app shell is there. */
+export async function logIn(
+  page: Page,
+  url: string,
+  login: string,
+  password: string,
+  lang: 'en' | 'ru' = 'en',
+): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.evaluate((l) => (globalThis as any).localStorage.setItem('stageflow.lang', l), lang);
+  await page.reload();
+  await page.locator('input[name=login]').fill(login);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('button[type=submit]').click();
+  await page.getByTestId('notification-bell').waitFor();
 }

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 interface Box {
   x: number;
@@ -86,13 +86,7 @@ for (const store of STORES) {
       browser = await launchBrowser();
       const context = await browser.newContext({ viewport: { width: 1440, height: 950 } });
       page = await context.newPage();
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill('admin-password-1');
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, 'admin', 'admin-password-1');
     });
     afterAll(async () => {
       await browser?.close();

@@ -11,7 +11,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 const SHOTS = path.resolve('test-results');
 const XSS = '<img src=x onerror=alert(1)>';
@@ -51,13 +51,7 @@ for (const store of STORES) {
         dialogs.push(d.message());
         void d.dismiss();
       });
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill(login);
-      await page.locator('input[name=password]').fill(password);
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, login, password);
       return page;
     }
 

@@ -12,7 +12,7 @@ import { chainBody } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 const SHOTS = path.resolve('test-results/screens');
 
@@ -73,13 +73,7 @@ for (const store of STORES) {
       page.on('console', (m) => {
         if (m.type() === 'error') problems.push(m.text());
       });
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, 'admin', ADMIN_PASSWORD);
 
       await page.goto(`${t.url}/designer`);
       await page
@@ -158,13 +152,7 @@ for (const store of STORES) {
       try {
         const page = await phone.newPage();
         page.on('pageerror', (e) => problems.push(e.message));
-        await page.goto(`${t.url}/`);
-        await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'ru'));
-        await page.reload();
-        await page.locator('input[name=login]').fill('admin');
-        await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
-        await page.locator('button[type=submit]').click();
-        await page.getByTestId('notification-bell').waitFor();
+        await logIn(page, t.url, 'admin', ADMIN_PASSWORD, 'ru');
         await page.goto(`${t.url}/designer`);
         await page.getByTestId('migrate-open').click();
         const dialog = page.getByRole('dialog', { name: 'Перевод запущенных процессов: Small flow' });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 for (const store of STORES) {
   describe(`${store}: notifications and waiting stages in Chromium`, () => {
@@ -56,13 +56,7 @@ for (const store of STORES) {
         if (m.type() === 'error') problems.push(m.text());
       });
       page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill('anna');
-      await page.locator('input[name=password]').fill('anna-password');
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, 'anna', 'anna-password');
     }, 120_000);
     afterAll(async () => {
       await context?.close();

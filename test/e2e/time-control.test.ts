@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStatus } from '../support/api-helpers.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 const SHOTS = path.resolve('test-results/screens');
 
@@ -61,13 +61,7 @@ for (const store of STORES) {
       browser = await launchBrowser();
       const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       page = await context.newPage();
-      await page.goto(`${t.url}/`);
-      await page.evaluate(() => (globalThis as any).localStorage.setItem('stageflow.lang', 'en'));
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill('admin-password-1');
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, 'admin', 'admin-password-1');
     });
     afterAll(async () => {
       await browser?.close();
