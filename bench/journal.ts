@@ -14,7 +14,8 @@
  * `processes` (SQLite `SCAN p` without an index, PostgreSQL `Seq Scan on processes`).
  *
  * Knobs (environment): BENCH_JOURNAL_PROCESSES (default 1,000,000; quick 100,000),
- * BENCH_JOURNAL_REPEATS (default 30; quick 15), BENCH_STORES=sqlite,postgres.
+ * BENCH_JOURNAL_REPEATS (default 30; quick 15), BENCH_STORES=sqlite,postgres, and
+ * BENCH_JOURNAL_SQLITE_DIR / BENCH_JOURNAL_PG_URL to keep a filled database between runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -382,7 +383,14 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
   // BENCH_JOURNAL_SQLITE_DIR keeps a filled SQLite database between runs (for looking at plans).
   const kept = kind === 'sqlite' ? process.env.BENCH_JOURNAL_SQLITE_DIR : undefined;
   const dir = kept ?? mkdtempSync(path.join(tmpdir(), 'stageflow-journalbench-'));
-  const pgdb = kind === 'postgres' ? await freshPostgres() : undefined;
+  // BENCH_JOURNAL_PG_URL keeps a filled PostgreSQL database between runs likewise.
+  const keptPg = kind === 'postgres' ? process.env.BENCH_JOURNAL_PG_URL : undefined;
+  const pgdb =
+    kind === 'postgres'
+      ? keptPg
+        ? { url: keptPg, drop: async () => {} }
+        : await freshPostgres()
+      : undefined;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',

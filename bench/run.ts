@@ -9,6 +9,7 @@
  *   peer    bpmn-engine 25 with its state saved to SQLite per step, vs moves and http of this run (peer.ts)
  *   timers  a burst of due timers among sleeping processes on a real server (timers.ts)
  *   journal journal queries over a million processes, when bench/journal.ts exists (OPTIONAL_SECTIONS)
+ *   migration 10,000 running processes moved to a definition's next version, dry run and applied (migration.ts)
  *   web     the designer and the journal in Chromium (web.ts)
  *
  * Options: --quick, --sections=moves,http (or --only moves,http, or BENCH_SECTIONS; a name that matches none only
@@ -63,6 +64,12 @@ const OPTIONAL_SECTIONS: readonly { file: string; name: string; title: string; e
     name: 'escalations',
     title: 'Escalations due at once among processes with deadlines',
     entry: 'escalationsSection',
+  },
+  {
+    file: 'migration.ts',
+    name: 'migration',
+    title: 'Migrating the running processes of a definition to its next version',
+    entry: 'migrationSection',
   },
 ];
 

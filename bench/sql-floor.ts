@@ -16,6 +16,7 @@
  */
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
+import { walCheckpoints } from '../src/store/sqlite-checkpoints.ts';
 import { latency, now, perSecond, round3 } from './stats.ts';
 import { MOVES_PER_PROCESS, type ProcessTarget } from './workload.ts';
 
@@ -154,6 +155,8 @@ export function openSqliteFloor(file: string): FloorDriver {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Checkpoints as the store schedules them: off the commit, in a worker of their own.
+  const checkpoints = walCheckpoints(db, file);
   const begin = db.prepare('BEGIN IMMEDIATE');
   const commit = db.prepare('COMMIT');
   const update = db.prepare(updateSql(sqliteParam));
@@ -177,6 +180,7 @@ export function openSqliteFloor(file: string): FloorDriver {
         throw new Error(`version check failed on ${target.id}`);
       minimalInsert.run(params.insert);
       commit.run();
+      checkpoints.afterCommit();
     },
   );
 
@@ -186,6 +190,7 @@ export function openSqliteFloor(file: string): FloorDriver {
     if (update.run(params.update).changes !== 1) throw new Error(`version check failed on ${target.id}`);
     insertOne.run(params.protocol(1));
     commit.run();
+    checkpoints.afterCommit();
   };
   const engineStatements = (target: ProcessTarget, m: number) => {
     const params = moveParams(target, m);
@@ -194,6 +199,7 @@ export function openSqliteFloor(file: string): FloorDriver {
     if (update.run(params.update).changes !== 1) throw new Error(`version check failed on ${target.id}`);
     insertMany.run(params.protocol(ENGINE_PROTOCOL_ROWS));
     commit.run();
+    checkpoints.afterCommit();
   };
   return {
     // The loop awaits only to share `timed`; better-sqlite3 itself is synchronous.
@@ -202,6 +208,7 @@ export function openSqliteFloor(file: string): FloorDriver {
         ? minimal(targets, samples)
         : timed(targets, samples, variant === 'floor' ? floor : engineStatements),
     close: async () => {
+      await checkpoints.close();
       db.close();
     },
   };

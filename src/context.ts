@@ -20,12 +20,21 @@ export function requireAdmin<A extends Actor>(actor: A, text = 'Administrators o
 }
 
 /** Who is online, as far as routing needs to know. */
+/** How long routing and the card may go by what they last read of other nodes' presence. */
+export const ROUTING_PRESENCE_MS = 2_000;
+
 export interface Presence {
   /**
    * Which of these employees are online. `db` is the connection to read through: inside a
    * transaction, that transaction's own (a second pooled connection there could wait on itself).
+   * `recentMs`: what other nodes said up to this long ago will do (routing and the card ask so;
+   * the employee list asks for now).
    */
-  onlineAmong(db: Db, employeeIds: readonly string[]): Promise<ReadonlySet<string>>;
+  onlineAmong(
+    db: Db,
+    employeeIds: readonly string[],
+    options?: { readonly recentMs?: number },
+  ): Promise<ReadonlySet<string>>;
 }
 
 /** A notification row that was committed, for live delivery. */

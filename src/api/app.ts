@@ -3,7 +3,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
-import fastifyHelmet from '@fastify/helmet';
 import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -34,6 +33,7 @@ import { recordRoutes } from './routes/records.ts';
 import { healthRoutes, testClockRoutes } from './routes/system.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { timeControlRoutes } from './routes/time-control.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import type { App, RouteDeps } from './types.ts';
 
 export interface BuildOptions extends RouteDeps {
@@ -65,7 +65,7 @@ export async function buildApp(options: BuildOptions): Promise<App> {
   installRequestScope(app);
   installInputGuards(app);
 
-  await app.register(fastifyHelmet, {
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -137,26 +137,34 @@ export async function buildApp(options: BuildOptions): Promise<App> {
     live: options.live,
     files: options.files,
   };
-  await healthRoutes(app, deps);
-  await publicAuthRoutes(app, deps);
-  await sessionRoute(app, deps);
+  for (const routes of PUBLIC_ROUTES) await routes(app, deps);
   await app.register(async (secured) => {
     const api = secured.withTypeProvider<ZodTypeProvider>();
     api.addHook('onRequest', requireAuth(options.ctx));
     installIdempotency(api, options.ctx.store, () => Date.now());
-    await authRoutes(api, deps);
-    await recordRoutes(api, deps);
-    await definitionRoutes(api, deps);
-    await analyticsRoutes(api, deps);
-    await processRoutes(api, deps);
-    await bulkActionRoutes(api, deps);
-    await migrationRoutes(api, deps);
-    await processPartRoutes(api, deps);
-    await taskRoutes(api, deps);
-    await timeControlRoutes(api, deps);
-    await notificationRoutes(api, deps);
-    await testClockRoutes(api, deps);
-    await adminRoutes(api, deps);
+    for (const routes of SIGNED_IN_ROUTES) await routes(api, deps);
   });
   return app;
 }
+
+type Routes = (app: App, deps: RouteDeps) => Promise<void>;
+
+/** The routes open to anyone, registered in this order. */
+const PUBLIC_ROUTES: readonly Routes[] = [healthRoutes, publicAuthRoutes, sessionRoute];
+
+/** The routes for signed-in employees only (idempotent POSTs), registered in this order. */
+const SIGNED_IN_ROUTES: readonly Routes[] = [
+  authRoutes,
+  recordRoutes,
+  definitionRoutes,
+  analyticsRoutes,
+  processRoutes,
+  bulkActionRoutes,
+  migrationRoutes,
+  processPartRoutes,
+  taskRoutes,
+  timeControlRoutes,
+  notificationRoutes,
+  testClockRoutes,
+  adminRoutes,
+];

@@ -228,6 +228,9 @@ export const processSummarySchema = z.strictObject({
 
 export const accessLevelSchema = z.enum(['view', 'edit']);
 
+/** What is known of an upload wherever it is shown. */
+const uploadFields = { id: z.string(), name: z.string(), size: z.number().int(), contentType: z.string() };
+
 /** The process card: the summary with what the card shows besides. */
 export const processCardSchema = processSummarySchema.extend({
   next: z.array(
@@ -241,15 +244,7 @@ export const processCardSchema = processSummarySchema.extend({
     z.strictObject({ id: z.string(), definition: definitionRef, status: processStatusSchema }),
   ),
   links: z.array(z.strictObject({ type: linkTypeSchema, id: z.string(), label: z.string().nullable() })),
-  attachments: z.array(
-    z.strictObject({
-      id: z.string(),
-      name: z.string(),
-      size: z.number().int(),
-      contentType: z.string(),
-      createdAt: time,
-    }),
-  ),
+  attachments: z.array(z.strictObject({ ...uploadFields, createdAt: time })),
   access: z.array(z.strictObject({ employeeId: z.string(), level: accessLevelSchema })),
   myAccess: accessLevelSchema,
   /** Whether the caller may start or finish the current stage. */
@@ -279,22 +274,18 @@ export const protocolEntrySchema = z.strictObject({
 export const protocolPageSchema = pageSchema(protocolEntrySchema);
 
 /** An upload, as stored. */
-export const attachmentSchema = z.strictObject({
-  id: z.string(),
-  name: z.string(),
-  size: z.number().int(),
-  contentType: z.string(),
-  sha256: z.string(),
-});
+export const attachmentSchema = z.strictObject({ ...uploadFields, sha256: z.string() });
 
 // ---------------------------------------------------------------- tasks, events, notifications
+
+/** The process and stage a task or an event belongs to; both null for a standalone one. */
+const processStage = { processId: z.string().nullable(), stageKey: z.string().nullable() };
 
 export const taskSchema = z.strictObject({
   id: z.string(),
   title: z.string(),
   description: z.string().nullable(),
-  processId: z.string().nullable(),
-  stageKey: z.string().nullable(),
+  ...processStage,
   assignee: refSchema.nullable(),
   assigneeId: z.string().nullable(),
   blocking: z.boolean(),
@@ -318,8 +309,7 @@ export const eventSchema = z.strictObject({
   id: z.string(),
   type: z.string(),
   comment: z.string().nullable(),
-  processId: z.string().nullable(),
-  stageKey: z.string().nullable(),
+  ...processStage,
   at: time,
   actorId: z.string().nullable(),
 });
@@ -372,26 +362,24 @@ export const documentRecordSchema = z.strictObject({
 
 export const timerKindSchema = z.enum(['wait', 'resume', 'task.start', 'escalate', 'route']);
 
-export const parkedTimerSchema = z.strictObject({
+/** A durable timer: its key, its kind, its process and when it falls due. */
+const timerSchema = z.strictObject({
   key: z.string(),
   kind: timerKindSchema,
   processId: z.string(),
   dueAt: time,
+});
+
+export const parkedTimerSchema = timerSchema.extend({
   attempts: z.number().int(),
   lastError: z.string().nullable(),
   parkedAt: time.nullable(),
 });
 export const parkedTimerPageSchema = pageSchema(parkedTimerSchema);
 
-const reconciledTimer = z.strictObject({
-  key: z.string(),
-  kind: timerKindSchema,
-  processId: z.string(),
-  dueAt: time,
-});
 export const reconcileReportSchema = z.strictObject({
-  missingTimers: z.array(reconciledTimer),
-  orphanTimers: z.array(reconciledTimer),
+  missingTimers: z.array(timerSchema),
+  orphanTimers: z.array(timerSchema),
   repaired: z.boolean(),
 });
 
@@ -489,6 +477,8 @@ export const stageAnalyticsSchema = z.strictObject({
       now: analyticsCount,
       medianMs: analyticsMs,
       p90Ms: analyticsMs,
+      workingMedianMs: analyticsMs.describe('Median working time in the stage (business calendar)'),
+      workingP90Ms: analyticsMs.describe('90th percentile of the working time in the stage'),
       results: z.array(
         z.strictObject({
           result: z.string(),

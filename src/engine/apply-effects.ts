@@ -3,7 +3,7 @@
  * protocol, members, tasks, events, timers, notifications and child processes all commit together.
  */
 import type { Insertable } from 'kysely';
-import type { CommittedNotification, EngineContext } from '../context.ts';
+import { type CommittedNotification, type EngineContext, ROUTING_PRESENCE_MS } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-limits.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
@@ -39,7 +39,7 @@ import { deferTimer, deleteTimers, releaseDeferredTimers, setTimers } from '../s
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
 import { type NotificationDraft, notificationRows, writeNotifications } from './notifications.ts';
-import { stepContextFor } from './step-context.ts';
+import { stepContextFor, workingTimeFor } from './step-context.ts';
 
 export { logNotifications } from './notifications.ts';
 
@@ -93,8 +93,21 @@ export class SpawnBudget {
   }
 }
 
-function newBudget(ctx: EngineContext): SpawnBudget {
-  return new SpawnBudget(limitsOf(ctx).spawn);
+/**
+ * What a launch or a command writes with: its transaction and commit log, and how deep in spawned
+ * children it is, all of them counted against one budget.
+ */
+export interface WriteScope {
+  readonly tx: Db;
+  readonly ctx: EngineContext;
+  readonly log: CommitLog;
+  readonly depth: number;
+  readonly budget: SpawnBudget;
+}
+
+/** The scope of a launch or a command itself: depth 0 and a budget of its own. */
+export function writeScope(tx: Db, ctx: EngineContext, log: CommitLog): WriteScope {
+  return { tx, ctx, log, depth: 0, budget: new SpawnBudget(limitsOf(ctx).spawn) };
 }
 
 export function stateOf(row: ProcessRow): ProcessState {
@@ -142,7 +155,7 @@ export async function onlineSet(
   db: Db,
   ids: readonly string[],
 ): Promise<ReadonlySet<string>> {
-  return ids.length === 0 ? new Set() : ctx.presence.onlineAmong(db, ids);
+  return ids.length === 0 ? new Set() : ctx.presence.onlineAmong(db, ids, { recentMs: ROUTING_PRESENCE_MS });
 }
 
 export interface LaunchSpec {
@@ -169,15 +182,9 @@ export async function publishedVersion(
 }
 
 /** Launches a process inside the given transaction and returns its row. */
-export async function launchInTransaction(
-  tx: Db,
-  ctx: EngineContext,
-  spec: LaunchSpec,
-  log: CommitLog,
-  depth = 0,
-  budget: SpawnBudget = newBudget(ctx),
-): Promise<ProcessRow> {
-  budget.take(spec.definitionId, depth);
+export async function launchInTransaction(scope: WriteScope, spec: LaunchSpec): Promise<ProcessRow> {
+  const { tx, ctx } = scope;
+  scope.budget.take(spec.definitionId, scope.depth);
   const def = await publishedVersion(tx, ctx, spec.definitionId);
   const now = ctx.clock.now();
   const online = await onlineSet(ctx, tx, candidateResponsibles(def, null));
@@ -214,14 +221,7 @@ export async function launchInTransaction(
   if (spec.links.length > 0) {
     await insertLinks(tx, row.id, spec.links);
   }
-  await applyEffects(
-    tx,
-    ctx,
-    { row, def, effects: outcome.effects, now, links: spec.links },
-    log,
-    depth,
-    budget,
-  );
+  await applyEffects(scope, { row, def, effects: outcome.effects, now, links: spec.links });
   return row;
 }
 
@@ -267,8 +267,8 @@ export class WriteBatch {
   /**
    * With `holdsUpdates`, the new states of processes are held too and written first at `flush`,
    * as one version-checked statement: only for a caller that has locked the processes' rows
-   * before stepping them (so no version can move underneath) and on PostgreSQL, which can type a
-   * batch of rows by the table.
+   * before stepping them, or whose transaction is the store's only writer (SQLite), so that no
+   * version can move underneath.
    */
   constructor(readonly holdsUpdates = false) {}
 
@@ -365,17 +365,11 @@ export async function saveState(
   return { ...before, ...patch, version: before.version + 1 };
 }
 
-export async function applyEffects(
-  tx: Db,
-  ctx: EngineContext,
-  input: ApplyInput,
-  log: CommitLog,
-  depth = 0,
-  budget: SpawnBudget = newBudget(ctx),
-): Promise<void> {
+export async function applyEffects(scope: WriteScope, input: ApplyInput): Promise<void> {
+  const { tx, ctx, log } = scope;
   const { row, def, now } = input;
   const spawns = input.effects.filter((e) => e.type === 'child.spawn');
-  if (spawns[0]) budget.checkStage(spawns[0].stageKey, spawns.length);
+  if (spawns[0]) scope.budget.checkStage(spawns[0].stageKey, spawns.length);
   const protocol: Insertable<ProtocolTable>[] = [];
   const members: ProcessMemberTable[] = [];
   const drafts: NotificationDraft[] = [];
@@ -516,8 +510,7 @@ export async function applyEffects(
       case 'child.spawn': {
         const links = input.links ?? (await inheritedLinks(tx, row.id));
         const child = await launchInTransaction(
-          tx,
-          ctx,
+          { ...scope, depth: scope.depth + 1 },
           {
             definitionId: effect.definitionId,
             actorId: effect.actorId ?? row.initiator_id,
@@ -526,9 +519,6 @@ export async function applyEffects(
             links,
             parentId: row.id,
           },
-          log,
-          depth + 1,
-          budget,
         );
         await faultPoint('mid-spawn');
         record('child.spawned', effect.actorId, {
@@ -542,14 +532,16 @@ export async function applyEffects(
     }
   }
   const batch = input.batch;
+  const changes = stageVisitChanges(protocol);
   const visits: VisitStep = {
-    owner: { processId: row.id, definitionId: def.id, version: def.version },
+    owner: { processId: row.id, definitionId: def.id, version: def.version, startedAt: row.started_at },
     at: now,
-    changes: stageVisitChanges(protocol),
+    changes,
+    working: changes.some((c) => c.kind === 'leave') ? await workingTimeFor(tx, ctx) : undefined,
   };
   if (!batch) {
     await insertProtocol(tx, protocol);
-    await recordStageVisits(tx, visits.owner, visits.at, visits.changes);
+    await recordStageVisits(tx, visits.owner, visits.at, visits.changes, visits.working);
     await addMembers(tx, members);
     await insertTasks(tx, tasks);
     await insertEvents(tx, events);

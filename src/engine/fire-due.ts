@@ -176,8 +176,9 @@ export async function fireDueBatch(
       const timers = await claimDueTimers(tx, now, batchSize, lock);
       const perProcess = new Map<string, number>();
       for (const t of timers) perProcess.set(t.process_id, (perProcess.get(t.process_id) ?? 0) + 1);
-      // Processes are locked as their part is loaded (PostgreSQL), so their updates can wait for the flush.
-      const writes = new WriteBatch(ctx.store.caps.name === 'postgres' && ctx.store.caps.rowLocks);
+      // Processes are locked as their part is loaded (PostgreSQL), or the transaction is the only
+      // writer (SQLite), so their updates can wait for the flush.
+      const writes = new WriteBatch(ctx.store.caps.rowLocks || ctx.store.caps.name === 'sqlite');
       const batch: BatchState = { loaded: new Map(), writes, deleted: new Map() };
       let fired = 0;
       let done = 0;
@@ -201,6 +202,9 @@ export async function fireDueBatch(
           done++;
           await faultPoint('mid-timer-batch');
         }
+        // Under a budget what the part holds is written before the budget is looked at again, so
+        // that the budget bounds the writing too (the held updates are most of a batch's work).
+        if (options.budgetMs !== undefined) await batch.writes.flush(tx, log);
       }
       await batch.writes.flush(tx, log);
       return { claimed: timers.length, fired, left: timers.length - done };

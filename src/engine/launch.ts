@@ -6,7 +6,7 @@ import { insertNotifications } from '../store/notifications.ts';
 import type { ProcessRow } from '../store/processes.ts';
 import { type LinkType, requireCounterparty, requireLinkTarget } from '../store/references.ts';
 import type { NotificationTable } from '../store/schema.ts';
-import { launchInTransaction, logNotifications } from './apply-effects.ts';
+import { launchInTransaction, logNotifications, writeScope } from './apply-effects.ts';
 import { inTransaction } from './run-command.ts';
 
 export interface LaunchRequest {
@@ -26,19 +26,14 @@ export async function launchProcess(
     if (request.counterpartyId) await requireCounterparty(tx, request.counterpartyId);
     const links = dedupe(request.links ?? []);
     for (const link of links) await requireLinkTarget(tx, link.type, link.id);
-    return launchInTransaction(
-      tx,
-      ctx,
-      {
-        definitionId: request.definitionId,
-        actorId: actor.id,
-        counterpartyId: request.counterpartyId ?? null,
-        note: request.note ?? '',
-        links,
-        parentId: null,
-      },
-      log,
-    );
+    return launchInTransaction(writeScope(tx, ctx, log), {
+      definitionId: request.definitionId,
+      actorId: actor.id,
+      counterpartyId: request.counterpartyId ?? null,
+      note: request.note ?? '',
+      links,
+      parentId: null,
+    });
   });
 }
 
@@ -67,19 +62,14 @@ export async function bulkLaunch(
     log.heldLaunches = [];
     for (const counterpartyId of ids) {
       rows.push(
-        await launchInTransaction(
-          tx,
-          ctx,
-          {
-            definitionId: request.definitionId,
-            actorId: actor.id,
-            counterpartyId,
-            note: request.note ?? '',
-            links: [],
-            parentId: null,
-          },
-          log,
-        ),
+        await launchInTransaction(writeScope(tx, ctx, log), {
+          definitionId: request.definitionId,
+          actorId: actor.id,
+          counterpartyId,
+          note: request.note ?? '',
+          links: [],
+          parentId: null,
+        }),
       );
     }
     const grouped = groupLaunchNotices(log.heldLaunches, ctx.newId);

@@ -14,7 +14,7 @@ import {
   timersOfProcess,
   unfinishedTasksOfVisit,
 } from '../store/process-migration.ts';
-import { applyEffects, saveState, stateOf } from './apply-effects.ts';
+import { applyEffects, saveState, stateOf, writeScope } from './apply-effects.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 import { stepContextFor } from './step-context.ts';
 
@@ -50,8 +50,8 @@ export function planOf(migration: VersionMigration): MigrationPlan {
 
 /**
  * Migrates one process (administrators only, like any change of what a process runs). In a dry run
- * nothing is written. A refusal is an answer, not an error; errors (the process unknown, the caller
- * not allowed) are thrown as for any command.
+ * nothing is written (its transaction is rolled back, as a refusal's is). A refusal is an answer,
+ * not an error; errors (the process unknown, the caller not allowed) are thrown as for any command.
  */
 export async function migrateProcess(
   ctx: EngineContext,
@@ -63,14 +63,14 @@ export async function migrateProcess(
   return inTransaction(ctx, async (tx, log) => {
     const row = await loadForWrite(tx, ctx, actor, processId, { requires: 'admin' });
     if (row.definition_id !== migration.to.id) {
-      return {
+      throw new NothingWritten({
         processId,
         from: row.stage_key,
         to: null,
         outcome: 'refused',
         reason: 'not_on_version',
         message: 'The process runs on another definition.',
-      } as const;
+      });
     }
     const [timers, unfinishedTasks] = await Promise.all([
       timersOfProcess(tx, row.id),
@@ -86,10 +86,10 @@ export async function migrateProcess(
     );
     if (decision.outcome === 'refuse') {
       const { from, to, reason, message } = decision;
-      return { processId, from, to, outcome: 'refused', reason, message } as const;
+      throw new NothingWritten({ processId, from, to, outcome: 'refused', reason, message });
     }
     const item = { processId, from: decision.from, to: decision.to } as const;
-    if (options.dryRun) return { ...item, outcome: 'would_move' } as const;
+    if (options.dryRun) throw new NothingWritten({ ...item, outcome: 'would_move' });
 
     const saved = await saveState(tx, row, decision.process, now);
     await setDefinitionVersion(tx, row.id, migration.to.version);
@@ -98,18 +98,27 @@ export async function migrateProcess(
       if (effect.type === 'tasks.restage') await restageTasks(tx, row.id, effect.taskIds, effect.stageKey);
       else effects.push(effect);
     }
-    await applyEffects(
-      tx,
-      ctx,
-      {
-        row: { ...saved, definition_version: migration.to.version },
-        def: migration.to,
-        effects,
-        now,
-        responsibleBefore: row.responsible_id,
-      },
-      log,
-    );
+    await applyEffects(writeScope(tx, ctx, log), {
+      row: { ...saved, definition_version: migration.to.version },
+      def: migration.to,
+      effects,
+      now,
+      responsibleBefore: row.responsible_id,
+    });
     return { ...item, outcome: 'moved' } as const;
-  });
+  }).catch(answerOfUnwritten);
+}
+
+/**
+ * An answer that wrote nothing (a refusal, a dry run): its transaction is rolled back rather than
+ * committed. It locked the process row, and on PostgreSQL committing that lock would wait for a
+ * flush to disk; a dry run over thousands of processes would spend most of its time there.
+ */
+class NothingWritten {
+  constructor(readonly answer: MigrationItem) {}
+}
+
+function answerOfUnwritten(error: unknown): MigrationItem {
+  if (error instanceof NothingWritten) return error.answer;
+  throw error;
 }

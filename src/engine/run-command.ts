@@ -19,6 +19,7 @@ import {
   saveState,
   stateOf,
   type WriteBatch,
+  writeScope,
 } from './apply-effects.ts';
 import { faultPoint } from './fault-points.ts';
 import { stepContextFor } from './step-context.ts';
@@ -122,12 +123,14 @@ export async function applyCommand(
   // A stale timer, or a change to what already is: nothing to write, no version bump.
   if (outcome.ignored || outcome.effects.length === 0) return { row, def, changed: false };
   const saved = await saveState(tx, row, outcome.process, now, batch);
-  await applyEffects(
-    tx,
-    ctx,
-    { row: saved, def, effects: outcome.effects, now, responsibleBefore: row.responsible_id, batch },
-    log,
-  );
+  await applyEffects(writeScope(tx, ctx, log), {
+    row: saved,
+    def,
+    effects: outcome.effects,
+    now,
+    responsibleBefore: row.responsible_id,
+    batch,
+  });
   return { row: saved, def, changed: true };
 }
 

@@ -129,6 +129,25 @@ export async function calendarOf(db: Db, ctx: Pick<EngineContext, 'zone'>): Prom
   return calendarOrDefault(await loadCalendar(db), ctx.zone);
 }
 
+/**
+ * Working time in [a, b) on the business calendar in force (this node's copy), for the working
+ * time of the stage visits a command closes; null where the calendar cannot tell (a span past the
+ * year 9999), so recording a figure never fails the command.
+ */
+export async function workingTimeFor(
+  tx: Db,
+  ctx: EngineContext,
+): Promise<(a: number, b: number) => number | null> {
+  const working = workingTimeOn(await cachesOf(ctx.store).calendar.get(() => calendarOf(tx, ctx)));
+  return (a, b) => {
+    try {
+      return working.between(a, b);
+    } catch {
+      return null;
+    }
+  };
+}
+
 export async function stepContextFor(
   tx: Db,
   ctx: EngineContext,

@@ -6,7 +6,8 @@
  * Counting rules: a stage visit counts when it was entered within the period (from inclusive, to
  * exclusive), a process when it was launched within it; both are counted with what became of them
  * since (a visit entered in the period and left after it counts as completed). Time in a stage is
- * calendar time from entry to leaving through a transition, pauses included; visits cut short by a
+ * calendar time from entry to leaving through a transition, pauses included, and the working time
+ * within it on the business calendar in force when the visit was left; visits cut short by a
  * cancellation and visits still open are not timed. Percentiles interpolate linearly between the
  * two nearest ranks (PostgreSQL `percentile_cont`, Excel `PERCENTILE.INC`), rounded to whole ms.
  * Without a version, stages are matched by key across all versions and named as in the newest
@@ -14,26 +15,53 @@
  *
  * Access: an administrator counts every process; anyone else only the processes they may see
  * (those they are a member of), so the figures never reveal what the viewer cannot open.
+ *
+ * Speed: an administrator's counts come from per-day aggregates (analytics-rollups.ts) plus the
+ * raw rows of the partial days at the period's edges and of the open visits and running processes,
+ * so they are exact. Percentiles are ranked exactly from the raw durations for the stages whose
+ * timed visits in the scope add up to at most EXACT_LIMIT (smallest stages first), and for the
+ * lead time when at most EXACT_LIMIT processes completed. Beyond, an administrator's are read from
+ * the aggregates' histograms, within RELATIVE_ERROR (2 %) of the exact value; anyone else's stay
+ * exact (the aggregates are not kept per member), each rank read on its own from the durations
+ * in order (the two rows around it), so no answer holds more than EXACT_LIMIT durations.
  */
 import type { Actor, EngineContext } from '../context.ts';
+import {
+  addToHistogram,
+  bucketOf,
+  exactQuantile,
+  type Histogram,
+  histogramQuantile,
+} from '../domain/analytics/histogram.ts';
 import type { DefinitionBody } from '../domain/definition/types.ts';
 import { notFound } from '../domain/errors.ts';
 import {
   type AnalyticsScope,
   definitionVersionBodies,
+  histogramsFromAggregates,
+  leadTimes,
   leadTimesAt,
+  type PeriodSplit,
   processCounts,
-  stageDurationsAt,
+  processCountsFromAggregates,
+  splitPeriod,
+  stageTimesAt,
+  timedCounts,
+  timedVisits,
   visitCounts,
+  visitCountsFromAggregates,
 } from '../store/analytics.ts';
 import type { Db } from '../store/store.ts';
 
-export interface AnalyticsRequest {
-  readonly definitionId: string;
-  readonly version?: number | undefined;
-  readonly from?: number | undefined;
-  readonly to?: number | undefined;
-}
+/**
+ * Up to this many timed visits per answer (smaller stages first) and this many completed
+ * processes, for the lead time, are ranked in memory; beyond, the histograms answer (an
+ * administrator) or each rank is read by itself (anyone else).
+ */
+export const EXACT_LIMIT = 20_000;
+
+/** What is asked for: the scope without the viewer, who is the caller. */
+export type AnalyticsRequest = Omit<AnalyticsScope, 'viewer'>;
 
 export interface ResultFigures {
   readonly result: string;
@@ -51,6 +79,9 @@ export interface StageFigures {
   readonly now: number;
   readonly medianMs: number | null;
   readonly p90Ms: number | null;
+  /** The same of the working time (business calendar) in the stage; null when none is known. */
+  readonly workingMedianMs: number | null;
+  readonly workingP90Ms: number | null;
   readonly results: ResultFigures[];
 }
 
@@ -87,8 +118,60 @@ function catalogue(bodies: readonly DefinitionBody[]): CatalogueStage[] {
   return [...stages.values()];
 }
 
-/** The p-quantile (0..1) of `n` ascending values, read through `at(offset, limit)`. */
-async function quantile(
+interface Percentiles {
+  readonly median: number | null;
+  readonly p90: number | null;
+}
+
+interface StageTimes {
+  readonly wall: Percentiles;
+  readonly working: Percentiles;
+}
+
+const NO_TIMES: StageTimes = {
+  wall: { median: null, p90: null },
+  working: { median: null, p90: null },
+};
+
+const ascending = (values: number[]) => values.sort((a, b) => a - b);
+
+function exactPercentiles(values: number[]): Percentiles {
+  const sorted = ascending(values);
+  return { median: exactQuantile(sorted, 0.5), p90: exactQuantile(sorted, 0.9) };
+}
+
+function histogramPercentiles(histogram: Histogram | undefined): Percentiles {
+  if (!histogram) return { median: null, p90: null };
+  return { median: histogramQuantile(histogram, 0.5), p90: histogramQuantile(histogram, 0.9) };
+}
+
+/** Exact percentiles of the stages' timed visits, ranked from the raw durations. */
+async function exactStageTimes(
+  db: Db,
+  scope: AnalyticsScope,
+  stageKeys: readonly string[],
+): Promise<Map<string, StageTimes>> {
+  const wall = new Map<string, number[]>();
+  const working = new Map<string, number[]>();
+  const push = (map: Map<string, number[]>, key: string, value: number) => {
+    const list = map.get(key);
+    if (list) list.push(value);
+    else map.set(key, [value]);
+  };
+  for (const row of await timedVisits(db, scope, stageKeys)) {
+    push(wall, row.stage_key, row.duration_ms);
+    if (row.working_ms !== null) push(working, row.stage_key, row.working_ms);
+  }
+  return new Map(
+    stageKeys.map((key) => [
+      key,
+      { wall: exactPercentiles(wall.get(key) ?? []), working: exactPercentiles(working.get(key) ?? []) },
+    ]),
+  );
+}
+
+/** The p-quantile (0..1) of `n` ascending values read through `at(offset, limit)`, as `exactQuantile`. */
+async function quantileAt(
   n: number,
   p: number,
   at: (offset: number, limit: number) => Promise<number[]>,
@@ -102,6 +185,112 @@ async function quantile(
   if (a === undefined) return null;
   const b = values[high - low] ?? a;
   return Math.round(a + (b - a) * (position - low));
+}
+
+/** Exact percentiles of the stages' timed visits, each rank read on its own in duration order. */
+async function rankedStageTimes(
+  db: Db,
+  scope: AnalyticsScope,
+  stageKeys: readonly string[],
+): Promise<Map<string, StageTimes>> {
+  const counts = await timedCounts(db, scope, stageKeys);
+  const times = new Map<string, StageTimes>();
+  for (const key of stageKeys) {
+    const n = counts.get(key) ?? { wall: 0, working: 0 };
+    const at = (measure: 'duration_ms' | 'working_ms') => (offset: number, limit: number) =>
+      stageTimesAt(db, scope, key, measure, offset, limit);
+    times.set(key, {
+      wall: {
+        median: await quantileAt(n.wall, 0.5, at('duration_ms')),
+        p90: await quantileAt(n.wall, 0.9, at('duration_ms')),
+      },
+      working: {
+        median: await quantileAt(n.working, 0.5, at('working_ms')),
+        p90: await quantileAt(n.working, 0.9, at('working_ms')),
+      },
+    });
+  }
+  return times;
+}
+
+/**
+ * Percentiles of the stages' timed visits read from the aggregates' histograms over the whole
+ * days of the period, with the visits of its partial edge days bucketed here.
+ */
+async function histogramStageTimes(
+  db: Db,
+  scope: AnalyticsScope,
+  split: PeriodSplit,
+  stageKeys: readonly string[],
+): Promise<Map<string, StageTimes>> {
+  const histograms = new Map<string, Map<number, number>>();
+  const histogram = (key: string, measure: string) => {
+    const id = `${measure} ${key}`;
+    let found = histograms.get(id);
+    if (!found) {
+      found = new Map();
+      histograms.set(id, found);
+    }
+    return found;
+  };
+  if (split.days) {
+    for (const row of await histogramsFromAggregates(db, scope, split.days, stageKeys))
+      addToHistogram(histogram(row.stage_key, row.measure), row.bucket, row.n);
+  }
+  for (const [from, to] of split.edges) {
+    for (const row of await timedVisits(db, { ...scope, from, to }, stageKeys)) {
+      addToHistogram(histogram(row.stage_key, 'wall'), bucketOf(row.duration_ms));
+      if (row.working_ms !== null)
+        addToHistogram(histogram(row.stage_key, 'working'), bucketOf(row.working_ms));
+    }
+  }
+  return new Map(
+    stageKeys.map((key) => [
+      key,
+      {
+        wall: histogramPercentiles(histograms.get(`wall ${key}`)),
+        working: histogramPercentiles(histograms.get(`working ${key}`)),
+      },
+    ]),
+  );
+}
+
+/**
+ * The stages whose times are ranked exactly: the smallest first (in the given order among equals)
+ * while their timed visits add up to at most EXACT_LIMIT.
+ */
+export function rankedExactly(timed: readonly (readonly [string, number])[]): string[] {
+  const chosen: string[] = [];
+  let total = 0;
+  for (const [key, n] of [...timed].sort((a, b) => a[1] - b[1])) {
+    if (total + n > EXACT_LIMIT) break;
+    total += n;
+    chosen.push(key);
+  }
+  return chosen;
+}
+
+/**
+ * The median lead time of the completed processes: exact, or past EXACT_LIMIT from the histogram
+ * (an administrator) or read by its rank (anyone else).
+ */
+async function leadTimeMedian(
+  db: Db,
+  scope: AnalyticsScope,
+  split: PeriodSplit | undefined,
+  completed: number,
+): Promise<number | null> {
+  if (completed === 0) return null;
+  if (completed <= EXACT_LIMIT) return exactQuantile(ascending(await leadTimes(db, scope)), 0.5);
+  if (!split) return quantileAt(completed, 0.5, (offset, limit) => leadTimesAt(db, scope, offset, limit));
+  const histogram = new Map<number, number>();
+  if (split.days) {
+    for (const row of await histogramsFromAggregates(db, scope, split.days, ['']))
+      if (row.measure === 'lead') addToHistogram(histogram, row.bucket, row.n);
+  }
+  for (const [from, to] of split.edges)
+    for (const lead of await leadTimes(db, { ...scope, from, to })) addToHistogram(histogram, bucketOf(lead));
+  return histogramQuantile(histogram, 0.5);
 }
 
 const round4 = (x: number) => Math.round(x * 10_000) / 10_000;
@@ -155,7 +344,10 @@ export async function stageAnalytics(
     return tally;
   };
   for (const stage of stages) tallyOf(stage.key);
-  for (const row of await visitCounts(db, scope)) {
+  // Administrators read the aggregates; anyone else the raw rows of their own processes.
+  const split = viewer.role === 'admin' ? splitPeriod(scope.from, scope.to) : undefined;
+  const counts = split ? await visitCountsFromAggregates(db, scope, split) : await visitCounts(db, scope);
+  for (const row of counts) {
     if (!byKey.has(row.stage_key)) {
       const extra = { key: row.stage_key, name: row.stage_key, transitions: [] };
       stages.push(extra);
@@ -176,37 +368,45 @@ export async function stageAnalytics(
     }
   }
 
-  const figures: StageFigures[] = [];
-  for (const stage of stages) {
+  const timedKeys = stages.filter((stage) => tallyOf(stage.key).timed > 0).map((stage) => stage.key);
+  const exactKeys = rankedExactly(timedKeys.map((key) => [key, tallyOf(key).timed]));
+  const times = await exactStageTimes(db, scope, exactKeys);
+  const rest = timedKeys.filter((key) => !exactKeys.includes(key));
+  const restTimes = split
+    ? await histogramStageTimes(db, scope, split, rest)
+    : await rankedStageTimes(db, scope, rest);
+  for (const [key, value] of restTimes) times.set(key, value);
+  const figures: StageFigures[] = stages.map((stage) => {
     const tally = tallyOf(stage.key);
-    const durations = (offset: number, limit: number) =>
-      stageDurationsAt(db, scope, stage.key, offset, limit);
-    figures.push({
+    const stageTimes = times.get(stage.key) ?? NO_TIMES;
+    return {
       key: stage.key,
       name: stage.name,
       entered: tally.entered,
       completed: tally.completed,
       now: tally.now,
-      medianMs: await quantile(tally.timed, 0.5, durations),
-      p90Ms: await quantile(tally.timed, 0.9, durations),
+      medianMs: stageTimes.wall.median,
+      p90Ms: stageTimes.wall.p90,
+      workingMedianMs: stageTimes.working.median,
+      workingP90Ms: stageTimes.working.p90,
       results: [...tally.results.values()].map((r) => ({
         ...r,
         share: tally.timed === 0 ? 0 : round4(r.count / tally.timed),
       })),
-    });
-  }
+    };
+  });
 
   let launched = 0;
   let completed = 0;
   let cancelled = 0;
-  for (const row of await processCounts(db, scope)) {
+  for (const row of split
+    ? await processCountsFromAggregates(db, scope, split)
+    : await processCounts(db, scope)) {
     launched += row.count;
     if (row.status === 'completed') completed = row.count;
     if (row.status === 'cancelled') cancelled = row.count;
   }
-  const leadTimeMedianMs = await quantile(completed, 0.5, (offset, limit) =>
-    leadTimesAt(db, scope, offset, limit),
-  );
+  const leadTimeMedianMs = await leadTimeMedian(db, scope, split, completed);
   return {
     definition:
       request.version === undefined
@@ -229,6 +429,8 @@ export const ANALYTICS_CSV_COLUMNS = [
   'now',
   'median_ms',
   'p90_ms',
+  'working_median_ms',
+  'working_p90_ms',
   'result',
   'to',
   'count',
@@ -263,6 +465,8 @@ export function analyticsCsv(analytics: StageAnalytics): string {
       csvField(stage.now, false),
       csvField(stage.medianMs, false),
       csvField(stage.p90Ms, false),
+      csvField(stage.workingMedianMs, false),
+      csvField(stage.workingP90Ms, false),
     ];
     if (stage.results.length === 0) lines.push([...head, '', '', '', ''].join(','));
     for (const r of stage.results) {

@@ -1,6 +1,6 @@
 /** Read models of processes: the card, the journal rows and the protocol, as the API shows them. */
 
-import type { Actor, EngineContext } from '../context.ts';
+import { type Actor, type EngineContext, ROUTING_PRESENCE_MS } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { mayMoveStage } from '../domain/process/stage-ownership.ts';
@@ -160,7 +160,7 @@ export async function processCard(ctx: EngineContext, viewer: Actor, processId: 
       counterpartyIds: row.counterparty_id === null ? [] : [row.counterparty_id],
     }),
     nextResponsibles.length > 0
-      ? ctx.presence.onlineAmong(db, nextResponsibles)
+      ? ctx.presence.onlineAmong(db, nextResponsibles, { recentMs: ROUTING_PRESENCE_MS })
       : Promise.resolve(new Set<string>()),
   ]);
   const access = accessFrom(viewer, parts.viewerRoles);

@@ -3,12 +3,14 @@
  * in the rows; the poll interval only decides how soon after its time a timer fires. Safe to run on
  * every node: batches are claimed with SKIP LOCKED on PostgreSQL.
  *
- * Between batches it also folds the journal's status-counter deltas (at most every
- * `foldIntervalMs`), so a burst of finished processes leaves the counters compact soon after.
+ * Between batches it also folds the journal's status-counter deltas and the analytics deltas (at
+ * most every `foldIntervalMs`), so a burst of finished processes leaves the counters compact soon
+ * after.
  */
 import type { EngineContext } from '../context.ts';
 import { fireDueBatch } from '../engine/fire-due.ts';
 import { applyDueAbsences, routeAwaitingStages } from '../engine/time-control.ts';
+import { foldAnalyticsRollups } from '../store/analytics-rollups.ts';
 import { compactProcessCounts } from '../store/process-counts.ts';
 import { every } from './every.ts';
 
@@ -89,9 +91,17 @@ export class TimerWorker {
     this.#folding = true;
     this.#lastFold = now;
     try {
-      await compactProcessCounts(this.#ctx.store, 5000, 20);
-    } catch (err) {
-      this.#ctx.log?.warn({ err }, 'status counters not folded');
+      // Each fold on its own: one that fails leaves the other to run.
+      try {
+        await compactProcessCounts(this.#ctx.store, 5000, 20);
+      } catch (err) {
+        this.#ctx.log?.warn({ err }, 'status counters not folded');
+      }
+      try {
+        await foldAnalyticsRollups(this.#ctx.store, 5000, 20);
+      } catch (err) {
+        this.#ctx.log?.warn({ err }, 'analytics deltas not folded');
+      }
     } finally {
       this.#folding = false;
     }

@@ -75,26 +75,28 @@ export async function deputiesAt(
   return new Map(rows.map((r) => [r.employee_id, r.deputy_id]));
 }
 
-export type AbsenceEdge = 'start' | 'end';
+/** Each edge of an absence: the column that marks it applied, and the column of when it falls due. */
+const EDGES = {
+  start: { applied: 'started_at', due: 'from_at' },
+  end: { applied: 'ended_at', due: 'to_at' },
+} as const;
+
+export type AbsenceEdge = keyof typeof EDGES;
+
+const EDGE_NAMES = Object.keys(EDGES) as AbsenceEdge[];
+
+/** The absences whose edge is due and not yet applied. */
+function dueEdges(db: Db, edge: AbsenceEdge, now: number) {
+  const { applied, due } = EDGES[edge];
+  return db.selectFrom('absences').where(applied, 'is', null).where(due, '<=', now);
+}
 
 /** Whether any absence has a start or an end that is due and not yet applied (a cheap indexed look). */
 export async function hasDueAbsences(db: Db, now: number): Promise<boolean> {
-  const start = await db
-    .selectFrom('absences')
-    .select('id')
-    .where('started_at', 'is', null)
-    .where('from_at', '<=', now)
-    .limit(1)
-    .executeTakeFirst();
-  if (start) return true;
-  const end = await db
-    .selectFrom('absences')
-    .select('id')
-    .where('ended_at', 'is', null)
-    .where('to_at', '<=', now)
-    .limit(1)
-    .executeTakeFirst();
-  return end !== undefined;
+  for (const edge of EDGE_NAMES) {
+    if (await dueEdges(db, edge, now).select('id').limit(1).executeTakeFirst()) return true;
+  }
+  return false;
 }
 
 /**
@@ -107,34 +109,18 @@ export async function claimDueAbsences(
   limit: number,
   skipLocked: boolean,
 ): Promise<{ row: AbsenceRow; edge: AbsenceEdge }[]> {
-  let starts = db
-    .selectFrom('absences')
-    .selectAll()
-    .where('started_at', 'is', null)
-    .where('from_at', '<=', now)
-    .orderBy('from_at')
-    .limit(limit);
-  let ends = db
-    .selectFrom('absences')
-    .selectAll()
-    .where('ended_at', 'is', null)
-    .where('to_at', '<=', now)
-    .orderBy('to_at')
-    .limit(limit);
-  if (skipLocked) {
-    starts = starts.forUpdate().skipLocked();
-    ends = ends.forUpdate().skipLocked();
+  const claimed: { row: AbsenceRow; edge: AbsenceEdge }[] = [];
+  for (const edge of EDGE_NAMES) {
+    let q = dueEdges(db, edge, now).selectAll().orderBy(EDGES[edge].due).limit(limit);
+    if (skipLocked) q = q.forUpdate().skipLocked();
+    for (const row of await q.execute()) claimed.push({ row, edge });
   }
-  const [s, e] = [await starts.execute(), await ends.execute()];
-  return [
-    ...s.map((row) => ({ row, edge: 'start' as const })),
-    ...e.map((row) => ({ row, edge: 'end' as const })),
-  ];
+  return claimed;
 }
 
 /** Marks an edge applied; false when another transaction did it first. */
 export async function markAbsenceEdge(db: Db, id: string, edge: AbsenceEdge, now: number): Promise<boolean> {
-  const column = edge === 'start' ? 'started_at' : 'ended_at';
+  const column = EDGES[edge].applied;
   const result = await db
     .updateTable('absences')
     .set({ [column]: now })

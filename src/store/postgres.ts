@@ -29,6 +29,14 @@ export function openPostgres(
     statement_timeout: limits.statementTimeoutMs,
     idle_in_transaction_session_timeout: limits.idleInTransactionTimeoutMs,
   });
+  // No JIT compilation: it costs some 100 ms on each statement planned above `jit_above_cost`
+  // (an aggregate over tens of thousands of index entries, as in stage analytics), several times
+  // what such a statement takes to run; short statements never gain from it. Set on each new
+  // connection rather than as a startup option (`-c jit=off`), which PgBouncer and some managed
+  // poolers refuse; the client runs its queries in order, so this one precedes the first.
+  pool.on('connect', (client) => {
+    client.query('set jit = off').catch(() => undefined);
+  });
   // An idle pooled connection the server ends (restart, idle timeout, failover) is an 'error' on the
   // pool; unheard, it would crash the process. The pool drops that client and connects anew on demand.
   pool.on('error', () => undefined);

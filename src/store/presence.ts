@@ -47,3 +47,15 @@ export async function onlineEmployees(db: Db, employeeIds: readonly string[], al
     .where('heartbeat_at', '>', aliveAfter)
     .execute();
 }
+
+/** Everyone with a stream open on a node other than `nodeId` whose heartbeat is newer than `aliveAfter`. */
+export async function onlineElsewhere(db: Db, nodeId: string, aliveAfter: number) {
+  return db
+    .selectFrom('presence')
+    .select('employee_id')
+    .distinct()
+    .where('node_id', '<>', nodeId)
+    .where('connections', '>', 0)
+    .where('heartbeat_at', '>', aliveAfter)
+    .execute();
+}

@@ -2,7 +2,7 @@
  * Table types for Kysely. Times are epoch milliseconds (bigint), booleans are 0/1 integers and
  * structured values are JSON text, so both dialects store and return exactly the same values.
  */
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface EmployeeTable {
   id: string;
@@ -226,6 +226,51 @@ export interface StageVisitTable {
   to_stage: string | null;
   /** `left_at - entered_at` once left. */
   duration_ms: number | null;
+  /** Working time on the business calendar in force when the visit was left; null while open. */
+  working_ms: number | null;
+}
+
+/** Closed stage visits counted per UTC day of entry and way out ('' for no result or target). */
+export interface AnalyticsVisitCountTable {
+  definition_id: string;
+  version: number;
+  stage_key: string;
+  day: number;
+  left_by: 'transition' | 'end' | 'cancel';
+  result: string;
+  to_stage: string;
+  n: number;
+  /** 1: the folded count of the key; 0: a delta added since (analytics-rollups.ts). */
+  base: ColumnType<number, number | undefined, number>;
+}
+
+/**
+ * Histograms of times (analytics-rollups.ts): per stage ('' for the process as a whole) and UTC
+ * day or month of entry or launch, how many times fell in each log-spaced bucket.
+ */
+export interface AnalyticsDurationTable {
+  definition_id: string;
+  version: number;
+  stage_key: string;
+  grain: 'day' | 'month';
+  /** The period's first day, in days since 1970-01-01. */
+  period: number;
+  measure: 'wall' | 'working' | 'lead';
+  bucket: number;
+  n: number;
+  /** 1: the folded count of the key; 0: a delta added since (analytics-rollups.ts). */
+  base: ColumnType<number, number | undefined, number>;
+}
+
+/** Finished processes counted per UTC day of launch and final status. */
+export interface AnalyticsProcessCountTable {
+  definition_id: string;
+  version: number;
+  day: number;
+  status: 'completed' | 'cancelled';
+  n: number;
+  /** 1: the folded count of the key; 0: a delta added since (analytics-rollups.ts). */
+  base: ColumnType<number, number | undefined, number>;
 }
 
 export interface SettingTable {
@@ -275,5 +320,8 @@ export interface Database {
   settings: SettingTable;
   idempotency_keys: IdempotencyKeyTable;
   stage_visits: StageVisitTable;
+  analytics_visit_counts: AnalyticsVisitCountTable;
+  analytics_durations: AnalyticsDurationTable;
+  analytics_process_counts: AnalyticsProcessCountTable;
   absences: AbsenceTable;
 }

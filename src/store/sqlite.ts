@@ -4,6 +4,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { SQLITE_CAPABILITIES } from './capabilities.ts';
 import { guardedDialect, withinTransaction } from './pool-guard.ts';
 import type { Database } from './schema.ts';
+import { type CheckpointSchedule, walCheckpoints } from './sqlite-checkpoints.ts';
 import type { Db, Store } from './store.ts';
 
 const STATEMENT_CACHE_SIZE = 1000;
@@ -31,12 +32,14 @@ function cachedDatabase(raw: BetterSqlite3.Database) {
   };
 }
 
-export function openSqlite(file: string): Store {
+/** `checkpoints`: when the WAL is copied into the database (sqlite-checkpoints.ts); the default suits a server. */
+export function openSqlite(file: string, checkpoints?: CheckpointSchedule): Store {
   const raw = new BetterSqlite3(file);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
+  const schedule = walCheckpoints(raw, file, checkpoints);
   // SQLite's own lower() folds ASCII only; text search must ignore case in every script (Cyrillic too).
   raw.function('lower', { deterministic: true }, (v: unknown) =>
     typeof v === 'string' ? v.toLowerCase() : v,
@@ -57,16 +60,26 @@ export function openSqlite(file: string): Store {
       // compiled and queued like a query, a measurable share of a short transaction.
       return db.connection().execute(async (conn) => {
         begin.run();
+        let result: T;
         try {
-          const result = await withinTransaction(() => fn(conn));
+          result = await withinTransaction(() => fn(conn));
           commit.run();
-          return result;
         } catch (error) {
           if (raw.inTransaction) rollback.run();
           throw error;
         }
+        // Committed: a failing checkpoint step (an I/O error) must not report the transaction failed.
+        try {
+          schedule.afterCommit();
+        } catch (error) {
+          process.emitWarning(`WAL checkpoint after a commit failed: ${String(error)}`, 'StageflowWarning');
+        }
+        return result;
       });
     },
-    close: () => db.destroy(),
+    async close() {
+      await schedule.close();
+      await db.destroy();
+    },
   };
 }

@@ -6,13 +6,19 @@
 
 import type { Insertable } from 'kysely';
 import { sql } from 'kysely';
+import { RollupDeltas } from './analytics-rollups.ts';
 import type { StageVisitTable } from './schema.ts';
 import {
+  closedVisit,
   closeVisit,
+  countEnd,
   openVisit,
+  openVisitsOf,
   recordStageVisits,
   type StageVisitChange,
   type VisitOwner,
+  type WorkingBetween,
+  withWorkingTime,
 } from './stage-visits.ts';
 import type { Db } from './store.ts';
 
@@ -21,6 +27,8 @@ export interface VisitStep {
   readonly owner: VisitOwner;
   readonly at: number;
   readonly changes: readonly StageVisitChange[];
+  /** The working time of what the step closes (see recordStageVisits). */
+  readonly working?: WorkingBetween | undefined;
 }
 
 type VisitRow = Insertable<StageVisitTable>;
@@ -28,9 +36,8 @@ type VisitRow = Insertable<StageVisitTable>;
 interface Closing {
   readonly processId: string;
   readonly at: number;
-  readonly by: string;
-  readonly result: string | null;
-  readonly to: string | null;
+  readonly change: Extract<StageVisitChange, { kind: 'leave' }>;
+  readonly working: WorkingBetween | undefined;
 }
 
 const ROWS_PER_STATEMENT = 500;
@@ -38,11 +45,13 @@ const ROWS_PER_STATEMENT = 500;
 /**
  * Applies the steps, each of a different process. A step whose changes re-key an open visit of
  * the table (a migration) is written alone by `recordStageVisits`; the others' closings of the
- * open visit in the table come first (they never touch a visit added here), then the added visits.
+ * open visit in the table come first (they never touch a visit added here), then the added visits,
+ * then what was closed and ended is added to the analytics aggregates.
  */
 export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[]): Promise<void> {
   const closings: Closing[] = [];
   const added: VisitRow[] = [];
+  const deltas = new RollupDeltas();
   for (const step of steps) {
     if (step.changes.length === 0) continue;
     const own: VisitRow[] = [];
@@ -53,43 +62,56 @@ export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[
       if (change.kind === 'enter') {
         own.push(openVisit(step.owner, change, step.at));
       } else if (latest && latest.left_by === null) {
-        if (change.kind === 'leave') closeVisit(latest, change, step.at);
+        if (change.kind === 'leave') closeVisit(latest, change, step.at, step.working);
         else Object.assign(latest, { stage_key: change.stageKey, version: change.version });
       } else if (change.kind === 'leave') {
-        plan.push({
-          processId: step.owner.processId,
-          at: step.at,
-          by: change.by,
-          result: change.by === 'transition' ? change.result : null,
-          to: change.by === 'transition' ? change.to : null,
-        });
+        plan.push({ processId: step.owner.processId, at: step.at, change, working: step.working });
       } else {
         alone = true;
       }
     }
-    if (alone) await recordStageVisits(tx, step.owner, step.at, step.changes);
+    if (alone) await recordStageVisits(tx, step.owner, step.at, step.changes, step.working);
     else {
+      for (const change of step.changes) countEnd(deltas, step.owner, change, step.at);
       closings.push(...plan);
       added.push(...own);
     }
   }
   for (let i = 0; i < closings.length; i += ROWS_PER_STATEMENT) {
-    const values = closings
-      .slice(i, i + ROWS_PER_STATEMENT)
-      .map(
-        (c) =>
-          sql`(${c.processId}, cast(${c.at} as bigint), ${c.by}, cast(${c.result} as text), cast(${c.to} as text))`,
+    const chunk = closings.slice(i, i + ROWS_PER_STATEMENT);
+    const open = new Map(
+      (await openVisitsOf(tx, [...new Set(chunk.map((c) => c.processId))])).map((r) => [r.process_id, r]),
+    );
+    const values = [];
+    for (const c of chunk) {
+      const found = open.get(c.processId);
+      if (!found) continue;
+      const row: VisitRow = { ...found };
+      closeVisit(row, c.change, c.at, c.working);
+      const closed = closedVisit(row);
+      if (closed) deltas.visit(closed);
+      values.push(
+        sql`(${row.process_id}, cast(${row.visit} as integer), cast(${c.at} as bigint), ${c.change.by},
+          cast(${row.result ?? null} as text), cast(${row.to_stage ?? null} as text),
+          cast(${row.duration_ms ?? null} as bigint), cast(${row.working_ms ?? null} as bigint))`,
       );
+    }
+    if (values.length === 0) continue;
     await sql`
-      with v (process_id, at, left_by, result, to_stage) as (values ${sql.join(values)})
+      with v (process_id, visit, at, left_by, result, to_stage, duration_ms, working_ms) as (values ${sql.join(values)})
       update stage_visits set left_at = v.at, left_by = v.left_by, result = v.result, to_stage = v.to_stage,
-        duration_ms = v.at - stage_visits.entered_at
-      from v where stage_visits.process_id = v.process_id and stage_visits.left_by is null`.execute(tx);
+        duration_ms = v.duration_ms, working_ms = v.working_ms
+      from v where stage_visits.process_id = v.process_id and stage_visits.visit = v.visit`.execute(tx);
   }
   for (let i = 0; i < added.length; i += ROWS_PER_STATEMENT) {
     await tx
       .insertInto('stage_visits')
-      .values(added.slice(i, i + ROWS_PER_STATEMENT))
+      .values(withWorkingTime(added.slice(i, i + ROWS_PER_STATEMENT)))
       .execute();
   }
+  for (const row of added) {
+    const closed = closedVisit(row);
+    if (closed) deltas.visit(closed);
+  }
+  await deltas.write(tx);
 }

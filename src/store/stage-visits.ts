@@ -4,7 +4,10 @@
  * step and written in the same transaction; the migration that created it filled it from the
  * protocol the same way.
  */
-import type { Insertable } from 'kysely';
+import { CompiledQuery, type Insertable, type Selectable, SqliteAdapter } from 'kysely';
+import { type ClosedVisit, RollupDeltas } from './analytics-rollups.ts';
+import { runCompiledOnce } from './compiled-once.ts';
+import { insertRows } from './insert-rows.ts';
 import type { StageVisitTable } from './schema.ts';
 import type { Db } from './store.ts';
 
@@ -64,7 +67,15 @@ export interface VisitOwner {
   readonly processId: string;
   readonly definitionId: string;
   readonly version: number;
+  /** When the process was launched: with it, its end is counted in the analytics aggregates. */
+  readonly startedAt?: number | undefined;
 }
+
+/**
+ * Working time in [a, b) on the business calendar in force (the engine's, from the domain); null
+ * when it cannot be told.
+ */
+export type WorkingBetween = (a: number, b: number) => number | null;
 
 type VisitRow = Insertable<StageVisitTable>;
 
@@ -89,53 +100,161 @@ export function openVisit(
   };
 }
 
-/** Closes a visit row being written by a leave at `at`. */
+/** Closes a visit row being written by a leave at `at`; with `working`, its working time too. */
 export function closeVisit(
   row: VisitRow,
   change: Extract<StageVisitChange, { kind: 'leave' }>,
   at: number,
+  working?: WorkingBetween,
 ): void {
   row.left_at = at;
   row.left_by = change.by;
   row.duration_ms = at - row.entered_at;
+  if (working) row.working_ms = working(row.entered_at, at);
   if (change.by === 'transition') {
     row.result = change.result;
     row.to_stage = change.to;
   }
 }
 
+/** A visit row closed here, as the analytics aggregates count it. */
+export function closedVisit(row: VisitRow): ClosedVisit | undefined {
+  if (!row.left_by) return undefined;
+  return {
+    definition_id: row.definition_id,
+    version: row.version,
+    stage_key: row.stage_key,
+    entered_at: row.entered_at,
+    left_by: row.left_by,
+    result: row.result ?? null,
+    to_stage: row.to_stage ?? null,
+    duration_ms: row.duration_ms ?? 0,
+    working_ms: row.working_ms ?? null,
+  };
+}
+
+/** Counts the end of the process a leave records (a completion or a cancellation), if it is one. */
+export function countEnd(
+  deltas: RollupDeltas,
+  owner: VisitOwner,
+  change: StageVisitChange,
+  at: number,
+): void {
+  if (change.kind !== 'leave' || change.by === 'transition' || owner.startedAt === undefined) return;
+  deltas.process({
+    definitionId: owner.definitionId,
+    version: owner.version,
+    startedAt: owner.startedAt,
+    endedAt: at,
+    status: change.by === 'end' ? 'completed' : 'cancelled',
+  });
+}
+
+/**
+ * SQLite: the primary key's index of `stage_visits`, named for the read below. SQLite plans from
+ * the statistics of the last ANALYZE; taken while the table was small they make a full scan look
+ * cheaper than the key lookups, and the table grows with every closed visit, so each read of a
+ * batch would scan all of it. PostgreSQL keeps its statistics current itself.
+ */
+const SQLITE_VISIT_KEY_INDEX = 'sqlite_autoindex_stage_visits_1';
+
+/** The open visit rows of processes (one each), read before closing them; by key on either store. */
+export async function openVisitsOf(
+  tx: Db,
+  processIds: readonly string[],
+): Promise<Selectable<StageVisitTable>[]> {
+  if (processIds.length === 0) return [];
+  if (tx.getExecutor().adapter instanceof SqliteAdapter) {
+    const marks = processIds.map(() => '?').join(', ');
+    const text = `select * from "stage_visits" indexed by "${SQLITE_VISIT_KEY_INDEX}" where "process_id" in (${marks}) and "left_by" is null`;
+    return (await tx.executeQuery<Selectable<StageVisitTable>>(CompiledQuery.raw(text, [...processIds])))
+      .rows;
+  }
+  if (processIds.length === 1) {
+    const result = await runCompiledOnce(tx, 'stage-visits:open-of-one', processIds, ([id]) =>
+      tx
+        .selectFrom('stage_visits')
+        .selectAll()
+        .where('process_id', '=', id as string)
+        .where('left_by', 'is', null)
+        .compile(),
+    );
+    return result.rows;
+  }
+  return tx
+    .selectFrom('stage_visits')
+    .selectAll()
+    .where('process_id', 'in', processIds)
+    .where('left_by', 'is', null)
+    .execute();
+}
+
+/** The rows with `working_ms` stated on every one (null where unknown), so they share columns. */
+export function withWorkingTime(rows: readonly VisitRow[]): VisitRow[] {
+  return rows.map((r) => ({ ...r, working_ms: r.working_ms ?? null }));
+}
+
+/** Writes how a visit row was closed (`closeVisit`), by its key. */
+async function saveClosedVisit(tx: Db, row: VisitRow): Promise<void> {
+  const values = [
+    row.left_at,
+    row.left_by,
+    row.result ?? null,
+    row.to_stage ?? null,
+    row.duration_ms ?? null,
+    row.working_ms ?? null,
+    row.process_id,
+    row.visit,
+  ];
+  await runCompiledOnce(tx, 'stage-visits:close', values, (m) =>
+    tx
+      .updateTable('stage_visits')
+      .set({
+        left_at: m[0] as never,
+        left_by: m[1] as never,
+        result: m[2] as never,
+        to_stage: m[3] as never,
+        duration_ms: m[4] as never,
+        working_ms: m[5] as never,
+      })
+      .where('process_id', '=', m[6] as never)
+      .where('visit', '=', m[7] as never)
+      .compile(),
+  );
+}
+
 /**
  * Applies one step's changes, all at the moment `at`: a leave closes the visit entered earlier
- * in the same step, or else the process's open visit in the table; an enter adds a visit.
+ * in the same step, or else the process's open visit in the table; an enter adds a visit. What
+ * was closed (and the end of the process) is added to the analytics aggregates in the same
+ * transaction. `working` gives the working time of what is closed.
  */
 export async function recordStageVisits(
   tx: Db,
   owner: VisitOwner,
   at: number,
   changes: readonly StageVisitChange[],
+  working?: WorkingBetween,
 ): Promise<void> {
   if (changes.length === 0) return;
   const added: VisitRow[] = [];
+  const deltas = new RollupDeltas();
   for (const change of changes) {
+    countEnd(deltas, owner, change, at);
     const latest = added.at(-1);
     if (change.kind === 'enter') {
       added.push(openVisit(owner, change, at));
     } else if (latest && latest.left_by === null) {
-      if (change.kind === 'leave') closeVisit(latest, change, at);
+      if (change.kind === 'leave') closeVisit(latest, change, at, working);
       else Object.assign(latest, { stage_key: change.stageKey, version: change.version });
     } else if (change.kind === 'leave') {
-      await tx
-        .updateTable('stage_visits')
-        .set((eb) => ({
-          left_at: at,
-          left_by: change.by,
-          result: change.by === 'transition' ? change.result : null,
-          to_stage: change.by === 'transition' ? change.to : null,
-          duration_ms: eb(eb.val(at), '-', eb.ref('entered_at')),
-        }))
-        .where('process_id', '=', owner.processId)
-        .where('left_by', 'is', null)
-        .execute();
+      for (const open of await openVisitsOf(tx, [owner.processId])) {
+        const row: VisitRow = { ...open };
+        closeVisit(row, change, at, working);
+        await saveClosedVisit(tx, row);
+        const closed = closedVisit(row);
+        if (closed) deltas.visit(closed);
+      }
     } else {
       await tx
         .updateTable('stage_visits')
@@ -145,7 +264,12 @@ export async function recordStageVisits(
         .execute();
     }
   }
-  if (added.length > 0) await tx.insertInto('stage_visits').values(added).execute();
+  await insertRows(tx, 'stage_visits', withWorkingTime(added));
+  for (const row of added) {
+    const closed = closedVisit(row);
+    if (closed) deltas.visit(closed);
+  }
+  await deltas.write(tx);
 }
 
 /**

@@ -213,6 +213,8 @@ for (const kind of STORES) {
         now: 0,
         medianMs: null,
         p90Ms: null,
+        workingMedianMs: null,
+        workingP90Ms: null,
         results: [],
       });
       expect(res.body.stages[4]).toMatchObject({ key: 'audit', entered: 1, completed: 1, now: 0 });
@@ -285,16 +287,18 @@ for (const kind of STORES) {
         `attachment; filename="analytics-${definitionId}.csv"`,
       );
       const [call, offer, won, lost, audit] = json.stages;
-      const m = (s: any) => `${s.medianMs ?? ''},${s.p90Ms ?? ''}`;
+      const m = (s: any) =>
+        `${s.medianMs ?? ''},${s.p90Ms ?? ''},${s.workingMedianMs ?? ''},${s.workingP90Ms ?? ''}`;
       expect(body).toBe(
-        '\uFEFFstage_key,stage_name,entered,completed,now,median_ms,p90_ms,result,to,count,share\r\n' +
+        '\uFEFFstage_key,stage_name,entered,completed,now,median_ms,p90_ms,working_median_ms,working_p90_ms,' +
+          'result,to,count,share\r\n' +
           `call,Звонок,2,1,1,${m(call)},Agreed,offer,1,1\r\n` +
           `call,Звонок,2,1,1,${m(call)},Refused,lost,0,0\r\n` +
           `offer,"Предложение, ""итог""",1,1,0,${m(offer)},Signed,won,0,0\r\n` +
           `offer,"Предложение, ""итог""",1,1,0,${m(offer)},Check,audit,1,1\r\n` +
-          `won,'=Won,0,0,0,,,,,,\r\n` +
-          `lost,Lost,0,0,0,,,,,,\r\n` +
-          `audit,Audit,1,1,0,,,,,,\r\n`,
+          `won,'=Won,0,0,0,,,,,,,,\r\n` +
+          `lost,Lost,0,0,0,,,,,,,,\r\n` +
+          `audit,Audit,1,1,0,,,,,,,,\r\n`,
       );
       expect([won.entered, lost.entered, audit.entered]).toEqual([0, 0, 1]);
     });

@@ -4,6 +4,7 @@
  * and counts that agree with the rows the journal lists, for an administrator and a manager.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prepareSearch, SEARCH_CLIENT_LIMIT } from '../../src/store/journal.ts';
 import { chainBody } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
@@ -107,6 +108,12 @@ for (const store of STORES) {
       expect(await search(anna, 'widg')).toEqual(sorted('latin'));
       expect(await search(boris, 'widg')).toEqual([]);
       expect(await search(boris, 'приёмка')).toEqual(sorted('client', 'quotes'));
+      // Counts of a search too short for the text index, as each manager's list shows.
+      for (const text of ['y', 'b', 'ЁЛ']) {
+        await counts(anna, `q=${encodeURIComponent(text)}`);
+        await counts(boris, `q=${encodeURIComponent(text)}`);
+      }
+      expect((await counts(anna, 'q=y')).active).toBeGreaterThan(0);
     });
 
     it('follows a changed note, client name and definition name', async () => {
@@ -185,6 +192,41 @@ for (const store of STORES) {
         completed: 0,
         cancelled: 0,
       });
+    });
+
+    it('finds the processes of clients named by a text more clients hold than a query is given as a list', async () => {
+      const { db, caps } = t.server.ctx.store;
+      const names = Array.from({ length: SEARCH_CLIENT_LIMIT + 1 }, (_, i) => ({
+        id: `zebra-${String(i).padStart(4, '0')}`,
+        name: `Zebrafish ${i}`,
+        phone: null,
+        email: null,
+        grp: null,
+        created_at: 0,
+        updated_at: 0,
+      }));
+      for (let i = 0; i < names.length; i += 200)
+        await db
+          .insertInto('counterparties')
+          .values(names.slice(i, i + 200))
+          .execute();
+      const launch = async (who: Client, counterpartyId: string) => {
+        const res = await who.post('/api/processes', { definitionId: def, counterpartyId });
+        expectStatus(res, 201);
+        return res.body.id as string;
+      };
+      const first = await launch(anna, 'zebra-0007');
+      const last = await launch(boris, `zebra-${SEARCH_CLIENT_LIMIT}`);
+      if (caps.name === 'postgres') {
+        // Too many to bind: the query selects the clients by their names itself.
+        expect((await prepareSearch(db, caps, 'ebrafis')).clients).toBeUndefined();
+        expect((await prepareSearch(db, caps, 'zebrafish 100')).clients).toHaveLength(2);
+      }
+      expect(await search(t.admin, 'ebrafis')).toEqual([first, last].sort());
+      expect(await search(anna, 'ebrafis')).toEqual([first]);
+      expect(await search(boris, 'ZEBRAFISH 1000')).toEqual([last]);
+      expect((await counts(t.admin, 'q=ebrafis')).active).toBe(2);
+      expect((await counts(boris, 'q=ebrafis')).active).toBe(1);
     });
   });
 }

@@ -310,5 +310,35 @@ for (const store of STORES) {
       });
       expectError(await t.admin.get('/api/processes/counts?startedFrom=soon'), 400, 'validation_failed');
     });
+
+    it('counts the overdue and "mine" processes as the list shows them, for each caller', async () => {
+      const tally = async (c: Client, query: string) => {
+        const res = await c.get(`/api/processes?${query}&limit=500`);
+        expectStatus(res, 200);
+        const counts = { active: 0, paused: 0, completed: 0, cancelled: 0 };
+        for (const item of res.body.items as { status: keyof typeof counts }[]) counts[item.status]++;
+        return counts;
+      };
+      const queries = [
+        'overdue=true',
+        'mine=true',
+        'mine=true&overdue=true',
+        `overdue=true&definitionId=${def.alpha}`,
+      ];
+      for (const c of [t.admin, anna, boris]) {
+        for (const query of queries) {
+          const counts = await c.get(`/api/processes/counts?${query}`);
+          expectStatus(counts, 200);
+          expect(counts.body, query).toEqual(await tally(c, query));
+        }
+      }
+      expect((await anna.get('/api/processes/counts?overdue=true')).body.active).toBe(1);
+      expect((await anna.get('/api/processes/counts?mine=true')).body).toEqual({
+        active: 2,
+        paused: 0,
+        completed: 1,
+        cancelled: 1,
+      });
+    });
   });
 }

@@ -160,6 +160,16 @@ for (const kind of STORES) {
       expect(later.body.stage.overdue).toBe(true);
       expect(await ids('overdue=true')).toContain(launched.body.id);
       expect((await t.admin.get('/api/processes/counts?overdue=true')).body.active).toBeGreaterThanOrEqual(1);
+      // A manager counts the overdue processes they take part in, and only those.
+      for (const c of [anna, boris]) {
+        const listed = (await c.get('/api/processes?overdue=true&limit=500')).body.items as {
+          id: string;
+          status: string;
+        }[];
+        expect(listed.some((p) => p.id === launched.body.id)).toBe(c === anna);
+        const active = listed.filter((p) => p.status === 'active').length;
+        expect((await c.get('/api/processes/counts?overdue=true')).body.active).toBe(active);
+      }
       // By deadline: only processes whose stage has one, soonest first.
       const second = await t.admin.post('/api/processes', { definitionId });
       const byDue = (await t.admin.get('/api/processes?sort=dueAt')).body.items;

@@ -51,6 +51,10 @@ async function drawn(page: Page, scope: string): Promise<Drawn> {
   }, scope);
 }
 
+/** Every script and file the page has loaded (Resource Timing), workers' scripts included. */
+const loadedScripts = (page: Page): Promise<string[]> =>
+  page.evaluate(() => (globalThis as any).performance.getEntriesByType('resource').map((e: any) => e.name));
+
 const overlap = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
@@ -109,7 +113,46 @@ for (const store of STORES) {
         const chart = await drawn(page, '.definition-flow');
         expect(chart.labels).toHaveLength(d.transitions);
         expect(problems(chart), d.name).toEqual([]);
+        // The layout engine ran in its worker, never on the page's own thread.
+        const scripts = await loadedScripts(page);
+        expect(
+          scripts.some((s) => s.includes('elk-worker')),
+          d.name,
+        ).toBe(true);
+        expect(
+          scripts.some((s) => s.includes('elk.bundled')),
+          d.name,
+        ).toBe(false);
       }
+    });
+
+    it('draws a large definition without places at once, then lays it out without an unsaved change', {
+      timeout: 90_000,
+    }, async () => {
+      const n = 120;
+      const stages = Array.from({ length: n }, (_, i) => ({
+        key: `s${i}`,
+        name: `Stage ${i + 1}`,
+        kind: i === 0 ? 'start' : i === n - 1 ? 'end' : 'normal',
+      }));
+      const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
+      const created = await t.admin.post('/api/definitions', { name: 'Long chain', stages, transitions });
+      expect(created.status).toBe(201);
+      await page.goto(`${t.url}/designer/${created.body.id}`);
+      await expect.poll(() => page.getByTestId('stage-row').count(), { timeout: 15_000 }).toBe(n);
+      await page.locator('.definition-flow .react-flow__node').first().waitFor();
+      await page.locator('.definition-flow .react-flow[aria-busy=false]').waitFor({ timeout: 60_000 });
+      // Laid out left to right: the second stage is right of the first, level with it.
+      const first = await page.locator('.react-flow__node[data-id=s0]').boundingBox();
+      const second = await page.locator('.react-flow__node[data-id=s1]').boundingBox();
+      expect(second?.x).toBeGreaterThan((first?.x ?? 0) + (first?.width ?? 0));
+      expect(second?.y).toBeCloseTo(first?.y ?? 0, 0);
+      // Placing the stages is not an edit: nothing to undo, nothing unsaved.
+      expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+      expect(await page.locator('.unsaved-badge').count()).toBe(0);
+      const scripts = await loadedScripts(page);
+      expect(scripts.some((s) => s.includes('elk-worker'))).toBe(true);
+      expect(scripts.some((s) => s.includes('elk.bundled'))).toBe(false);
     });
 
     it('draws the process card’s chart the same way', { timeout: 60_000 }, async () => {

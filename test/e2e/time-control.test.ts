@@ -148,5 +148,65 @@ for (const store of STORES) {
       await page.getByText('Saved.').waitFor();
       expect((await t.admin.get('/api/calendar')).body.workingDays).toEqual([1, 2, 3, 4, 5, 6]);
     });
+
+    it('sorts the journal by deadline, soonest first and back, leaving out processes without one', {
+      timeout: 60_000,
+    }, async () => {
+      const me = (await t.admin.get('/api/me')).body;
+      const created = await t.admin.post('/api/definitions', {
+        name: 'Deadline order',
+        stages: [
+          { key: 'call', name: 'Call', kind: 'start', responsibles: [me.id], deadline: { duration: 'PT1H' } },
+          { key: 'later', name: 'Later', kind: 'normal', responsibles: [me.id] },
+          { key: 'done', name: 'Done', kind: 'end' },
+        ],
+        transitions: [
+          { from: 'call', to: 'later', result: 'Later' },
+          { from: 'later', to: 'done', result: 'Done' },
+        ],
+      });
+      expectStatus(created, 201);
+      const id = created.body.id;
+      expectStatus(await t.admin.post(`/api/definitions/${id}/publish`), 200);
+      const launch = async () => {
+        const launched = await t.admin.post('/api/processes', { definitionId: id });
+        expectStatus(launched, 201);
+        expectStatus(await t.admin.post('/api/test/clock', { advance: 'PT20M' }), 200);
+        return launched.body.id as string;
+      };
+      // Due first, due later, and one moved on to a stage without a deadline (changed last).
+      const soon = await launch();
+      const later = await launch();
+      const none = await launch();
+      expectStatus(
+        await t.admin.post(`/api/processes/${none}/stage`, { state: 'done', result: 'Later' }),
+        200,
+      );
+
+      const order = () =>
+        page
+          .getByTestId('journal-row')
+          .locator('a.process-link')
+          .evaluateAll((links) => links.map((a) => String(a.getAttribute('href')).split('/').pop()));
+      await page.goto(`${t.url}/processes?definitionId=${id}`);
+      await expect.poll(order).toEqual([none, later, soon]);
+      const active = () => page.getByTestId('status-count-active').textContent();
+      await expect.poll(active).toBe('3');
+      const header = page.getByTestId('sort-due');
+      expect(await header.textContent()).toBe('Deadline');
+      await header.click();
+      await expect.poll(order).toEqual([soon, later]);
+      expect(await header.textContent()).toBe('Deadline ↑');
+      await page.getByText('only processes with a deadline').waitFor();
+      // The counts (and so "all matching" of a bulk action) cover what the list shows.
+      await expect.poll(active).toBe('2');
+      await header.click();
+      await expect.poll(order).toEqual([later, soon]);
+      expect(page.url()).toContain('sort=-dueAt');
+      await setLanguage('ru');
+      await expect.poll(() => header.textContent()).toBe('Срок ↓');
+      await expect.poll(order).toEqual([later, soon]);
+      await setLanguage('en');
+    });
   });
 }

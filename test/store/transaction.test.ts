@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
@@ -30,6 +31,17 @@ for (const kind of STORES) {
     });
 
     if (kind === 'postgres') {
+      it('turns JIT compilation off on every pool connection, before its first query', async () => {
+        const jit = async (db: typeof store.db) =>
+          (await sql<{ jit: string }>`show jit`.execute(db)).rows[0]?.jit;
+        // Several at once, so the pool opens new connections for them.
+        const shown = await Promise.all([
+          ...Array.from({ length: 6 }, () => jit(store.db)),
+          store.transaction((tx) => jit(tx)),
+        ]);
+        expect(shown).toEqual(Array(7).fill('off'));
+      });
+
       it('runs a transaction the database aborted as a deadlock again, and gives up after three', async () => {
         let attempts = 0;
         const result = await store.transaction(async (tx) => {

@@ -19,6 +19,7 @@ import {
   sessionAnswerSchema,
 } from '../contract.ts';
 import { LoginThrottle } from '../login-throttle.ts';
+import { idParams } from '../schemas.ts';
 import type { App, RouteDeps } from '../types.ts';
 
 export const loginBody = z.strictObject({
@@ -148,7 +149,7 @@ export async function authRoutes(app: App, { ctx, live }: RouteDeps): Promise<vo
     {
       schema: {
         tags: ['employees'],
-        params: z.strictObject({ id: z.string().min(1).max(100) }),
+        params: idParams,
         response: { 200: employeeSchema, ...errorResponses },
       },
     },

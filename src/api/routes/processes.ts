@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOURNAL_SORTS } from '../../domain/journal.ts';
 import { LINK_TYPES } from '../../domain/records.ts';
 import { cancelProcess } from '../../engine/cancel-process.ts';
 import { bulkLaunch, launchProcess } from '../../engine/launch.ts';
@@ -48,7 +49,7 @@ export const journalQuery = z.object({
   linkType: z.enum(LINK_TYPES).optional(),
   linkedId: id.optional(),
   sort: z
-    .enum(['startedAt', '-startedAt', 'updatedAt', '-updatedAt', 'dueAt', '-dueAt'])
+    .enum(JOURNAL_SORTS)
     .default('-updatedAt')
     .describe('dueAt lists the processes whose current stage has a deadline'),
   ...listQuery,

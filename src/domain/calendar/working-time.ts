@@ -37,7 +37,12 @@ interface CompiledCalendar {
   readonly anyWeekday: boolean;
   /** Working time of seven consecutive plain days (no holiday, no moved day, one offset). */
   readonly weekMs: number;
+  /** Working intervals of days already worked out (reading a zone's offsets is the slow part). */
+  readonly intervals: Map<number, readonly [number, number] | null>;
 }
+
+/** The most day intervals kept per calendar; past it the memo starts over. */
+const MAX_KEPT_INTERVALS = 4096;
 
 const compiled = new WeakMap<Calendar, CompiledCalendar>();
 
@@ -66,6 +71,7 @@ function compile(cal: Calendar): CompiledCalendar {
     lastExtraDay: Math.max(-Infinity, ...extraDays),
     anyWeekday: workingWeekdays > 0,
     weekMs: workingWeekdays * (toMin - fromMin) * MINUTE_MS,
+    intervals: new Map(),
   };
   compiled.set(cal, result);
   return result;
@@ -119,10 +125,15 @@ function firstInstantAtOrAfter(c: CompiledCalendar, wall: number): number {
 /** The working interval of a day, or null when the day has none. */
 function dayInterval(c: CompiledCalendar, day: number): readonly [number, number] | null {
   if (!isWorkingDay(c, day)) return null;
+  const known = c.intervals.get(day);
+  if (known !== undefined) return known;
   const midnight = day * DAY_MS;
   const start = firstInstantAtOrAfter(c, midnight + c.fromMin * MINUTE_MS);
   const end = firstInstantAtOrAfter(c, midnight + c.toMin * MINUTE_MS);
-  return end > start ? [start, end] : null;
+  const interval = end > start ? ([start, end] as const) : null;
+  if (c.intervals.size >= MAX_KEPT_INTERVALS) c.intervals.clear();
+  c.intervals.set(day, interval);
+  return interval;
 }
 
 /**

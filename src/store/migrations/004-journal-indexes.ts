@@ -27,6 +27,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
+import { changeSchema } from './ddl.ts';
 
 type Db = Kysely<unknown>;
 
@@ -72,14 +73,17 @@ async function journalIndexes(db: Db): Promise<void> {
 
 async function countsTable(db: Db, caps: DialectCapabilities): Promise<void> {
   if (caps.name === 'sqlite') {
-    await db.schema
-      .createTable('process_counts')
-      .addColumn('scope', 'text', (c) => c.notNull())
-      .addColumn('definition_id', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('n', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('process_counts_pk', ['scope', 'definition_id', 'status'])
-      .execute();
+    await changeSchema(db, {
+      tables: {
+        process_counts: {
+          scope: 'text not null',
+          definition_id: 'text not null',
+          status: 'text not null',
+          n: 'bigint not null',
+        },
+      },
+      primaryKeys: { process_counts: ['scope', 'definition_id', 'status'] },
+    });
     return;
   }
   // Delta rows and the base rows they are folded into; one base row per key at most.
@@ -181,6 +185,36 @@ async function sqliteUp(db: Db, caps: DialectCapabilities): Promise<void> {
   await journalIndexes(db);
 }
 
+/**
+ * PostgreSQL: the function `name` and its statement triggers after insert and after delete on
+ * `table` (`process_counts_insert`/`_delete` on processes, `process_counts_member_…` on members),
+ * inserting the delta rows `select` makes of the statement's rows (`changed`), with `sign` 1 for
+ * an insert and -1 for a delete.
+ */
+async function statementCounter(
+  run: (text: string) => Promise<unknown>,
+  name: string,
+  table: 'processes' | 'process_members',
+  select: string,
+): Promise<void> {
+  await run(`create function ${name}() returns trigger language plpgsql as $$
+    declare
+      sign bigint := case when tg_op = 'INSERT' then 1 else -1 end;
+    begin
+      insert into process_counts (scope, definition_id, status, n)
+      ${select};
+      return null;
+    end $$`);
+  const trigger = table === 'processes' ? 'process_counts' : 'process_counts_member';
+  for (const [op, rows] of [
+    ['insert', 'new'],
+    ['delete', 'old'],
+  ] as const) {
+    await run(`create trigger ${trigger}_${op} after ${op} on ${table}
+    referencing ${rows} table as changed for each statement execute function ${name}()`);
+  }
+}
+
 async function postgresUp(db: Db, caps: DialectCapabilities): Promise<void> {
   const run = (text: string) => sql.raw(text).execute(db);
   await run('create extension if not exists pg_trgm');
@@ -204,26 +238,19 @@ async function postgresUp(db: Db, caps: DialectCapabilities): Promise<void> {
   await run(`create trigger process_counts_update after update of status, definition_id on processes
     for each row when (old.status is distinct from new.status or old.definition_id is distinct from new.definition_id)
     execute function process_counts_on_status()`);
-  await run(`create function process_counts_on_processes() returns trigger language plpgsql as $$
-    declare
-      sign bigint := case when tg_op = 'INSERT' then 1 else -1 end;
-    begin
-      insert into process_counts (scope, definition_id, status, n)
-      select '*', definition_id, status, sign * count(*) from changed group by definition_id, status;
-      return null;
-    end $$`);
-  await run(`create trigger process_counts_insert after insert on processes
-    referencing new table as changed for each statement execute function process_counts_on_processes()`);
-  await run(`create trigger process_counts_delete after delete on processes
-    referencing old table as changed for each statement execute function process_counts_on_processes()`);
+  await statementCounter(
+    run,
+    'process_counts_on_processes',
+    'processes',
+    `select '*', definition_id, status, sign * count(*) from changed group by definition_id, status`,
+  );
   // A member counts when their first role in a process arrives and stops with their last: the
   // pairs of the statement's rows with no other row left for the pair (after the statement).
-  await run(`create function process_counts_on_members() returns trigger language plpgsql as $$
-    declare
-      sign bigint := case when tg_op = 'INSERT' then 1 else -1 end;
-    begin
-      insert into process_counts (scope, definition_id, status, n)
-      select m.employee_id, p.definition_id, p.status, sign * count(*)
+  await statementCounter(
+    run,
+    'process_counts_on_members',
+    'process_members',
+    `select m.employee_id, p.definition_id, p.status, sign * count(*)
       from (select distinct process_id, employee_id from changed) m
       join processes p on p.id = m.process_id
       where not exists (
@@ -231,13 +258,8 @@ async function postgresUp(db: Db, caps: DialectCapabilities): Promise<void> {
         where x.process_id = m.process_id and x.employee_id = m.employee_id
           and not exists (select 1 from changed c where c.process_id = x.process_id
                           and c.employee_id = x.employee_id and c.role = x.role))
-      group by m.employee_id, p.definition_id, p.status;
-      return null;
-    end $$`);
-  await run(`create trigger process_counts_member_insert after insert on process_members
-    referencing new table as changed for each statement execute function process_counts_on_members()`);
-  await run(`create trigger process_counts_member_delete after delete on process_members
-    referencing old table as changed for each statement execute function process_counts_on_members()`);
+      group by m.employee_id, p.definition_id, p.status`,
+  );
   await fillCounts(db, caps);
   await journalIndexes(db);
 }

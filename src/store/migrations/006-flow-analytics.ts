@@ -13,6 +13,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../schema.ts';
 import { foldStageVisits, STAGE_VISIT_ACTIONS } from '../stage-visits.ts';
+import { changeSchema } from './ddl.ts';
 
 type Db = Kysely<unknown>;
 
@@ -67,33 +68,33 @@ export async function backfillStageVisits(db: Kysely<Database>): Promise<void> {
 
 export function m006() {
   return async (db: Db): Promise<void> => {
-    const s = db.schema;
-    await s
-      .createTable('stage_visits')
-      .addColumn('process_id', 'text', (c) => c.notNull())
-      .addColumn('visit', 'integer', (c) => c.notNull())
-      .addColumn('definition_id', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('stage_key', 'text', (c) => c.notNull())
-      .addColumn('entered_at', 'bigint', (c) => c.notNull())
-      .addColumn('left_at', 'bigint')
-      .addColumn('left_by', 'text')
-      .addColumn('result', 'text')
-      .addColumn('to_stage', 'text')
-      .addColumn('duration_ms', 'bigint')
-      .addPrimaryKeyConstraint('stage_visits_pk', ['process_id', 'visit'])
-      .execute();
+    await changeSchema(db, {
+      tables: {
+        stage_visits: {
+          process_id: 'text not null',
+          visit: 'integer not null',
+          definition_id: 'text not null',
+          version: 'integer not null',
+          stage_key: 'text not null',
+          entered_at: 'bigint not null',
+          left_at: 'bigint',
+          left_by: 'text',
+          result: 'text',
+          to_stage: 'text',
+          duration_ms: 'bigint',
+        },
+      },
+      primaryKeys: { stage_visits: ['process_id', 'visit'] },
+    });
     await backfillStageVisits(db as Kysely<Database>);
-    await s
-      .createIndex('stage_visits_durations')
-      .on('stage_visits')
-      .columns(['definition_id', 'stage_key', 'left_by', 'duration_ms', 'entered_at', 'version'])
-      .execute();
-    await s
-      .createIndex('stage_visits_results')
-      .on('stage_visits')
-      .columns(['definition_id', 'stage_key', 'left_by', 'result', 'to_stage', 'entered_at', 'version'])
-      .execute();
+    await changeSchema(db, {
+      indexes: {
+        stage_visits_durations:
+          'stage_visits (definition_id, stage_key, left_by, duration_ms, entered_at, version)',
+        stage_visits_results:
+          'stage_visits (definition_id, stage_key, left_by, result, to_stage, entered_at, version)',
+      },
+    });
     // The processes of a definition by status; within a status by lead time, so the median lead
     // time of the completed ones is an index offset too.
     await sql`create index processes_analytics on processes

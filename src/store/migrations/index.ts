@@ -2,258 +2,214 @@
  * Versioned migrations, run in order on start by Kysely's Migrator. A migration is never edited
  * once released: changes come as a new entry.
  */
-import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely';
 import type { DialectCapabilities } from '../capabilities.ts';
 import { m004 } from './004-journal-indexes.ts';
 import { m006 } from './006-flow-analytics.ts';
+import { m008 } from './008-analytics-rollups.ts';
+import { type Columns, type SchemaChange, schemaChange } from './ddl.ts';
 
-type Db = Kysely<unknown>;
-
-function m001(caps: DialectCapabilities) {
-  return async (db: Db): Promise<void> => {
-    const s = db.schema;
-    await s
-      .createTable('employees')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('login', 'text', (c) => c.notNull().unique())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addColumn('password_hash', 'text', (c) => c.notNull())
-      .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('sessions')
-      .addColumn('token_hash', 'text', (c) => c.primaryKey())
-      .addColumn('employee_id', 'text', (c) => c.notNull().references('employees.id'))
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('expires_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s.createIndex('sessions_employee').on('sessions').column('employee_id').execute();
-
-    await s
-      .createTable('counterparties')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('phone', 'text')
-      .addColumn('email', 'text')
-      .addColumn('grp', 'text')
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s.createIndex('counterparties_name').on('counterparties').column('name').execute();
-    await s
-      .createTable('projects')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('counterparty_id', 'text', (c) => c.references('counterparties.id'))
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s.createIndex('projects_counterparty').on('projects').column('counterparty_id').execute();
-    for (const table of ['orders', 'invoices', 'contracts', 'waybills']) {
-      await s
-        .createTable(table)
-        .addColumn('id', 'text', (c) => c.primaryKey())
-        .addColumn('number', 'text', (c) => c.notNull())
-        .addColumn('counterparty_id', 'text', (c) => c.references('counterparties.id'))
-        .addColumn('amount', 'double precision')
-        .addColumn('date', 'text')
-        .addColumn('created_at', 'bigint', (c) => c.notNull())
-        .addColumn('updated_at', 'bigint', (c) => c.notNull())
-        .execute();
-      await s.createIndex(`${table}_counterparty`).on(table).column('counterparty_id').execute();
-    }
-
-    await s
-      .createTable('definitions')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('description', 'text', (c) => c.notNull().defaultTo(''))
-      .addColumn('draft', 'text', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('draft_changed', 'integer', (c) => c.notNull().defaultTo(1))
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s
-      .createTable('definition_versions')
-      .addColumn('definition_id', 'text', (c) => c.notNull().references('definitions.id'))
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('body', 'text', (c) => c.notNull())
-      .addColumn('published_at', 'bigint', (c) => c.notNull())
-      .addColumn('published_by', 'text')
-      .addPrimaryKeyConstraint('definition_versions_pk', ['definition_id', 'version'])
-      .execute();
-
-    await s
-      .createTable('processes')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('definition_id', 'text', (c) => c.notNull().references('definitions.id'))
-      .addColumn('definition_version', 'integer', (c) => c.notNull())
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('stage_key', 'text', (c) => c.notNull())
-      .addColumn('stage_state', 'text', (c) => c.notNull())
-      .addColumn('visit', 'integer', (c) => c.notNull())
-      .addColumn('responsible_id', 'text', (c) => c.references('employees.id'))
-      .addColumn('entered_at', 'bigint', (c) => c.notNull())
-      .addColumn('note', 'text', (c) => c.notNull().defaultTo(''))
-      .addColumn('counterparty_id', 'text', (c) => c.references('counterparties.id'))
-      .addColumn('initiator_id', 'text', (c) => c.notNull().references('employees.id'))
-      .addColumn('parent_id', 'text')
-      .addColumn('paused_until', 'bigint')
-      .addColumn('started_at', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .addColumn('completed_at', 'bigint')
-      .addColumn('version', 'integer', (c) => c.notNull())
-      .execute();
-    // One index per journal filter, each ending in the default sort so a filtered page is a range scan.
-    const journalIndexes: [string, string[]][] = [
-      ['processes_updated', ['updated_at', 'id']],
-      ['processes_started', ['started_at', 'id']],
-      ['processes_status', ['status', 'updated_at', 'id']],
-      ['processes_definition', ['definition_id', 'updated_at']],
-      ['processes_stage', ['definition_id', 'stage_key']],
-      ['processes_responsible', ['responsible_id', 'updated_at']],
-      ['processes_counterparty', ['counterparty_id', 'updated_at']],
-      ['processes_initiator', ['initiator_id', 'updated_at']],
-      ['processes_parent', ['parent_id']],
-    ];
-    for (const [name, columns] of journalIndexes) {
-      await s.createIndex(name).on('processes').columns(columns).execute();
-    }
-    await s
-      .createTable('process_members')
-      .addColumn('process_id', 'text', (c) => c.notNull().references('processes.id'))
-      .addColumn('employee_id', 'text', (c) => c.notNull().references('employees.id'))
-      .addColumn('role', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('process_members_pk', ['process_id', 'employee_id', 'role'])
-      .execute();
-    await s
-      .createIndex('process_members_employee')
-      .on('process_members')
-      .columns(['employee_id', 'process_id'])
-      .execute();
-
-    let protocol = s.createTable('protocol');
-    protocol =
-      caps.autoIncrementType === 'bigserial'
-        ? protocol.addColumn('id', 'bigserial', (c) => c.primaryKey())
-        : protocol.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
-    await protocol
-      .addColumn('process_id', 'text', (c) => c.notNull().references('processes.id'))
-      .addColumn('at', 'bigint', (c) => c.notNull())
-      .addColumn('actor_id', 'text')
-      .addColumn('action', 'text', (c) => c.notNull())
-      .addColumn('details', 'text', (c) => c.notNull())
-      .execute();
-    await s.createIndex('protocol_process').on('protocol').columns(['process_id', 'id']).execute();
-
-    await s
-      .createTable('process_links')
-      .addColumn('process_id', 'text', (c) => c.notNull().references('processes.id'))
-      .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('linked_id', 'text', (c) => c.notNull())
-      .addPrimaryKeyConstraint('process_links_pk', ['process_id', 'type', 'linked_id'])
-      .execute();
-    await s.createIndex('process_links_target').on('process_links').columns(['type', 'linked_id']).execute();
-
-    await s
-      .createTable('tasks')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('process_id', 'text', (c) => c.references('processes.id'))
-      .addColumn('stage_key', 'text')
-      .addColumn('visit', 'integer')
-      .addColumn('title', 'text', (c) => c.notNull())
-      .addColumn('description', 'text')
-      .addColumn('assignee_id', 'text', (c) => c.references('employees.id'))
-      .addColumn('follows_responsible', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('blocking', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('status', 'text', (c) => c.notNull())
-      .addColumn('starts_at', 'bigint', (c) => c.notNull())
-      .addColumn('due_at', 'bigint')
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('completed_at', 'bigint')
-      .addColumn('completed_by', 'text')
-      .execute();
-    await s.createIndex('tasks_process').on('tasks').columns(['process_id', 'status']).execute();
-    await s.createIndex('tasks_assignee').on('tasks').columns(['assignee_id', 'status']).execute();
-    await s.createIndex('tasks_due').on('tasks').columns(['status', 'due_at']).execute();
-
-    await s
-      .createTable('events')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('process_id', 'text', (c) => c.references('processes.id'))
-      .addColumn('stage_key', 'text')
-      .addColumn('type', 'text', (c) => c.notNull())
-      .addColumn('comment', 'text')
-      .addColumn('at', 'bigint', (c) => c.notNull())
-      .addColumn('actor_id', 'text')
-      .execute();
-    await s.createIndex('events_process').on('events').columns(['process_id', 'at']).execute();
-
-    await s
-      .createTable('timers')
-      .addColumn('key', 'text', (c) => c.primaryKey())
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('process_id', 'text', (c) => c.notNull())
-      .addColumn('due_at', 'bigint', (c) => c.notNull())
-      .addColumn('deferred', 'integer', (c) => c.notNull().defaultTo(0))
-      .execute();
-    await s.createIndex('timers_due').on('timers').columns(['due_at', 'key']).execute();
-    await s.createIndex('timers_process').on('timers').columns(['process_id', 'kind']).execute();
-
-    await s
-      .createTable('notifications')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('employee_id', 'text', (c) => c.notNull().references('employees.id'))
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('process_id', 'text')
-      .addColumn('text', 'text', (c) => c.notNull())
-      .addColumn('details', 'text', (c) => c.notNull())
-      .addColumn('read', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('at', 'bigint', (c) => c.notNull())
-      .execute();
-    await s
-      .createIndex('notifications_employee')
-      .on('notifications')
-      .columns(['employee_id', 'id'])
-      .execute();
-
-    await s
-      .createTable('attachments')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('process_id', 'text', (c) => c.notNull().references('processes.id'))
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('size', 'bigint', (c) => c.notNull())
-      .addColumn('content_type', 'text', (c) => c.notNull())
-      .addColumn('sha256', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('created_by', 'text')
-      .execute();
-    await s.createIndex('attachments_process').on('attachments').columns(['process_id']).execute();
-
-    await s
-      .createTable('presence')
-      .addColumn('node_id', 'text', (c) => c.notNull())
-      .addColumn('employee_id', 'text', (c) => c.notNull())
-      .addColumn('connections', 'integer', (c) => c.notNull())
-      .addColumn('heartbeat_at', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('presence_pk', ['node_id', 'employee_id'])
-      .execute();
-    await s
-      .createIndex('presence_employee')
-      .on('presence')
-      .columns(['employee_id', 'heartbeat_at'])
-      .execute();
-
-    await s
-      .createTable('settings')
-      .addColumn('key', 'text', (c) => c.primaryKey())
-      .addColumn('value', 'text', (c) => c.notNull())
-      .execute();
+function m001(caps: DialectCapabilities): SchemaChange {
+  // Business records (orders, invoices, …): a number, a client, an amount and a date.
+  const records = ['orders', 'invoices', 'contracts', 'waybills'];
+  const record: Columns = {
+    id: 'text primary key',
+    number: 'text not null',
+    counterparty_id: 'text references counterparties.id',
+    amount: 'double precision',
+    date: 'text',
+    created_at: 'bigint not null',
+    updated_at: 'bigint not null',
+  };
+  return {
+    tables: {
+      employees: {
+        id: 'text primary key',
+        login: 'text not null unique',
+        name: 'text not null',
+        role: 'text not null',
+        password_hash: 'text not null',
+        active: 'integer not null default 1',
+        created_at: 'bigint not null',
+      },
+      sessions: {
+        token_hash: 'text primary key',
+        employee_id: 'text not null references employees.id',
+        created_at: 'bigint not null',
+        expires_at: 'bigint not null',
+      },
+      counterparties: {
+        id: 'text primary key',
+        name: 'text not null',
+        phone: 'text',
+        email: 'text',
+        grp: 'text',
+        created_at: 'bigint not null',
+        updated_at: 'bigint not null',
+      },
+      projects: {
+        id: 'text primary key',
+        name: 'text not null',
+        counterparty_id: 'text references counterparties.id',
+        created_at: 'bigint not null',
+        updated_at: 'bigint not null',
+      },
+      ...Object.fromEntries(records.map((table) => [table, record])),
+      definitions: {
+        id: 'text primary key',
+        name: 'text not null',
+        description: "text not null default ''",
+        draft: 'text not null',
+        status: 'text not null',
+        version: 'integer not null default 0',
+        draft_changed: 'integer not null default 1',
+        created_at: 'bigint not null',
+        updated_at: 'bigint not null',
+      },
+      definition_versions: {
+        definition_id: 'text not null references definitions.id',
+        version: 'integer not null',
+        name: 'text not null',
+        body: 'text not null',
+        published_at: 'bigint not null',
+        published_by: 'text',
+      },
+      processes: {
+        id: 'text primary key',
+        definition_id: 'text not null references definitions.id',
+        definition_version: 'integer not null',
+        status: 'text not null',
+        stage_key: 'text not null',
+        stage_state: 'text not null',
+        visit: 'integer not null',
+        responsible_id: 'text references employees.id',
+        entered_at: 'bigint not null',
+        note: "text not null default ''",
+        counterparty_id: 'text references counterparties.id',
+        initiator_id: 'text not null references employees.id',
+        parent_id: 'text',
+        paused_until: 'bigint',
+        started_at: 'bigint not null',
+        updated_at: 'bigint not null',
+        completed_at: 'bigint',
+        version: 'integer not null',
+      },
+      process_members: {
+        process_id: 'text not null references processes.id',
+        employee_id: 'text not null references employees.id',
+        role: 'text not null',
+      },
+      protocol: {
+        id:
+          caps.autoIncrementType === 'bigserial'
+            ? 'bigserial primary key'
+            : 'integer primary key autoincrement',
+        process_id: 'text not null references processes.id',
+        at: 'bigint not null',
+        actor_id: 'text',
+        action: 'text not null',
+        details: 'text not null',
+      },
+      process_links: {
+        process_id: 'text not null references processes.id',
+        type: 'text not null',
+        linked_id: 'text not null',
+      },
+      tasks: {
+        id: 'text primary key',
+        process_id: 'text references processes.id',
+        stage_key: 'text',
+        visit: 'integer',
+        title: 'text not null',
+        description: 'text',
+        assignee_id: 'text references employees.id',
+        follows_responsible: 'integer not null default 0',
+        blocking: 'integer not null default 0',
+        status: 'text not null',
+        starts_at: 'bigint not null',
+        due_at: 'bigint',
+        created_at: 'bigint not null',
+        completed_at: 'bigint',
+        completed_by: 'text',
+      },
+      events: {
+        id: 'text primary key',
+        process_id: 'text references processes.id',
+        stage_key: 'text',
+        type: 'text not null',
+        comment: 'text',
+        at: 'bigint not null',
+        actor_id: 'text',
+      },
+      timers: {
+        key: 'text primary key',
+        kind: 'text not null',
+        process_id: 'text not null',
+        due_at: 'bigint not null',
+        deferred: 'integer not null default 0',
+      },
+      notifications: {
+        id: 'text primary key',
+        employee_id: 'text not null references employees.id',
+        kind: 'text not null',
+        process_id: 'text',
+        text: 'text not null',
+        details: 'text not null',
+        read: 'integer not null default 0',
+        at: 'bigint not null',
+      },
+      attachments: {
+        id: 'text primary key',
+        process_id: 'text not null references processes.id',
+        name: 'text not null',
+        size: 'bigint not null',
+        content_type: 'text not null',
+        sha256: 'text not null',
+        created_at: 'bigint not null',
+        created_by: 'text',
+      },
+      presence: {
+        node_id: 'text not null',
+        employee_id: 'text not null',
+        connections: 'integer not null',
+        heartbeat_at: 'bigint not null',
+      },
+      settings: { key: 'text primary key', value: 'text not null' },
+    },
+    primaryKeys: {
+      definition_versions: ['definition_id', 'version'],
+      process_members: ['process_id', 'employee_id', 'role'],
+      process_links: ['process_id', 'type', 'linked_id'],
+      presence: ['node_id', 'employee_id'],
+    },
+    indexes: {
+      sessions_employee: 'sessions (employee_id)',
+      counterparties_name: 'counterparties (name)',
+      projects_counterparty: 'projects (counterparty_id)',
+      ...Object.fromEntries(records.map((table) => [`${table}_counterparty`, `${table} (counterparty_id)`])),
+      // One index per journal filter, each ending in the default sort so a filtered page is a range scan.
+      processes_updated: 'processes (updated_at, id)',
+      processes_started: 'processes (started_at, id)',
+      processes_status: 'processes (status, updated_at, id)',
+      processes_definition: 'processes (definition_id, updated_at)',
+      processes_stage: 'processes (definition_id, stage_key)',
+      processes_responsible: 'processes (responsible_id, updated_at)',
+      processes_counterparty: 'processes (counterparty_id, updated_at)',
+      processes_initiator: 'processes (initiator_id, updated_at)',
+      processes_parent: 'processes (parent_id)',
+      process_members_employee: 'process_members (employee_id, process_id)',
+      protocol_process: 'protocol (process_id, id)',
+      process_links_target: 'process_links (type, linked_id)',
+      tasks_process: 'tasks (process_id, status)',
+      tasks_assignee: 'tasks (assignee_id, status)',
+      tasks_due: 'tasks (status, due_at)',
+      events_process: 'events (process_id, at)',
+      timers_due: 'timers (due_at, key)',
+      timers_process: 'timers (process_id, kind)',
+      notifications_employee: 'notifications (employee_id, id)',
+      attachments_process: 'attachments (process_id)',
+      presence_employee: 'presence (employee_id, heartbeat_at)',
+    },
   };
 }
 
@@ -261,140 +217,97 @@ function m001(caps: DialectCapabilities) {
  * Reliability: a timer that keeps failing is parked after a number of tries instead of being
  * retried forever; a POST with an Idempotency-Key is answered once and replayed after.
  */
-function m002() {
-  return async (db: Db): Promise<void> => {
-    const s = db.schema;
-    await s
-      .alterTable('timers')
-      .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
-      .execute();
-    await s.alterTable('timers').addColumn('parked_at', 'bigint').execute();
-    await s.alterTable('timers').addColumn('last_error', 'text').execute();
-    await s
-      .createTable('idempotency_keys')
-      .addColumn('employee_id', 'text', (c) => c.notNull())
-      .addColumn('key', 'text', (c) => c.notNull())
-      .addColumn('method', 'text', (c) => c.notNull())
-      .addColumn('path', 'text', (c) => c.notNull())
-      .addColumn('request_hash', 'text', (c) => c.notNull())
-      .addColumn('status', 'integer', (c) => c.notNull())
-      .addColumn('body', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addPrimaryKeyConstraint('idempotency_keys_pk', ['employee_id', 'key'])
-      .execute();
-    await s.createIndex('idempotency_keys_created').on('idempotency_keys').column('created_at').execute();
-    await s.createIndex('sessions_expires').on('sessions').column('expires_at').execute();
-  };
-}
+const m002: SchemaChange = {
+  addColumns: {
+    timers: { attempts: 'integer not null default 0', parked_at: 'bigint', last_error: 'text' },
+  },
+  tables: {
+    idempotency_keys: {
+      employee_id: 'text not null',
+      key: 'text not null',
+      method: 'text not null',
+      path: 'text not null',
+      request_hash: 'text not null',
+      status: 'integer not null',
+      body: 'text not null',
+      created_at: 'bigint not null',
+    },
+  },
+  primaryKeys: { idempotency_keys: ['employee_id', 'key'] },
+  indexes: {
+    idempotency_keys_created: 'idempotency_keys (created_at)',
+    sessions_expires: 'sessions (expires_at)',
+  },
+};
 
 /**
  * Parked timers leave the claim: the due index covers only unparked rows, so parked ones (which
  * stay due) are never scanned past, and a small index lists the parked ones for administrators.
  */
-function m003() {
-  return async (db: Db): Promise<void> => {
-    const s = db.schema;
-    await s.dropIndex('timers_due').execute();
-    await s
-      .createIndex('timers_due')
-      .on('timers')
-      .columns(['due_at', 'key'])
-      .where(sql<boolean>`parked_at is null`)
-      .execute();
-    await s
-      .createIndex('timers_parked')
-      .on('timers')
-      .column('key')
-      .where(sql<boolean>`parked_at is not null`)
-      .execute();
-  };
-}
+const m003: SchemaChange = {
+  dropIndexes: ['timers_due'],
+  indexes: {
+    timers_due: 'timers (due_at, key) where parked_at is null',
+    timers_parked: 'timers (key) where parked_at is not null',
+  },
+};
 
 /**
  * Time control: the stage deadline and clock on the process, deputies standing in for absent
  * employees, and absences that start and end as durable timers of their own.
  */
-function m005() {
-  return async (db: Db): Promise<void> => {
-    const s = db.schema;
-    await s.alterTable('processes').addColumn('due_at', 'bigint').execute();
-    await s.alterTable('processes').addColumn('acting_for_id', 'text').execute();
-    await s.alterTable('processes').addColumn('stage_clock', 'text').execute();
-    await s.alterTable('processes').addColumn('routing_until', 'bigint').execute();
-    await s
-      .createIndex('processes_due')
-      .on('processes')
-      .columns(['due_at', 'id'])
-      .where(sql<boolean>`due_at is not null`)
-      .execute();
-    await s
-      .createIndex('processes_acting_for')
-      .on('processes')
-      .column('acting_for_id')
-      .where(sql<boolean>`acting_for_id is not null`)
-      .execute();
-    await s
-      .createTable('absences')
-      .addColumn('id', 'text', (c) => c.primaryKey())
-      .addColumn('employee_id', 'text', (c) => c.notNull())
-      .addColumn('deputy_id', 'text', (c) => c.notNull())
-      .addColumn('from_at', 'bigint', (c) => c.notNull())
-      .addColumn('to_at', 'bigint', (c) => c.notNull())
-      .addColumn('move_open_work', 'integer', (c) => c.notNull().defaultTo(0))
-      .addColumn('created_by', 'text', (c) => c.notNull())
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('started_at', 'bigint')
-      .addColumn('ended_at', 'bigint')
-      .execute();
-    await s.createIndex('absences_employee').on('absences').columns(['employee_id', 'to_at']).execute();
-    await s.createIndex('absences_to').on('absences').column('to_at').execute();
-    await s
-      .createIndex('processes_awaiting')
-      .on('processes')
-      .column('routing_until')
-      .where(sql<boolean>`routing_until is not null`)
-      .execute();
-    await s
-      .createIndex('absences_pending_start')
-      .on('absences')
-      .column('from_at')
-      .where(sql<boolean>`started_at is null`)
-      .execute();
-    await s
-      .createIndex('absences_pending_end')
-      .on('absences')
-      .column('to_at')
-      .where(sql<boolean>`ended_at is null`)
-      .execute();
-  };
-}
+const m005: SchemaChange = {
+  addColumns: {
+    processes: { due_at: 'bigint', acting_for_id: 'text', stage_clock: 'text', routing_until: 'bigint' },
+  },
+  tables: {
+    absences: {
+      id: 'text primary key',
+      employee_id: 'text not null',
+      deputy_id: 'text not null',
+      from_at: 'bigint not null',
+      to_at: 'bigint not null',
+      move_open_work: 'integer not null default 0',
+      created_by: 'text not null',
+      created_at: 'bigint not null',
+      started_at: 'bigint',
+      ended_at: 'bigint',
+    },
+  },
+  indexes: {
+    processes_due: 'processes (due_at, id) where due_at is not null',
+    processes_acting_for: 'processes (acting_for_id) where acting_for_id is not null',
+    absences_employee: 'absences (employee_id, to_at)',
+    absences_to: 'absences (to_at)',
+    processes_awaiting: 'processes (routing_until) where routing_until is not null',
+    absences_pending_start: 'absences (from_at) where started_at is null',
+    absences_pending_end: 'absences (to_at) where ended_at is null',
+  },
+};
 
 /**
  * Version migration walks the running processes of one definition version in id order, a page at
  * a time: a partial index holds exactly those, so a page is a range scan however many finished
  * processes the version has.
  */
-function m007() {
-  return async (db: Db): Promise<void> => {
-    await db.schema
-      .createIndex('processes_running_version')
-      .on('processes')
-      .columns(['definition_id', 'definition_version', 'id'])
-      .where(sql<boolean>`status in ('active', 'paused')`)
-      .execute();
-  };
-}
+const m007: SchemaChange = {
+  indexes: {
+    processes_running_version:
+      "processes (definition_id, definition_version, id) where status in ('active', 'paused')",
+  },
+};
 
 /** The migrations in order, named so their order is the order of their names. */
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
   const migrations: Record<string, Migration> = {
-    '001_initial': { up: m001(caps) },
-    '002_reliability': { up: m002() },
-    '003_timer_parking': { up: m003() },
+    '001_initial': { up: schemaChange(m001(caps)) },
+    '002_reliability': { up: schemaChange(m002) },
+    '003_timer_parking': { up: schemaChange(m003) },
     '004_journal_indexes': { up: m004(caps) },
-    '005_time_control': { up: m005() },
+    '005_time_control': { up: schemaChange(m005) },
     '006_flow_analytics': { up: m006() },
-    '007_running_version_index': { up: m007() },
+    '007_running_version_index': { up: schemaChange(m007) },
+    '008_analytics_rollups': { up: m008(caps) },
   };
   return { getMigrations: async () => migrations };
 }

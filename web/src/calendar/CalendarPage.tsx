@@ -4,7 +4,7 @@
  * calendar; everyone records their own absences, administrators anyone's.
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect, useId, useState } from 'react';
+import { type ComponentProps, type FormEvent, useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.ts';
 import {
@@ -21,7 +21,7 @@ import type { Employee } from '../api/types.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { LabelledSelect } from '../ui/Field.tsx';
 import { IconButton } from '../ui/IconButton.tsx';
-import { PageHeader } from '../ui/PageHeader.tsx';
+import { PageHeader, PrimaryButton } from '../ui/PageHeader.tsx';
 import { Alert, ErrorBox, Loading } from '../ui/States.tsx';
 import { useEmployees } from '../ui/useEmployees.ts';
 import './calendar.css';
@@ -157,15 +157,9 @@ function CalendarEditor({ admin }: { admin: boolean }) {
       {save.isSuccess && !save.isPending && <p className="ok small">{t('saved')}</p>}
       {admin && (
         <div className="row">
-          <button
-            type="button"
-            className="primary"
-            data-testid="save-calendar"
-            disabled={save.isPending}
-            onClick={() => save.mutate(draft)}
-          >
+          <PrimaryButton testId="save-calendar" disabled={save.isPending} onClick={() => save.mutate(draft)}>
             {t('save')}
-          </button>
+          </PrimaryButton>
         </div>
       )}
     </div>
@@ -223,7 +217,13 @@ function Absences({ me }: { me: Employee }) {
   );
 }
 
-const employeeOption = (e: Employee) => ({ value: e.id, label: e.name });
+/** A choice among employees, labelled above it. */
+function EmployeeSelect({
+  employees,
+  ...select
+}: { employees: readonly Employee[] } & Omit<ComponentProps<typeof LabelledSelect<string>>, 'options'>) {
+  return <LabelledSelect options={employees.map((e) => ({ value: e.id, label: e.name }))} {...select} />;
+}
 
 /** The local date-time an `<input type="datetime-local">` shows for an instant. */
 function localInput(ms: number): string {
@@ -272,13 +272,12 @@ function AbsenceForm({
       <h3>{t('absences.add')}</h3>
       <div className="row wrap">
         {admin && (
-          <LabelledSelect
+          <EmployeeSelect
             label={t('absences.employee')}
-            labelClassName="stack-tight"
+            employees={employees}
             value={employeeId}
             onChange={setEmployeeId}
             testId="absence-employee"
-            options={employees.map(employeeOption)}
           />
         )}
         {SPAN_ENDS.map((end) => (
@@ -292,15 +291,14 @@ function AbsenceForm({
             />
           </label>
         ))}
-        <LabelledSelect
+        <EmployeeSelect
           label={t('absences.deputy')}
-          labelClassName="stack-tight"
+          employees={employees.filter((e) => e.id !== employeeId)}
           value={deputyId}
           onChange={setDeputyId}
           testId="absence-deputy"
           required
           empty={{ label: t('absences.chooseDeputy'), disabled: true }}
-          options={employees.filter((e) => e.id !== employeeId).map(employeeOption)}
         />
       </div>
       <label className="inline">
@@ -309,14 +307,9 @@ function AbsenceForm({
       </label>
       <Alert message={errorText(add.error)} />
       <div className="row">
-        <button
-          type="submit"
-          className="primary"
-          disabled={add.isPending || !deputyId}
-          data-testid="add-absence"
-        >
+        <PrimaryButton disabled={add.isPending || !deputyId} testId="add-absence">
           {t('absences.add')}
-        </button>
+        </PrimaryButton>
       </div>
     </form>
   );

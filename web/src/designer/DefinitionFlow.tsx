@@ -14,7 +14,16 @@ import {
   useStoreApi,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { Component, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Component,
+  type ReactNode,
+  startTransition,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
@@ -30,6 +39,7 @@ import {
   NODE_WIDTH,
   placeMissing,
 } from './layout.ts';
+import { sameButPlace } from './placement.ts';
 import { ResultEdge, type ResultEdgeType } from './ResultEdge.tsx';
 import { StageNode, type StageNodeType } from './StageNode.tsx';
 
@@ -187,40 +197,48 @@ function gridPositions(stages: readonly Stage[]): Record<string, Point> {
   );
 }
 
+const NO_POSITIONS: Record<string, Point> = {};
+
 /** Above this many stages, a chart whose stages all have places is not laid out again just for its lines. */
 const ROUTED_LIMIT = 150;
 
 /**
+ * A chart of more stages than this whose stages lack places is drawn at once on a plain grid and
+ * rearranged when its layout arrives (a second or more); a smaller one waits for its layout, which
+ * takes a moment, rather than jump.
+ */
+const DRAW_BEFORE_LAYOUT = 80;
+
+/**
  * The ELK layout of the chart (positions, and the route and label place of every arrow), computed
- * (asynchronously) whenever the stages, the rules or their labels change. Stages without a saved
- * position take theirs from it; the chart waits for it only when some stage has none.
+ * (asynchronously, in a worker) whenever the stages, the rules or their labels change. Stages without
+ * a saved position take theirs from it; a small chart waits for it only when some stage has none, a
+ * large one never waits (`settled` says whether every stage has its final place).
  */
 function useChartLayout(stages: readonly Stage[], transitions: readonly Transition[]) {
   const missing = stages.some((s) => !s.position);
+  // What the layout depends on: the stages, the rules and their labels (not the saved places).
   const signature = useMemo(() => {
     if (!missing && stages.length > ROUTED_LIMIT) return '';
     return JSON.stringify([
-      stages.map((s) => [s.key, s.position ? 1 : 0]),
+      stages.map((s) => s.key),
       transitions.map((t) => [t.from, t.to, edgeLabelText(t.result)]),
     ]);
   }, [stages, transitions, missing]);
   const latest = useRef({ stages, transitions });
   latest.current = { stages, transitions };
-  const [done, setDone] = useState<{
-    signature: string;
-    layout: ChartLayout | null;
-    positions: Record<string, Point>;
-  } | null>(null);
+  const [done, setDone] = useState<{ signature: string; layout: ChartLayout | null } | null>(null);
   useEffect(() => {
     if (!signature) return;
     let cancelled = false;
     const { stages: s, transitions: t } = latest.current;
+    // Moving every stage of a large chart is a large render: one that typing can interrupt.
     layoutChart(s, t).then(
       (layout) => {
-        if (!cancelled) setDone({ signature, layout, positions: placeMissing(s, layout.positions) });
+        if (!cancelled) startTransition(() => setDone({ signature, layout }));
       },
       () => {
-        if (!cancelled) setDone({ signature, layout: null, positions: gridPositions(s) });
+        if (!cancelled) startTransition(() => setDone({ signature, layout: null }));
       },
     );
     return () => {
@@ -228,9 +246,16 @@ function useChartLayout(stages: readonly Stage[], transitions: readonly Transiti
     };
   }, [signature]);
   const current = done?.signature === signature ? done : null;
+  // Places for the stages without one: from the layout, or a plain grid if it failed.
+  const positions = useMemo(() => {
+    if (!missing || !current) return NO_POSITIONS;
+    return current.layout ? placeMissing(stages, current.layout.positions) : gridPositions(stages);
+  }, [missing, current, stages]);
+  const settled = !missing || current !== null;
   return {
-    ready: !missing || current !== null,
-    positions: current?.positions ?? {},
+    ready: settled || stages.length > DRAW_BEFORE_LAYOUT,
+    settled,
+    positions,
     layout: current?.layout ?? null,
   };
 }
@@ -281,10 +306,14 @@ function FlowCanvas({
     const list: StageNodeType[] = [];
     stages.forEach((stage, i) => {
       if (next.has(stage.key)) return; // a duplicate key (a broken draft): the validation panel names it
-      const position =
+      const prev = cache.current.get(stage.key);
+      const wanted =
         drag?.id === stage.key
           ? drag.position
           : (stage.position ?? auto.positions[stage.key] ?? { x: (i % 6) * 280, y: Math.floor(i / 6) * 140 });
+      // The same place keeps its object, so an unchanged stage keeps its node.
+      const position =
+        prev && prev.position.x === wanted.x && prev.position.y === wanted.y ? prev.position : wanted;
       const isCurrent = stage.key === currentStage;
       const isVisited = visited.has(stage.key);
       const flags = [
@@ -297,9 +326,8 @@ function FlowCanvas({
         isCurrent ? (currentNote ?? '') : '',
         heat ? JSON.stringify(heat.stages[stage.key] ?? null) : '',
       ].join();
-      const prev = cache.current.get(stage.key);
       const node: StageNodeType =
-        prev && prev.stage === stage && prev.flags === flags && prev.position === position
+        prev && sameButPlace(prev.stage, stage) && prev.flags === flags && prev.position === position
           ? prev.node
           : {
               id: stage.key,
@@ -346,9 +374,11 @@ function FlowCanvas({
     () => Object.fromEntries(nodes.map((n) => [n.id, n.position])) as Record<string, Point>,
     [nodes],
   );
+  // A large chart draws its arrows straight from stage to stage, laid out or not.
+  const routing = stages.length <= ROUTED_LIMIT ? auto.layout : null;
   const routed = useMemo(
-    () => (auto.layout ? routedTransitions(auto.layout, transitions, shownPositions) : new Set<number>()),
-    [auto.layout, transitions, shownPositions],
+    () => (routing ? routedTransitions(routing, transitions, shownPositions) : new Set<number>()),
+    [routing, transitions, shownPositions],
   );
 
   const edgeCache = useRef(new Map<number, CachedEdge>());
@@ -365,7 +395,7 @@ function FlowCanvas({
       const isTaken = taken.has(transitionKey(tr));
       const isSelected = id === selectedEdge;
       const label = `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`;
-      const route = routed.has(index) ? auto.layout?.routes[index] : undefined;
+      const route = routed.has(index) ? routing?.routes[index] : undefined;
       const load = heat?.edges[index];
       const flags = [
         isTaken,
@@ -412,7 +442,7 @@ function FlowCanvas({
     });
     edgeCache.current = next;
     return list;
-  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, auto.layout, heat]);
+  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, routing, heat]);
 
   // Indexes shift when transitions change: a selected arrow is forgotten rather than mistaken.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the transitions.
@@ -470,7 +500,7 @@ function FlowCanvas({
     [t],
   );
 
-  const bounds = useMemo(() => chartBounds(nodes, auto.layout), [nodes, auto.layout]);
+  const bounds = useMemo(() => chartBounds(nodes, routing), [nodes, routing]);
   const paneWidth = useStore((st) => st.width);
   const paneHeight = useStore((st) => st.height);
   const fitZoom = Math.min(
@@ -525,6 +555,8 @@ function FlowCanvas({
       preventScrolling={editable}
       onError={ignoreFlowWarning}
       ariaLabelConfig={ariaLabelConfig}
+      // A large chart is drawn on a grid until its layout arrives.
+      aria-busy={!auto.settled}
     >
       <Background gap={16} size={1} />
       <Controls showInteractive={false} />
@@ -534,7 +566,8 @@ function FlowCanvas({
       <ViewportFollower
         stages={stages}
         selectedStage={selectedStage}
-        autoPositions={auto.positions}
+        shownPositions={shownPositions}
+        settled={auto.settled}
         fits={fits}
         bounds={bounds}
         focusStage={currentStage}
@@ -565,14 +598,18 @@ function miniMapColor(node: Node): string {
 function ViewportFollower({
   stages,
   selectedStage,
-  autoPositions,
+  shownPositions,
+  settled,
   fits,
   bounds,
   focusStage,
 }: {
   stages: readonly Stage[];
   selectedStage: string | null;
-  autoPositions: Record<string, Point>;
+  /** Where each stage is drawn: its place, its laid-out place, or its place on the interim grid. */
+  shownPositions: Record<string, Point>;
+  /** Every stage has its final place (a large chart is first drawn on a grid, then laid out). */
+  settled: boolean;
   /** The whole chart fits the pane at a readable zoom. */
   fits: boolean;
   bounds: { left: number; top: number; width: number; height: number };
@@ -589,7 +626,7 @@ function ViewportFollower({
     (duration: number) => {
       const focus = focusStage ? stages.find((s) => s.key === focusStage) : undefined;
       const start = focus ?? stages.find((s) => s.kind === 'start') ?? stages[0];
-      const position = start && (start.position ?? autoPositions[start.key]);
+      const position = start && shownPositions[start.key];
       if (!position) return;
       const zoom = READABLE_ZOOM;
       const { width, height } = store.getState();
@@ -600,15 +637,18 @@ function ViewportFollower({
         bounds.height * zoom <= height - 16 ? bounds.top + bounds.height / 2 : position.y + NODE_HEIGHT / 2;
       void flow.setCenter(x, y, { zoom, duration });
     },
-    [stages, autoPositions, flow, store, bounds, focusStage],
+    [stages, shownPositions, flow, store, bounds, focusStage],
   );
   const measured = useStore((s) => s.width > 0 && s.height > 0);
-  const opened = useRef(false);
+  // The opening view: set once the pane is measured, and once more when a chart first drawn on a
+  // grid has been laid out.
+  const opened = useRef<'grid' | 'settled' | null>(null);
   useEffect(() => {
     // Stages have fixed sizes, so the opening view is computed from the chart's box, without
     // waiting for React Flow to measure them.
-    if (opened.current || !measured || bounds.width === 0) return;
-    opened.current = true;
+    const phase = settled ? 'settled' : 'grid';
+    if (opened.current === phase || opened.current === 'settled' || !measured || bounds.width === 0) return;
+    opened.current = phase;
     if (large) showStart(0);
     else {
       const { width, height } = store.getState();
@@ -621,7 +661,7 @@ function ViewportFollower({
         zoom: Math.max(zoom, READABLE_ZOOM),
       });
     }
-  }, [large, measured, showStart, flow, store, bounds]);
+  }, [large, measured, settled, showStart, flow, store, bounds]);
 
   useEffect(() => {
     const current = new Map(stages.map((s) => [s.key, s.position]));
@@ -638,12 +678,11 @@ function ViewportFollower({
     else void flow.fitView({ ...FIT_OPTIONS, duration: 300 });
   }, [stages, flow, large, showStart]);
 
-  const latest = useRef({ stages, autoPositions });
-  latest.current = { stages, autoPositions };
+  const latest = useRef(shownPositions);
+  latest.current = shownPositions;
   useEffect(() => {
     if (!selectedStage) return;
-    const stage = latest.current.stages.find((s) => s.key === selectedStage);
-    const position = stage?.position ?? latest.current.autoPositions[selectedStage];
+    const position = latest.current[selectedStage];
     if (!position) return;
     const { transform, width, height } = store.getState();
     const [tx, ty, zoom] = transform;

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
@@ -10,12 +10,13 @@ import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
 import { AddStageDialog } from './AddStageDialog.tsx';
-import { canRedo, canUndo, commandStackReducer, createStack, isDirty } from './command-stack.ts';
-import type { Command, DesignerState } from './commands.ts';
+import { canRedo, canUndo, createStack, isDirty } from './command-stack.ts';
+import type { Command, DesignerState, Point } from './commands.ts';
 import { DefinitionFlow } from './DefinitionFlow.tsx';
 import { FlowHeat } from './FlowHeat.tsx';
 import './designer.css';
-import { freeSpotFor, layoutStages, positionsForMissing } from './layout.ts';
+import { freeSpotFor, layoutStages, positionsForMissing, warmUpLayout } from './layout.ts';
+import { editorReducer, sameButPlace } from './placement.ts';
 import { ResultDialog } from './ResultDialog.tsx';
 import { RuleList } from './RuleList.tsx';
 import { StageRow } from './StageList.tsx';
@@ -35,23 +36,9 @@ const HISTORY_STEPS = [
   { step: 'redo', can: canRedo, symbol: '↷' },
 ] as const;
 
-/** Gives every stage a position (laying out those without one) before editing starts. */
-async function prepare(definition: Definition): Promise<DesignerState> {
-  const { name, stages, transitions } = definition;
-  if (stages.every((s) => s.position)) return { name, stages, transitions };
-  let positions: Record<string, { x: number; y: number }> = {};
-  try {
-    positions = await positionsForMissing(stages, transitions);
-  } catch {
-    positions = Object.fromEntries(
-      stages.map((s, i) => [s.key, { x: (i % 6) * 280, y: Math.floor(i / 6) * 140 }]),
-    );
-  }
-  return {
-    name,
-    stages: stages.map((s) => (s.position || !positions[s.key] ? s : { ...s, position: positions[s.key] })),
-    transitions,
-  };
+/** Grid places, for when the layout engine cannot be loaded. */
+function gridPlaces(stages: readonly Stage[]): Record<string, Point> {
+  return Object.fromEntries(stages.map((s, i) => [s.key, { x: (i % 6) * 280, y: Math.floor(i / 6) * 140 }]));
 }
 
 /** The designer of one definition (route /designer/:id). */
@@ -65,19 +52,12 @@ export function DesignerEditor() {
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
   });
-  const [prepared, setPrepared] = useState<{ id: string; state: DesignerState } | null>(null);
+  // What validation also needs is asked for together with the definition, not after it arrived.
+  useEmployeeDirectory();
+  useDefinitionList();
+  // The flowchart's layout engine starts loading in its worker meanwhile.
+  useEffect(warmUpLayout, []);
   const data = definition.data;
-  useEffect(() => {
-    if (!data || data.id !== id) return;
-    let cancelled = false;
-    setPrepared((current) => (current?.id === id ? current : null));
-    void prepare(data).then((state) => {
-      if (!cancelled) setPrepared((current) => (current?.id === id ? current : { id, state }));
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [data, id]);
 
   if (definition.error) {
     return (
@@ -87,9 +67,67 @@ export function DesignerEditor() {
       </div>
     );
   }
-  if (!data || prepared?.id !== id) return <Loading />;
-  return <Editor key={id} definition={data} initial={prepared.state} />;
+  if (!data || data.id !== id) return <Loading />;
+  return <Editor key={id} definition={data} />;
 }
+
+/**
+ * The stages as the list shows them: a stage that only got a place (the layout arriving, a drag on
+ * the chart) keeps its object, so its row is not drawn again.
+ */
+function useListedStages(stages: readonly Stage[]): readonly Stage[] {
+  const previous = useRef(new Map<string, Stage>());
+  return useMemo(() => {
+    const next = new Map<string, Stage>();
+    const list = stages.map((stage) => {
+      const before = previous.current.get(stage.key);
+      const kept = before && sameButPlace(before, stage) ? before : stage;
+      next.set(stage.key, kept);
+      return kept;
+    });
+    previous.current = next;
+    return list;
+  }, [stages]);
+}
+
+/** The rules, drawn again only when they or the stages they name change (not at every key elsewhere). */
+const MemoRuleList = memo(RuleList);
+
+/** The flowchart with its bottleneck overlay, drawn again only when what it shows changes. */
+const DesignerChart = memo(function DesignerChart({
+  definitionId,
+  view,
+  stages,
+  transitions,
+  ...flow
+}: {
+  definitionId: string;
+  view: string;
+  stages: DesignerState['stages'];
+  transitions: DesignerState['transitions'];
+  invalidStages: string[];
+  selectedStage: string | null;
+  onSelectStage: (key: string | null) => void;
+  onMoveStage: (key: string, position: Point) => void;
+  onConnect: (from: string, to: string) => void;
+  onDelete: (stageKeys: string[], transitionIndexes: number[]) => void;
+}) {
+  return (
+    <FlowHeat definitionId={definitionId} stages={stages} transitions={transitions}>
+      {(heat) => (
+        <DefinitionFlow
+          // A chart first shown by the switch mounts anew, so it fits itself to its real size.
+          key={view}
+          stages={stages as Stage[]}
+          transitions={transitions as Transition[]}
+          {...flow}
+          height="100%"
+          heat={heat}
+        />
+      )}
+    </FlowHeat>
+  );
+});
 
 interface Meta {
   readonly status: Definition['status'];
@@ -97,12 +135,37 @@ interface Meta {
   readonly draftChanged: boolean;
 }
 
-function Editor({ definition, initial }: { definition: Definition; initial: DesignerState }) {
+function Editor({ definition }: { definition: Definition }) {
   const { t } = useTranslation('designer');
   const queryClient = useQueryClient();
   const id = definition.id;
-  const [stack, dispatch] = useReducer(commandStackReducer, initial, createStack);
+  const [initial] = useState<DesignerState>(() => ({
+    name: definition.name,
+    stages: definition.stages,
+    transitions: definition.transitions,
+  }));
+  const [stack, dispatch] = useReducer(editorReducer, initial, createStack);
   const { state } = stack;
+
+  // Stages without a saved place are shown at once and laid out in the background (a worker). The
+  // places are filled in as an ordinary update (the list does not change; the chart follows in the
+  // deferred render): an update of the draft in a transition would be replayed under every key
+  // typed meanwhile.
+  useEffect(() => {
+    if (initial.stages.every((s) => s.position)) return;
+    let cancelled = false;
+    positionsForMissing(initial.stages, initial.transitions).then(
+      (positions) => {
+        if (!cancelled) dispatch({ type: 'placed', positions });
+      },
+      () => {
+        if (!cancelled) dispatch({ type: 'placed', positions: gridPlaces(initial.stages) });
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [initial]);
   const dirty = isDirty(stack);
   const run = useCallback((command: Command) => dispatch({ type: 'execute', command, at: Date.now() }), []);
 
@@ -146,26 +209,30 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     }),
     [id, employees, definitions.data, definitionsById],
   );
+  // What typing must not wait for (validation, the rule list's stage names) follows the draft a
+  // moment behind, in a render React can interrupt: the field being typed in is updated first.
+  const later = useDeferredValue(state);
+  const laterContext = useDeferredValue(context);
   const validation = useMemo(
-    () => validateDefinition({ stages: state.stages, transitions: state.transitions }, context),
-    [state.stages, state.transitions, context],
+    () => validateDefinition({ stages: later.stages, transitions: later.transitions }, laterContext),
+    [later.stages, later.transitions, laterContext],
   );
   const errors = validation.errors as ValidationError[];
   const problemsByStage = useMemo(() => {
     const counts = new Map<string, number>();
     for (const e of errors) {
-      const key = e.stage ?? (e.transition === undefined ? undefined : state.transitions[e.transition]?.from);
+      const key = e.stage ?? (e.transition === undefined ? undefined : later.transitions[e.transition]?.from);
       if (key !== undefined) counts.set(key, (counts.get(key) ?? 0) + 1);
     }
     return counts;
-  }, [errors, state.transitions]);
+  }, [errors, later.transitions]);
   const invalidStages = useMemo(() => [...problemsByStage.keys()], [problemsByStage]);
 
   const selectedStage = selected !== null && state.stages.some((s) => s.key === selected) ? selected : null;
 
-  // Any edit makes an old notice ("Saved", "Published") stale.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the edited state changes.
-  useEffect(() => setNotice(null), [state]);
+  // Any edit (or undo, or redo) makes an old notice ("Saved", "Published") stale; places arriving do not.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the history changes.
+  useEffect(() => setNotice(null), [stack.done]);
 
   const save = useMutation({
     mutationFn: (s: DesignerState) =>
@@ -252,6 +319,10 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     const from = transitionsRef.current[index]?.from;
     if (from !== undefined) setSelected(from);
   }, []);
+  /** The selected rule and how to select one, shared by the stage's settings and the rule list. */
+  const ruleSelection = { selectedRule, onSelectRule: selectRule };
+  /** The flow as it is now, for the stage's settings and the chart. */
+  const flow = { stages: state.stages, transitions: state.transitions };
   const moveStage = useCallback(
     (key: string, position: { x: number; y: number }) => run({ type: 'stage.move', key, position }),
     [run],
@@ -315,16 +386,17 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
     [definitions.data],
   );
 
+  const listed = useListedStages(state.stages);
   const needle = filter.trim().toLowerCase();
   const shownStages = inKindOrder(
     needle
-      ? state.stages.filter(
+      ? listed.filter(
           (s) =>
             s.key === selectedStage ||
             s.name.toLowerCase().includes(needle) ||
             s.key.toLowerCase().includes(needle),
         )
-      : state.stages,
+      : listed,
   );
 
   const status =
@@ -489,8 +561,7 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
                   {stage.key === selectedStage && (
                     <StageSettings
                       stage={stage}
-                      stages={state.stages}
-                      transitions={state.transitions}
+                      {...flow}
                       employees={employees.list}
                       employeeName={employeeName}
                       spawnOptions={spawnOptions}
@@ -501,50 +572,44 @@ function Editor({ definition, initial }: { definition: Definition; initial: Desi
                         run({ type: 'stage.remove', keys: [stage.key] });
                         selectStage(null);
                       }}
-                      selectedRule={selectedRule}
-                      onSelectRule={selectRule}
+                      {...ruleSelection}
                     />
                   )}
                 </StageRow>
               ))}
             </ul>
           )}
-          <RuleList
-            stages={state.stages}
+          <MemoRuleList
+            // Rules show stage names: a renamed stage's rules follow a moment behind.
+            stages={later.stages}
             transitions={state.transitions}
             run={run}
-            selectedRule={selectedRule}
-            onSelectRule={selectRule}
+            {...ruleSelection}
           />
         </aside>
 
         <section className="designer-canvas" data-testid="designer-canvas" aria-label={t('canvas.title')}>
-          <FlowHeat definitionId={id} stages={state.stages} transitions={state.transitions}>
-            {(heat) => (
-              <DefinitionFlow
-                // A chart first shown by the switch mounts anew, so it fits itself to its real size.
-                key={view}
-                stages={state.stages as Stage[]}
-                transitions={state.transitions as Transition[]}
-                invalidStages={invalidStages}
-                selectedStage={selectedStage}
-                onSelectStage={selectStage}
-                onMoveStage={moveStage}
-                onConnect={connect}
-                onDelete={removeOnCanvas}
-                height="100%"
-                heat={heat}
-              />
-            )}
-          </FlowHeat>
+          <DesignerChart
+            definitionId={id}
+            view={view}
+            // The chart follows every change at once (a stage added, moved or dropped must be there
+            // for the next click); only its problem marks follow validation a moment behind.
+            {...flow}
+            invalidStages={invalidStages}
+            selectedStage={selectedStage}
+            onSelectStage={selectStage}
+            onMoveStage={moveStage}
+            onConnect={connect}
+            onDelete={removeOnCanvas}
+          />
           <p className="canvas-hint muted small">{t('canvas.hint')}</p>
         </section>
       </div>
 
       <ValidationPanel
         errors={errors}
-        stages={state.stages}
-        transitions={state.transitions}
+        stages={later.stages}
+        transitions={later.transitions}
         onPick={pickError}
       />
 

@@ -1,9 +1,10 @@
 import { type FormEvent, memo, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
+import { useFixedT } from '../i18n/useFixedT.ts';
 import { IconButton } from '../ui/IconButton.tsx';
-import type { Command } from './commands.ts';
-import { useScrolledIntoView } from './useScrolledIntoView.ts';
+import type { Command, TransitionPatch } from './commands.ts';
+import { SelectableRow } from './SelectableRow.tsx';
 
 /** Stage names by key, for labelling rules (a stage without a name shows its key). */
 export function useStageNames(stages: readonly Stage[]): (key: string) => string {
@@ -53,12 +54,12 @@ export const RuleRow = memo(function RuleRow({
   onSelect,
   showFrom,
 }: RuleRowProps) {
-  const { t } = useTranslation('designer');
-  const ref = useScrolledIntoView<HTMLLIElement>(selected);
+  const t = useFixedT('designer'); // a row of hundreds: the light translate hook
+  const update = (patch: TransitionPatch) => run({ type: 'transition.update', index, patch });
   return (
-    <li
-      ref={ref}
-      className={`rule-row${selected ? ' selected' : ''}`}
+    <SelectableRow
+      selected={selected}
+      className="rule-row"
       data-testid="rule-row"
       data-index={index}
       aria-current={selected ? 'true' : undefined}
@@ -78,7 +79,7 @@ export const RuleRow = memo(function RuleRow({
         placeholder={t('rules.resultPlaceholder')}
         aria-label={t('rules.resultOf', { from, to })}
         aria-invalid={transition.result.trim() === ''}
-        onChange={(e) => run({ type: 'transition.update', index, patch: { result: e.target.value } })}
+        onChange={(e) => update({ result: e.target.value })}
       />
       <span className="rule-arrow" aria-hidden="true">
         →
@@ -88,7 +89,7 @@ export const RuleRow = memo(function RuleRow({
           className="rule-to"
           aria-label={t('rules.targetOf', { from, result: transition.result })}
           value={transition.to}
-          onChange={(e) => run({ type: 'transition.update', index, patch: { to: e.target.value } })}
+          onChange={(e) => update({ to: e.target.value })}
         >
           {!targets.some((s) => s.key === transition.to) && (
             <option value={transition.to}>{transition.to}</option>
@@ -111,7 +112,7 @@ export const RuleRow = memo(function RuleRow({
         small
         danger
       />
-    </li>
+    </SelectableRow>
   );
 });
 

@@ -1,4 +1,7 @@
 import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Stage } from '../api/types.ts';
+import type { StagePatch } from './commands.ts';
 
 /** One titled part of a stage's settings. */
 export function SettingsSection({ title, children }: { title: string; children: ReactNode }) {
@@ -10,32 +13,40 @@ export function SettingsSection({ title, children }: { title: string; children: 
   );
 }
 
-/** A part of a stage's settings that is switched on by its title's checkbox; `children` show when on. */
-export function ToggleSection({
-  title,
-  on,
-  onToggle,
-  testId,
+/** The parts of a stage that are switched on and off as a whole. */
+type OptionalPart = 'task' | 'event' | 'wait';
+
+/**
+ * A part of a stage's settings switched on by its title's checkbox: on, the stage gets the part as
+ * `initial`; off, the part is removed. `children` draws the part's settings while it is on.
+ */
+export function ToggleSection<K extends OptionalPart>({
+  stage,
+  part,
+  initial,
+  update,
   children,
 }: {
-  title: string;
-  on: boolean;
-  onToggle: (on: boolean) => void;
-  testId: string;
-  children: ReactNode;
+  stage: Stage;
+  part: K;
+  initial: NonNullable<Stage[K]>;
+  update: (patch: StagePatch) => void;
+  children: (value: NonNullable<Stage[K]>) => ReactNode;
 }) {
+  const { t } = useTranslation('designer');
+  const value = stage[part];
   return (
     <section className="settings-section">
       <label className="inline section-toggle">
         <input
           type="checkbox"
-          checked={on}
-          onChange={(e) => onToggle(e.target.checked)}
-          data-testid={testId}
+          checked={value !== undefined}
+          onChange={(e) => update({ [part]: e.target.checked ? initial : undefined })}
+          data-testid={`toggle-${part}`}
         />
-        <span className="section-title">{title}</span>
+        <span className="section-title">{t(`${part}.enabled`)}</span>
       </label>
-      {children}
+      {value !== undefined && children(value)}
     </section>
   );
 }

@@ -72,6 +72,10 @@ export function StageHeatDetails({ stage, stats, names, box, container, onClose 
         <dd data-testid="heat-median">{stats?.medianMs == null ? '—' : duration(stats.medianMs)}</dd>
         <dt>{t('p90Label')}</dt>
         <dd data-testid="heat-p90">{stats?.p90Ms == null ? '—' : duration(stats.p90Ms)}</dd>
+        <dt>{t('workingMedianLabel')}</dt>
+        <dd data-testid="heat-working-median">
+          {stats?.workingMedianMs == null ? '—' : duration(stats.workingMedianMs)}
+        </dd>
       </dl>
       {stats && stats.results.length > 0 && (
         <>

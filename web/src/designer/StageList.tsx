@@ -1,8 +1,8 @@
 import { memo, type ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { Stage } from '../api/types.ts';
+import { useFixedT } from '../i18n/useFixedT.ts';
 import { ClockIcon, EventTypeIcon, SpawnIcon, TaskIcon } from './icons.tsx';
-import { useScrolledIntoView } from './useScrolledIntoView.ts';
+import { SelectableRow } from './SelectableRow.tsx';
 
 export interface StageRowProps {
   stage: Stage;
@@ -21,12 +21,11 @@ export const StageRow = memo(function StageRow({
   onSelect,
   children,
 }: StageRowProps) {
-  const { t } = useTranslation('designer');
-  const ref = useScrolledIntoView<HTMLLIElement>(selected);
+  const t = useFixedT('designer'); // a row of hundreds: the light translate hook
   return (
-    <li
-      ref={ref}
-      className={`stage-row${selected ? ' selected' : ''}${problems > 0 ? ' invalid' : ''}`}
+    <SelectableRow
+      selected={selected}
+      className={`stage-row${problems > 0 ? ' invalid' : ''}`}
       data-testid="stage-row"
       data-key={stage.key}
     >
@@ -57,6 +56,6 @@ export const StageRow = memo(function StageRow({
         )}
       </button>
       {selected && children}
-    </li>
+    </SelectableRow>
   );
 });

@@ -1,7 +1,7 @@
 import { Handle, type Node, type NodeProps, Position, useConnection } from '@xyflow/react';
 import { memo } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { Stage } from '../api/types.ts';
+import { useFixedT } from '../i18n/useFixedT.ts';
 import { type DurationUnit, shortDuration } from './durations.ts';
 import type { StageHeat } from './heat.ts';
 import { ClockIcon, EventTypeIcon, LockIcon, PersonIcon, SpawnIcon, TaskIcon } from './icons.tsx';
@@ -29,15 +29,14 @@ const connectingFrom = (c: { inProgress: boolean; fromNode?: { id: string } | nu
   c.inProgress ? (c.fromNode?.id ?? null) : null;
 
 /** Where transitions arrive (left) or leave (right); connectable only while editing. */
-function Port({ side, editable }: { side: 'in' | 'out'; editable: boolean }) {
-  const { t } = useTranslation('designer');
+function Port({ side, editable, label }: { side: 'in' | 'out'; editable: boolean; label: string }) {
   return (
     <Handle
       type={side === 'in' ? 'target' : 'source'}
       id={side}
       position={side === 'in' ? Position.Left : Position.Right}
       isConnectable={editable}
-      aria-label={t(side === 'in' ? 'flow.handleIn' : 'flow.handleOut')}
+      aria-label={label}
     />
   );
 }
@@ -47,7 +46,8 @@ function Port({ side, editable }: { side: 'in' | 'out'; editable: boolean }) {
  * entering it. While a connection is being drawn, the whole stage becomes a drop target.
  */
 function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
-  const { t } = useTranslation('designer');
+  // A large chart mounts stages by the hundred as they scroll into view: the light translate hook.
+  const t = useFixedT('designer');
   const unitLabel = (unit: DurationUnit) => t(`duration.short.${unit}`);
   const from = useConnection(connectingFrom);
   const { stage } = data;
@@ -67,7 +67,7 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
   const responsibles = stage.responsibles?.length ?? 0;
   return (
     <div className={classes} style={{ width: NODE_WIDTH, height: NODE_HEIGHT, ...stageHeatStyle(data.heat) }}>
-      <Port side="in" editable={data.editable} />
+      <Port side="in" editable={data.editable} label={t('flow.handleIn')} />
       {data.editable && from !== null && from !== id && (
         <Handle type="target" id="drop" position={Position.Left} className="stage-drop-target" />
       )}
@@ -156,7 +156,7 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
         )}
       </div>
       {data.heat && <StageHeatLine heat={data.heat} />}
-      <Port side="out" editable={data.editable} />
+      <Port side="out" editable={data.editable} label={t('flow.handleOut')} />
     </div>
   );
 }

@@ -285,12 +285,12 @@ function TaskSettings({ stage, employees, employeeName, update }: WithUpdate<Sta
   const knownAssignee = assigneeValue === 'responsible' || employees.some((e) => e.id === assigneeValue);
   return (
     <ToggleSection
-      title={t('task.enabled')}
-      on={task !== undefined}
-      onToggle={(on) => update({ task: on ? { title: stage.name, assignee: 'responsible' } : undefined })}
-      testId="toggle-task"
+      stage={stage}
+      part="task"
+      initial={{ title: stage.name, assignee: 'responsible' }}
+      update={update}
     >
-      {task && (
+      {(task) => (
         <div className="stack">
           <TextField
             label={t('task.title')}
@@ -346,16 +346,10 @@ function TaskSettings({ stage, employees, employeeName, update }: WithUpdate<Sta
 
 function EventSettings({ stage, update }: { stage: Stage; update: (patch: StagePatch) => void }) {
   const { t } = useTranslation('designer');
-  const event = stage.event;
-  const known = (EVENT_TYPES as readonly string[]).includes(event?.type ?? '');
+  const known = (EVENT_TYPES as readonly string[]).includes(stage.event?.type ?? '');
   return (
-    <ToggleSection
-      title={t('event.enabled')}
-      on={event !== undefined}
-      onToggle={(on) => update({ event: on ? { type: 'call' } : undefined })}
-      testId="toggle-event"
-    >
-      {event && (
+    <ToggleSection stage={stage} part="event" initial={{ type: 'call' }} update={update}>
+      {(event) => (
         <div className="stack">
           <LabelledSelect
             label={t('event.type')}
@@ -384,17 +378,12 @@ function EventSettings({ stage, update }: { stage: Stage; update: (patch: StageP
 function WaitSettings({ stage, update }: { stage: Stage; update: (patch: StagePatch) => void }) {
   const { t } = useTranslation('designer');
   return (
-    <ToggleSection
-      title={t('wait.enabled')}
-      on={stage.wait !== undefined}
-      onToggle={(on) => update({ wait: on ? 'P1D' : undefined })}
-      testId="toggle-wait"
-    >
-      {stage.wait !== undefined && (
+    <ToggleSection stage={stage} part="wait" initial="P1D" update={update}>
+      {(wait) => (
         <>
           <DurationInput
             label={t('wait.duration')}
-            value={stage.wait}
+            value={wait}
             onChange={(v) => update({ wait: v ?? 'P1D' })}
           />
           <p className="muted small">{t('wait.hint')}</p>

@@ -3,19 +3,13 @@
  * pure function; applying it also yields a `Change` — what it replaced — so the command stack can
  * revert it exactly (diagram-js `CommandStack` handlers: execute saves, revert restores).
  */
-import type { Stage, Transition } from '../api/types.ts';
+import type { Definition, Stage, Transition } from '../api/types.ts';
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
+/** Where a stage stands on the flowchart. */
+export type Point = Readonly<NonNullable<Stage['position']>>;
 
 /** The definition being edited: the one state the designer renders. */
-export interface DesignerState {
-  readonly name: string;
-  readonly stages: readonly Stage[];
-  readonly transitions: readonly Transition[];
-}
+export type DesignerState = Readonly<Pick<Definition, 'name' | 'stages' | 'transitions'>>;
 
 /** Fields of a stage to set; a field given as `undefined` is removed. */
 export type StagePatch = { readonly [K in keyof Stage]?: Stage[K] | undefined };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import heatTexts from '../i18n/heat.ts';
+import heatEn from '../i18n/locales/en/heat.json';
+import heatRu from '../i18n/locales/ru/heat.json';
 import {
   EDGE_MAX_WIDTH,
   EDGE_MIN_WIDTH,
@@ -31,6 +32,8 @@ const stage = (
   now: 2,
   medianMs,
   p90Ms: medianMs,
+  workingMedianMs: null,
+  workingP90Ms: null,
   results: results.map((r) => ({ ...r, share: r.count / 10 })),
 });
 
@@ -136,8 +139,8 @@ describe('the overlay of a chart', () => {
 });
 
 describe('durations in words', () => {
-  const en = heatTexts.en.unit;
-  const ru = heatTexts.ru.unit;
+  const en = heatEn.unit;
+  const ru = heatRu.unit;
   it('keeps the two largest parts', () => {
     expect(humanDuration(2 * DAY + 4 * HOUR + 20 * MIN, en)).toBe('2 d 4 h');
     expect(humanDuration(3 * HOUR + 5 * MIN, en)).toBe('3 h 5 min');
@@ -151,11 +154,11 @@ describe('durations in words', () => {
 
 describe('overlay texts', () => {
   it('have all three Russian plural forms for every counted English text', () => {
-    const counted = Object.keys(heatTexts.en)
+    const counted = Object.keys(heatEn)
       .filter((k) => k.endsWith('_one'))
       .map((k) => k.slice(0, -4));
     expect(counted.length).toBeGreaterThan(0);
     for (const base of counted)
-      for (const form of ['_one', '_few', '_many']) expect(Object.keys(heatTexts.ru)).toContain(base + form);
+      for (const form of ['_one', '_few', '_many']) expect(Object.keys(heatRu)).toContain(base + form);
   });
 });

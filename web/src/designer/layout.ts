@@ -1,9 +1,11 @@
 /**
- * Automatic layout of the flowchart with elkjs (layered, left to right). elkjs is large (1.9 MB), so
- * it is loaded on first use, and layout runs only on demand: on opening a definition whose stages
- * have no saved positions, and from the "Auto-layout" button.
+ * Automatic layout of the flowchart with elkjs (layered, left to right). elkjs is large (1.6 MB) and
+ * a large chart takes it a second or more, so it runs in a Web Worker, loaded on first use; the page
+ * stays responsive and draws the chart at once, then moves the stages when the layout arrives.
+ * Layout runs only on demand: for stages without saved positions, and from the "Auto-layout" button.
  */
 import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+import elkWorkerUrl from 'elkjs/lib/elk-worker.min.js?url';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 
@@ -11,17 +13,93 @@ import type { Point } from './commands.ts';
 export const NODE_WIDTH = 200;
 export const NODE_HEIGHT = 64;
 
-let engine: Promise<ELK> | null = null;
+type Engine = Pick<ELK, 'layout'> & {
+  /** The worker failed to load or crashed: no layout will come from it. */
+  readonly broken?: () => boolean;
+};
 
-function loadElk(): Promise<ELK> {
-  engine ??= import('elkjs/lib/elk.bundled.js').then(
-    (module) => new module.default(),
-    (error: unknown) => {
-      engine = null; // let a later attempt load it again
-      throw error;
+let engine: Promise<Engine> | null = null;
+
+/** ELK in a Web Worker of its own; rejects every layout once the worker fails to load or crashes. */
+async function workerEngine(): Promise<Engine> {
+  const { default: ElkApi } = await import('elkjs/lib/elk-api.js');
+  let failed = false;
+  let fail: (error: unknown) => void = () => {};
+  const broken = new Promise<never>((_, reject) => {
+    fail = (error) => {
+      failed = true;
+      reject(error);
+    };
+  });
+  broken.catch(() => {}); // observed by each layout that races it
+  const elk = new ElkApi({
+    workerFactory: () => {
+      const worker = new Worker(elkWorkerUrl, { name: 'layout' });
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        fail(new Error(`The layout worker failed: ${event.message || 'not loaded'}`));
+      });
+      return worker;
     },
-  );
+  });
+  return {
+    layout: (graph, options) => Promise.race([elk.layout(graph, options), broken]),
+    broken: () => failed,
+  };
+}
+
+/** ELK on this thread: where there are no workers (tests), or when the worker cannot run. */
+async function inlineEngine(): Promise<Engine> {
+  const module = await import('elkjs/lib/elk.bundled.js');
+  return new module.default();
+}
+
+/** Keeps `loading` as the engine unless it fails, so that a later attempt loads it again. */
+function remember(loading: Promise<Engine>): Promise<Engine> {
+  engine = loading.catch((error: unknown) => {
+    engine = null;
+    throw error;
+  });
   return engine;
+}
+
+function loadElk(): Promise<Engine> {
+  return engine ?? remember(typeof Worker === 'undefined' ? inlineEngine() : workerEngine());
+}
+
+/** Starts the layout engine (its worker loads and compiles it) ahead of the first layout. */
+export function warmUpLayout(): void {
+  loadElk().catch(() => {}); // a failure shows when a layout is asked for
+}
+
+/** Lays out `graph` in the worker; if the worker cannot run, on this thread, as a last resort. */
+async function runLayout(graph: ElkNode): Promise<ElkNode> {
+  const elk = await loadElk();
+  try {
+    return await elk.layout(graph);
+  } catch (error) {
+    if (!elk.broken?.()) throw error; // ELK's own answer about this graph
+    return (await remember(inlineEngine())).layout(graph);
+  }
+}
+
+/**
+ * The layouts asked for lately, by their input: the editor and its flowchart ask for the same one
+ * when a definition opens, and an unchanged chart is never laid out twice.
+ */
+const recent = new Map<string, Promise<ElkNode>>();
+const RECENT_LIMIT = 8;
+
+function cachedLayout(graph: ElkNode): Promise<ElkNode> {
+  const key = JSON.stringify(graph);
+  const known = recent.get(key);
+  if (known) return known;
+  // Callers only read the answer, so one answer serves them all.
+  const result = runLayout(graph);
+  recent.set(key, result);
+  result.catch(() => recent.delete(key));
+  if (recent.size > RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  return result;
 }
 
 /** Above this many stages the quicker node placement keeps layout well under a second. */
@@ -116,7 +194,6 @@ export async function layoutChart(
 ): Promise<ChartLayout> {
   if (stages.length === 0) return { positions: {}, routes: {} };
   const keys = new Set(stages.map((s) => s.key));
-  const elk = await loadElk();
   const input: ElkNode = {
     id: 'root',
     layoutOptions: layoutOptions(stages.length),
@@ -164,7 +241,7 @@ export async function layoutChart(
         : [],
     ),
   };
-  const graph: ElkNode = await elk.layout(input);
+  const graph: ElkNode = await cachedLayout(input);
   const positions: Record<string, Point> = {};
   const offsets: Record<string, Point> = {};
   for (const child of graph.children ?? []) {

@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { VALIDATION_CODES } from '../../../src/domain/definition/types.ts';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
 import type { Stage, Transition, ValidationError } from '../api/types.ts';
-import designer from '../i18n/designer.ts';
+import designerEn from '../i18n/locales/en/designer.json';
+import designerRu from '../i18n/locales/ru/designer.json';
 import { describeValidationError } from './validation-messages.ts';
 
 async function translator(lng: 'en' | 'ru'): Promise<TFunction<'designer'>> {
   const i18n = i18next.createInstance();
   await i18n.init({
     lng,
-    resources: { en: { designer: designer.en }, ru: { designer: designer.ru } },
+    resources: { en: { designer: designerEn }, ru: { designer: designerRu } },
     ns: ['designer'],
     defaultNS: 'designer',
     showSupportNotice: false,

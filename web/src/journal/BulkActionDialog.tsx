@@ -14,7 +14,7 @@ import { processKeys } from '../api/processes.ts';
 import type { ProcessSummary } from '../api/types.ts';
 import { formatDateTime, formatNumber } from '../i18n/format.ts';
 import { Dialog, DialogActions } from '../ui/Dialog.tsx';
-import { Field, Form, Select, type SelectOption } from '../ui/Field.tsx';
+import { FieldSelect, FieldTextArea, Form } from '../ui/Field.tsx';
 import { PauseFields, usePauseChoice } from '../ui/PauseFields.tsx';
 import { Alert } from '../ui/States.tsx';
 import { useEmployees } from '../ui/useEmployees.ts';
@@ -254,76 +254,65 @@ function BulkActionForm({
   const { t } = useTranslation('journal');
   const employees = useEmployees();
   const definitions = useDefinitions();
-  const [responsibleId, setResponsibleId] = useState('');
+  // The employee to reassign to, or the version to migrate to: the one thing chosen from a list.
+  const [chosen, setChosen] = useState('');
   const pause = usePauseChoice(Date.now() + 24 * 3600_000);
-  const [toVersion, setToVersion] = useState('');
   const [reason, setReason] = useState('');
   const [tried, setTried] = useState(false);
 
   const versions = definitions.data?.items.find((d) => d.id === definitionId)?.versions ?? [];
+  const list =
+    action === 'reassign'
+      ? {
+          label: t('bulk.employee'),
+          empty: { label: t('bulk.chooseEmployee'), disabled: true },
+          testId: 'bulk-employee',
+          options: employees.list.map((e) => ({
+            value: e.id,
+            label: `${e.name} — ${e.online ? t('common:online') : t('common:offline')}`,
+          })),
+        }
+      : action === 'migrate'
+        ? {
+            label: t('bulk.version'),
+            empty: { label: t('bulk.chooseVersion'), disabled: true },
+            testId: 'bulk-version',
+            options: [...versions]
+              .sort((a, b) => b.version - a.version)
+              .map((v) => ({
+                value: String(v.version),
+                label: t('bulk.versionOption', { version: v.version, date: formatDateTime(v.publishedAt) }),
+              })),
+          }
+        : null;
   const reasonMissing = action === 'cancel' && reason.trim() === '';
-  const valid =
-    (action !== 'reassign' || responsibleId !== '') &&
-    (action !== 'pause' || pause.valid) &&
-    (action !== 'migrate' || toVersion !== '') &&
-    !reasonMissing;
+  const valid = (!list || chosen !== '') && (action !== 'pause' || pause.valid) && !reasonMissing;
 
   function submit() {
     setTried(true);
     if (!valid) return;
     const why = reason.trim() ? { reason: reason.trim() } : {};
-    if (action === 'reassign') onRun({ action, responsibleId, ...why });
+    if (action === 'reassign') onRun({ action, responsibleId: chosen, ...why });
     else if (action === 'pause') onRun({ action, ...pause.length(), ...why });
-    else if (action === 'migrate') onRun({ action, toVersion: Number(toVersion), ...why });
+    else if (action === 'migrate') onRun({ action, toVersion: Number(chosen), ...why });
     else onRun({ action, ...why });
   }
 
   return (
     <Form className="stack" onSubmit={submit} data-testid="bulk-form">
       <p className="muted">{t(`bulk.hints.${action}`)}</p>
-      {action === 'reassign' && (
-        <PromptedSelect
-          label={t('bulk.employee')}
-          prompt={t('bulk.chooseEmployee')}
-          testId="bulk-employee"
-          value={responsibleId}
-          onChange={setResponsibleId}
-          options={employees.list.map((e) => ({
-            value: e.id,
-            label: `${e.name} — ${e.online ? t('common:online') : t('common:offline')}`,
-          }))}
-        />
-      )}
+      {list && <FieldSelect {...list} value={chosen} onChange={setChosen} />}
       {action === 'pause' && <PauseFields choice={pause} testIdPrefix="bulk-pause" />}
-      {action === 'migrate' && (
-        <PromptedSelect
-          label={t('bulk.version')}
-          prompt={t('bulk.chooseVersion')}
-          testId="bulk-version"
-          value={toVersion}
-          onChange={setToVersion}
-          options={[...versions]
-            .sort((a, b) => b.version - a.version)
-            .map((v) => ({
-              value: String(v.version),
-              label: t('bulk.versionOption', { version: v.version, date: formatDateTime(v.publishedAt) }),
-            }))}
-        />
-      )}
-      <Field label={action === 'cancel' ? t('bulk.reason') : t('bulk.reasonOptional')}>
-        {(id) => (
-          <textarea
-            id={id}
-            data-testid="bulk-reason-input"
-            rows={2}
-            maxLength={2000}
-            required={action === 'cancel'}
-            aria-invalid={tried && reasonMissing}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-          />
-        )}
-      </Field>
+      <FieldTextArea
+        label={action === 'cancel' ? t('bulk.reason') : t('bulk.reasonOptional')}
+        testId="bulk-reason-input"
+        rows={2}
+        maxLength={2000}
+        required={action === 'cancel'}
+        aria-invalid={tried && reasonMissing}
+        value={reason}
+        onChange={setReason}
+      />
       <Alert message={tried && reasonMissing && t('bulk.reasonRequired')} />
       <DialogActions
         onCancel={onCancel}
@@ -334,37 +323,5 @@ function BulkActionForm({
         testId="bulk-confirm"
       />
     </Form>
-  );
-}
-
-/** A labelled list to choose from, starting on a prompt that cannot be chosen back. */
-function PromptedSelect({
-  label,
-  prompt,
-  testId,
-  value,
-  onChange,
-  options,
-}: {
-  label: string;
-  prompt: string;
-  testId: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: readonly SelectOption<string>[];
-}) {
-  return (
-    <Field label={label}>
-      {(id) => (
-        <Select
-          id={id}
-          testId={testId}
-          value={value}
-          onChange={onChange}
-          empty={{ label: prompt, disabled: true }}
-          options={options}
-        />
-      )}
-    </Field>
   );
 }

@@ -9,7 +9,7 @@ import { inKindOrder } from '../designer/stage-order.ts';
 import { formatNumber } from '../i18n/format.ts';
 import { Combobox } from '../ui/Combobox.tsx';
 import { DateField } from '../ui/DateField.tsx';
-import { Field, Select } from '../ui/Field.tsx';
+import { FieldSelect, type Select } from '../ui/Field.tsx';
 import { searchClients } from '../ui/searchClients.ts';
 import { useDefinitions } from '../ui/usePublishedNames.ts';
 import { apiParams, isFiltered, type JournalFilters, STATUSES } from './useJournalFilters.ts';
@@ -20,12 +20,8 @@ const FLAGS = ['mine', 'overdue'] as const;
 const searchCounterparties = (text: string) => searchClients(text, 30, (c) => c.group);
 
 /** One filter of the bar as a labelled select; its first option means "no filter". */
-function SelectFilter({ label, ...select }: { label: string } & ComponentProps<typeof Select<string>>) {
-  return (
-    <Field label={label} className="filter-field">
-      {(id) => <Select id={id} {...select} />}
-    </Field>
-  );
+function SelectFilter(props: { label: string } & ComponentProps<typeof Select<string>>) {
+  return <FieldSelect className="filter-field" {...props} />;
 }
 
 /** The journal's filter bar: status chips with counts, then every other filter. */

@@ -16,18 +16,26 @@ import { useEmployees } from '../ui/useEmployees.ts';
 import { BulkActionBar } from './BulkActionBar.tsx';
 import { JournalFilterBar } from './JournalFilterBar.tsx';
 import { useBulkSelection } from './useBulkSelection.ts';
-import { apiParams, isFiltered, type JournalSort, useJournalFilters } from './useJournalFilters.ts';
+import {
+  apiParams,
+  byDeadline,
+  isFiltered,
+  type JournalSort,
+  useJournalFilters,
+} from './useJournalFilters.ts';
 import './journal.css';
 
 const PAGE_SIZE = 50;
 
-type SortField = 'startedAt' | 'updatedAt';
+type SortField = 'dueAt' | 'startedAt' | 'updatedAt';
+/** The sortable columns, in table order; a first click sorts the deadline soonest first, times newest first. */
 const SORTABLE = [
-  { field: 'startedAt', label: 'columns.launched', testId: 'sort-started' },
-  { field: 'updatedAt', label: 'columns.updated', testId: 'sort-updated' },
+  { field: 'dueAt', label: 'columns.due', testId: 'sort-due', firstDescending: false },
+  { field: 'startedAt', label: 'columns.launched', testId: 'sort-started', firstDescending: true },
+  { field: 'updatedAt', label: 'columns.updated', testId: 'sort-updated', firstDescending: true },
 ] as const;
 
-/** A column header that sorts by its field: first newest first, then the other way. */
+/** A column header that sorts by its field; clicked again, the other way. */
 function SortHeader({
   field,
   sort,
@@ -85,8 +93,10 @@ export function JournalPage({ me }: { me: Employee }) {
   );
 
   const sortBy = (field: SortField) => {
-    const next: JournalSort = filters.sort === `-${field}` ? field : `-${field}`;
-    update({ sort: next });
+    const descending = SORTABLE.find((s) => s.field === field)?.firstDescending ?? true;
+    const first: JournalSort = descending ? `-${field}` : field;
+    const other: JournalSort = descending ? field : `-${field}`;
+    update({ sort: filters.sort === first ? other : first });
   };
 
   return (
@@ -176,11 +186,6 @@ export function JournalPage({ me }: { me: Employee }) {
                   </td>
                   <td className="cell-stage" data-label={t('columns.stage')}>
                     {p.stage.name}
-                    {(p.status === 'active' || p.status === 'paused') && (
-                      <div>
-                        <DueBadge dueAt={p.stage.dueAt} overdue={p.stage.overdue} testId="journal-due" />
-                      </div>
-                    )}
                   </td>
                   <td className="cell-state">
                     <span
@@ -209,6 +214,13 @@ export function JournalPage({ me }: { me: Employee }) {
                       <span className="muted">—</span>
                     )}
                   </td>
+                  {(p.status === 'active' || p.status === 'paused') && p.stage.dueAt ? (
+                    <td className="nowrap cell-due" data-label={t('columns.due')}>
+                      <DueBadge dueAt={p.stage.dueAt} overdue={p.stage.overdue} testId="journal-due" />
+                    </td>
+                  ) : (
+                    <td className="cell-due" />
+                  )}
                   <td className="nowrap cell-date" data-label={t('columns.launched')}>
                     {formatDateTime(p.startedAt)}
                   </td>
@@ -228,7 +240,10 @@ export function JournalPage({ me }: { me: Employee }) {
             })}
           </ListTable>
           <div className="journal-more">
-            <span className="muted">{t('shown', { count: rows.length })}</span>
+            <span className="muted">
+              {t('shown', { count: rows.length })}
+              {byDeadline(filters) && ` · ${t('onlyWithDeadline')}`}
+            </span>
             {list.hasNextPage && (
               <button
                 type="button"

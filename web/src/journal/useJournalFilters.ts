@@ -1,11 +1,19 @@
 /** The journal's filters, kept in the URL query so a refresh or a shared link keeps them. */
 import { useCallback, useMemo } from 'react';
 import { useSearchParams } from 'react-router';
+import { JOURNAL_SORTS, type JournalSort } from '../../../src/domain/journal.ts';
 import type { ProcessStatus } from '../api/types.ts';
 
 export const STATUSES: readonly ProcessStatus[] = ['active', 'paused', 'completed', 'cancelled'];
-export const SORTS = ['-updatedAt', 'updatedAt', '-startedAt', 'startedAt'] as const;
-export type JournalSort = (typeof SORTS)[number];
+export const SORTS = JOURNAL_SORTS;
+export type { JournalSort };
+
+/** Sorted by deadline, the journal lists only the processes whose current stage has one. */
+export const byDeadline = (f: Pick<JournalFilters, 'sort'>): boolean =>
+  f.sort === 'dueAt' || f.sort === '-dueAt';
+
+/** A time after every deadline: `dueBefore` it keeps the processes that have one. */
+const ANY_DEADLINE = '9999-12-31T23:59:59.999Z';
 
 export interface JournalFilters {
   readonly status: readonly ProcessStatus[];
@@ -71,9 +79,9 @@ function serialize(f: JournalFilters): URLSearchParams {
   return out;
 }
 
-/** True when any filter (not the sort) narrows the list. */
+/** True when any filter, or the deadline order (see byDeadline), narrows the list. */
 export function isFiltered(f: JournalFilters): boolean {
-  return f.status.length > 0 || f.mine || f.overdue || TEXT_KEYS.some((k) => f[k] !== '');
+  return f.status.length > 0 || f.mine || f.overdue || byDeadline(f) || TEXT_KEYS.some((k) => f[k] !== '');
 }
 
 /** The filters as `GET /api/processes` (and `/counts`) query parameters. */
@@ -90,6 +98,8 @@ export function apiParams(f: JournalFilters, withStatus = true): Record<string, 
     mine: f.mine ? 'true' : undefined,
     overdue: f.overdue ? 'true' : undefined,
     q: f.q.trim() || undefined,
+    // The counts and "all matching" then cover exactly the processes the deadline order lists.
+    dueBefore: byDeadline(f) ? ANY_DEADLINE : undefined,
   };
 }
 
@@ -107,7 +117,10 @@ export function useJournalFilters() {
     setParams(
       (prev) => {
         const sort = parse(prev).sort;
-        return sort === '-updatedAt' ? new URLSearchParams() : new URLSearchParams({ sort });
+        // The deadline order narrows the list like a filter, so it goes too.
+        return sort === '-updatedAt' || byDeadline({ sort })
+          ? new URLSearchParams()
+          : new URLSearchParams({ sort });
       },
       { replace: true },
     );

@@ -13,19 +13,17 @@ import { useCardAction } from './useCardAction.ts';
 
 type NextOption = ProcessCard['next'][number];
 
+type FinishDialogProps = DialogProps & {
+  data: CardData;
+  /** Unfinished tasks that keep the stage from being finished. */
+  blocking: readonly Task[];
+};
+
 /**
  * Finish the current stage: every result as a large choice showing where it leads and who would
  * get it, and the next responsible (automatic, or picked by hand).
  */
-export function FinishDialog({
-  open,
-  onClose,
-  data,
-  blocking,
-}: DialogProps & {
-  data: CardData;
-  blocking: readonly Task[];
-}) {
+export function FinishDialog({ open, onClose, data, blocking }: FinishDialogProps) {
   const { t } = useTranslation('card');
   return (
     <Dialog open={open} onClose={onClose} title={t('finish.title', { stage: data.card.stage.name })} wide>
@@ -34,15 +32,7 @@ export function FinishDialog({
   );
 }
 
-function FinishForm({
-  data,
-  blocking,
-  onClose,
-}: {
-  data: CardData;
-  blocking: readonly Task[];
-  onClose: () => void;
-}) {
+function FinishForm({ data, blocking, onClose }: Omit<FinishDialogProps, 'open'>) {
   const { t } = useTranslation('card');
   const { card: c, me, employees, definition } = data;
   const first = c.next[0];

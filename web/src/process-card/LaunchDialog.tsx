@@ -9,7 +9,7 @@ import { recordKeys, recordPaths } from '../api/records.ts';
 import type { Counterparty, Definition, LinkType, Page, ProcessCard } from '../api/types.ts';
 import { Combobox, type ComboboxOption } from '../ui/Combobox.tsx';
 import { Dialog, DialogActions, type DialogProps } from '../ui/Dialog.tsx';
-import { Field } from '../ui/Field.tsx';
+import { FieldTextArea } from '../ui/Field.tsx';
 import { IconButton } from '../ui/IconButton.tsx';
 import { PageHeader } from '../ui/PageHeader.tsx';
 import { Alert } from '../ui/States.tsx';
@@ -184,18 +184,14 @@ function LaunchForm({
           </ul>
         </div>
       )}
-      <Field label={t('launch.note')}>
-        {(id) => (
-          <textarea
-            id={id}
-            value={note}
-            onChange={(e) => setNote(e.target.value)}
-            maxLength={20000}
-            placeholder={t('launch.notePlaceholder')}
-            data-testid="launch-note"
-          />
-        )}
-      </Field>
+      <FieldTextArea
+        label={t('launch.note')}
+        value={note}
+        onChange={setNote}
+        maxLength={20000}
+        placeholder={t('launch.notePlaceholder')}
+        testId="launch-note"
+      />
       <Alert message={error !== null && apiErrorText(t, error)} />
       {!definition && <p className="muted small launch-hint">{t('launch.chooseType')}</p>}
       <DialogActions

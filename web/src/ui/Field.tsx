@@ -1,4 +1,10 @@
-import { type FormHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId } from 'react';
+import {
+  type FormHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+} from 'react';
 
 /** A form row: a label above its control, joined by an id the row makes and hands to the control. */
 export function Field({
@@ -41,15 +47,45 @@ export function Select<T extends string>(props: SelectProps<T>) {
   return nativeSelect(props);
 }
 
+/** A select in a Field: its label above it, joined by id. */
+export function FieldSelect<T extends string>({
+  label,
+  className,
+  ...select
+}: { label: ReactNode; className?: string | undefined } & SelectProps<T>) {
+  return (
+    <Field label={label} className={className}>
+      {(id) => <Select id={id} {...select} />}
+    </Field>
+  );
+}
+
+/** A text area in a Field: its label above it, joined by id; `onChange` gets the text. */
+export function FieldTextArea({
+  label,
+  onChange,
+  testId,
+  ...area
+}: {
+  label: ReactNode;
+  onChange: (value: string) => void;
+  testId?: string | undefined;
+} & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id' | 'onChange'>) {
+  return (
+    <Field label={label}>
+      {(id) => <textarea id={id} data-testid={testId} {...area} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  );
+}
+
 /** A select with its label above it (the label wraps the select, so it names it). */
 export function LabelledSelect<T extends string>({
   label,
-  labelClassName,
   ...select
-}: { label: ReactNode; labelClassName?: string | undefined } & SelectProps<T>) {
+}: { label: ReactNode } & SelectProps<T>) {
   return (
     // biome-ignore lint/a11y/noLabelWithoutControl: the label wraps the native select nativeSelect renders
-    <label className={labelClassName}>
+    <label>
       {label}
       {nativeSelect(select)}
     </label>

@@ -21,18 +21,26 @@ export function PageHeader({
   );
 }
 
-/** The main action of a page or a panel. */
+/** The main action of a page, a panel or a form: without `onClick`, the submit button of the form around it. */
 export function PrimaryButton({
   onClick,
+  disabled,
   testId,
   children,
 }: {
-  onClick: () => void;
+  onClick?: (() => void) | undefined;
+  disabled?: boolean | undefined;
   testId?: string | undefined;
   children: ReactNode;
 }) {
   return (
-    <button type="button" className="primary" data-testid={testId} onClick={onClick}>
+    <button
+      type={onClick ? 'button' : 'submit'}
+      className="primary"
+      data-testid={testId}
+      disabled={disabled}
+      onClick={onClick}
+    >
       {children}
     </button>
   );

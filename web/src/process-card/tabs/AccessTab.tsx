@@ -3,7 +3,8 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
 import type { ProcessCard } from '../../api/types.ts';
-import { Field, Form, Select } from '../../ui/Field.tsx';
+import { AddForm } from '../../ui/AddForm.tsx';
+import { FieldSelect, Select } from '../../ui/Field.tsx';
 import { ListTable } from '../../ui/ListTable.tsx';
 import { Alert, Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
@@ -88,31 +89,22 @@ export function AccessTab({ data }: { data: CardData }) {
         </ListTable>
       )}
       {canEdit && (
-        <Form className="toolbar" onSubmit={grant}>
-          <Field label={t('access.employee')}>
-            {(id) => (
-              <Select
-                id={id}
-                value={adding}
-                onChange={setAdding}
-                testId="access-employee"
-                empty={{ label: t('access.choose') }}
-                options={candidates.map((e) => ({ value: e.id, label: e.name }))}
-              />
-            )}
-          </Field>
-          <Field label={t('access.level')}>
-            {(id) => <Select id={id} value={level} onChange={setLevel} options={levels} />}
-          </Field>
-          <button
-            type="submit"
-            className="primary"
-            disabled={!adding || save.isPending}
-            data-testid="access-add"
-          >
-            {t('access.add')}
-          </button>
-        </Form>
+        <AddForm
+          onSubmit={grant}
+          label={t('access.add')}
+          disabled={!adding || save.isPending}
+          testId="access-add"
+        >
+          <FieldSelect
+            label={t('access.employee')}
+            value={adding}
+            onChange={setAdding}
+            testId="access-employee"
+            empty={{ label: t('access.choose') }}
+            options={candidates.map((e) => ({ value: e.id, label: e.name }))}
+          />
+          <FieldSelect label={t('access.level')} value={level} onChange={setLevel} options={levels} />
+        </AddForm>
       )}
       <Alert message={save.isError && apiErrorText(t, save.error)} />
     </div>

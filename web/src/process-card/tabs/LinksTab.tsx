@@ -5,8 +5,9 @@ import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
 import { recordKeys } from '../../api/records.ts';
 import type { LinkType } from '../../api/types.ts';
+import { AddForm } from '../../ui/AddForm.tsx';
 import { Combobox, type ComboboxOption } from '../../ui/Combobox.tsx';
-import { Field, Form, Select } from '../../ui/Field.tsx';
+import { FieldSelect } from '../../ui/Field.tsx';
 import { Alert, Empty } from '../../ui/States.tsx';
 import { apiErrorText } from '../apiErrorText.ts';
 import { LINK_TYPES, linkHref, searchRecords } from '../linkTypes.ts';
@@ -57,21 +58,24 @@ export function LinksTab({ data }: { data: CardData }) {
         </ul>
       )}
       {canEdit && (
-        <Form className="toolbar link-add" onSubmit={link}>
-          <Field label={t('links.type')}>
-            {(id) => (
-              <Select
-                id={id}
-                value={type}
-                testId="link-type"
-                onChange={(next) => {
-                  setType(next);
-                  setRecord(null);
-                }}
-                options={LINK_TYPES.map((lt) => ({ value: lt, label: t(`links.types.${lt}`) }))}
-              />
-            )}
-          </Field>
+        <AddForm
+          className="link-add"
+          onSubmit={link}
+          label={t('links.add')}
+          disabled={!record || already || add.isPending}
+          testId="link-add"
+          remark={already && <span className="muted">{t('links.already')}</span>}
+        >
+          <FieldSelect
+            label={t('links.type')}
+            value={type}
+            testId="link-type"
+            onChange={(next) => {
+              setType(next);
+              setRecord(null);
+            }}
+            options={LINK_TYPES.map((lt) => ({ value: lt, label: t(`links.types.${lt}`) }))}
+          />
           <Combobox
             label={t('links.record')}
             value={record?.id ?? null}
@@ -82,16 +86,7 @@ export function LinksTab({ data }: { data: CardData }) {
             placeholder={t('links.searchPlaceholder')}
             testId="link-search"
           />
-          <button
-            type="submit"
-            className="primary"
-            disabled={!record || already || add.isPending}
-            data-testid="link-add"
-          >
-            {t('links.add')}
-          </button>
-          {already && <span className="muted">{t('links.already')}</span>}
-        </Form>
+        </AddForm>
       )}
       <Alert message={(add.isError || remove.isError) && apiErrorText(t, add.error ?? remove.error)} />
     </div>

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import { processPaths } from '../../api/processes.ts';
+import { PrimaryButton } from '../../ui/PageHeader.tsx';
 import { Alert } from '../../ui/States.tsx';
 import { apiErrorText, isVersionConflict } from '../apiErrorText.ts';
 import type { CardData } from '../ProcessCardPage.tsx';
@@ -60,14 +61,9 @@ export function NoteTab({ data }: { data: CardData }) {
       />
       {canEdit && (
         <div className="row">
-          <button
-            type="submit"
-            className="primary"
-            data-testid="note-save"
-            disabled={!dirty || save.isPending}
-          >
+          <PrimaryButton disabled={!dirty || save.isPending} testId="note-save">
             {t('common:save')}
-          </button>
+          </PrimaryButton>
           {dirty && (
             <button type="button" onClick={() => setText(c.note)}>
               {t('note.revert')}
