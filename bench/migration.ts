@@ -42,16 +42,40 @@ const GOAL_RSS_MB = 512;
 /** Processes per request when applying, as the designer's migration dialog sends them. */
 const APPLY_PAGE = 10;
 
+/** The stages both versions share, as written for `responsible`. */
+function sharedStages(responsible: string) {
+  return {
+    intake: {
+      key: 'intake',
+      name: 'Intake',
+      kind: 'start' as const,
+      responsibles: [responsible],
+      task: { title: 'Call back', assignee: 'responsible' as const, startDelay: 'PT4H' },
+    },
+    offer: {
+      key: 'offer',
+      name: 'Offer',
+      kind: 'normal' as const,
+      responsibles: [responsible],
+      task: { title: 'Write the offer', assignee: 'responsible' as const, blocking: true },
+    },
+    ends: [
+      { key: 'rest', name: 'Rest', kind: 'normal' as const, wait: 'P3D' },
+      { key: 'won', name: 'Won', kind: 'end' as const },
+      { key: 'lost', name: 'Lost', kind: 'end' as const },
+    ],
+    endTransitions: [
+      { from: 'offer', to: 'won', result: 'Won' },
+      { from: 'offer', to: 'lost', result: 'Lost' },
+    ],
+  };
+}
+
 function v1Body(responsible: string) {
+  const shared = sharedStages(responsible);
   return {
     stages: [
-      {
-        key: 'intake',
-        name: 'Intake',
-        kind: 'start' as const,
-        responsibles: [responsible],
-        task: { title: 'Call back', assignee: 'responsible' as const, startDelay: 'PT4H' },
-      },
+      shared.intake,
       {
         key: 'qualify',
         name: 'Qualify',
@@ -61,16 +85,8 @@ function v1Body(responsible: string) {
         escalation: [{ after: 'PT9H', working: true, action: 'notify' as const, to: 'responsible' as const }],
       },
       { key: 'legacy', name: 'Old check', kind: 'normal' as const, responsibles: [responsible] },
-      {
-        key: 'offer',
-        name: 'Offer',
-        kind: 'normal' as const,
-        responsibles: [responsible],
-        task: { title: 'Write the offer', assignee: 'responsible' as const, blocking: true },
-      },
-      { key: 'rest', name: 'Rest', kind: 'normal' as const, wait: 'P3D' },
-      { key: 'won', name: 'Won', kind: 'end' as const },
-      { key: 'lost', name: 'Lost', kind: 'end' as const },
+      shared.offer,
+      ...shared.ends,
     ],
     transitions: [
       { from: 'intake', to: 'qualify', result: 'Qualify' },
@@ -80,23 +96,17 @@ function v1Body(responsible: string) {
       { from: 'qualify', to: 'offer', result: 'Offer' },
       { from: 'legacy', to: 'offer', result: 'Offer' },
       { from: 'rest', to: 'qualify', result: 'Back' },
-      { from: 'offer', to: 'won', result: 'Won' },
-      { from: 'offer', to: 'lost', result: 'Lost' },
+      ...shared.endTransitions,
     ],
   };
 }
 
 /** Version 2: `qualify` became `assess` with a tighter ladder, `legacy` gave way to `follow_up`, which waits. */
 function v2Body(responsible: string) {
+  const shared = sharedStages(responsible);
   return {
     stages: [
-      {
-        key: 'intake',
-        name: 'Intake',
-        kind: 'start' as const,
-        responsibles: [responsible],
-        task: { title: 'Call back', assignee: 'responsible' as const, startDelay: 'PT4H' },
-      },
+      shared.intake,
       {
         key: 'assess',
         name: 'Assess',
@@ -109,16 +119,8 @@ function v2Body(responsible: string) {
         ],
       },
       { key: 'follow_up', name: 'Follow up', kind: 'normal' as const, wait: 'P1D' },
-      {
-        key: 'offer',
-        name: 'Offer',
-        kind: 'normal' as const,
-        responsibles: [responsible],
-        task: { title: 'Write the offer', assignee: 'responsible' as const, blocking: true },
-      },
-      { key: 'rest', name: 'Rest', kind: 'normal' as const, wait: 'P3D' },
-      { key: 'won', name: 'Won', kind: 'end' as const },
-      { key: 'lost', name: 'Lost', kind: 'end' as const },
+      shared.offer,
+      ...shared.ends,
     ],
     transitions: [
       { from: 'intake', to: 'assess', result: 'Qualify' },
@@ -128,8 +130,7 @@ function v2Body(responsible: string) {
       { from: 'assess', to: 'offer', result: 'Offer' },
       { from: 'follow_up', to: 'offer', result: 'Offer' },
       { from: 'rest', to: 'assess', result: 'Back' },
-      { from: 'offer', to: 'won', result: 'Won' },
-      { from: 'offer', to: 'lost', result: 'Lost' },
+      ...shared.endTransitions,
     ],
   };
 }

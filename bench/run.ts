@@ -141,33 +141,15 @@ async function main(): Promise<void> {
     const t = performance.now();
     const loadAtStart = round3(os.loadavg()[0] ?? 0);
     log(`section ${section.name}: ${section.title} (load average ${loadAtStart})`);
-    let result: SectionResult;
+    let answer: SectionAnswer;
     try {
-      const answer = await section.run({ quick, stores, earlier });
-      result = {
-        section: section.name,
-        title: section.title,
-        quick,
-        runStarted: started.toISOString(),
-        seconds: round3((performance.now() - t) / 1000),
-        scale: answer.scale ?? '',
-        loadAverage: { start: loadAtStart, end: round3(os.loadavg()[0] ?? 0) },
-        figures: answer.figures,
-        data: answer.data,
-      };
+      answer = await section.run({ quick, stores, earlier });
     } catch (error) {
       log(
         `section ${section.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
       );
       process.exitCode = 1;
-      result = {
-        section: section.name,
-        title: section.title,
-        quick,
-        runStarted: started.toISOString(),
-        seconds: round3((performance.now() - t) / 1000),
-        scale: '',
-        loadAverage: { start: loadAtStart, end: round3(os.loadavg()[0] ?? 0) },
+      answer = {
         figures: [
           {
             figure: section.title,
@@ -181,6 +163,17 @@ async function main(): Promise<void> {
         data: { error: String(error) },
       };
     }
+    const result: SectionResult = {
+      section: section.name,
+      title: section.title,
+      quick,
+      runStarted: started.toISOString(),
+      seconds: round3((performance.now() - t) / 1000),
+      scale: answer.scale ?? '',
+      loadAverage: { start: loadAtStart, end: round3(os.loadavg()[0] ?? 0) },
+      figures: answer.figures,
+      data: answer.data,
+    };
     earlier.set(section.name, result);
     writeFileSync(path.join(RESULTS_DIR, `${section.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
     log(`section ${section.name}: ${result.seconds} s`);
