@@ -11,6 +11,8 @@ import { log } from './stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+/** USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
 
 export interface ChildServer {
@@ -21,6 +23,8 @@ export interface ChildServer {
   rssMiB(): number;
   /** Peak resident set size of the serving process over its life so far, MiB. */
   peakRssMiB(): number;
+  /** CPU time the serving process (all its threads) has used so far, user + system, seconds. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -79,6 +83,18 @@ function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
       readFileSync(`/proc/${pid}/status`, 'utf8'),
     );
     return match ? Math.round(Number(match[1]) / 1024) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds of `pid` so far (fields 14 and 15 of /proc/<pid>/stat), 0 when gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
   }
@@ -163,6 +179,7 @@ export async function startStageflow(options: StartOptions = {}): Promise<ChildS
       servingPid,
       rssMiB: () => statusMiB(servingPid, 'VmRSS'),
       peakRssMiB: () => statusMiB(servingPid, 'VmHWM'),
+      cpuSeconds: () => cpuSecondsOf(servingPid),
       async stop() {
         await stopGroup(child);
         if (ownDir) rmSync(dataDir, { recursive: true, force: true });
@@ -204,6 +221,7 @@ export async function startDoNothing(): Promise<ChildServer> {
       servingPid: pid,
       rssMiB: () => statusMiB(pid, 'VmRSS'),
       peakRssMiB: () => statusMiB(pid, 'VmHWM'),
+      cpuSeconds: () => cpuSecondsOf(pid),
       stop: () => stopGroup(child),
     };
   } catch (error) {

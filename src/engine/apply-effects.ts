@@ -9,6 +9,7 @@ import { MAX_SPAWN_DEPTH, type SpawnLimits } from '../domain/definition/spawn-li
 import { DomainError, notFound } from '../domain/errors.ts';
 import type { StageClock } from '../domain/process/stage-clock.ts';
 import { type Effect, launch, type ProcessState, startTask } from '../domain/process/step.ts';
+import type { CommandWrites } from '../store/command-writes.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
 import { currentVersion } from '../store/definitions.ts';
 import { activeAdminIds } from '../store/employees.ts';
@@ -31,11 +32,17 @@ import type {
   TaskTable,
   TimerTable,
 } from '../store/schema.ts';
-import { recordStageVisits, stageVisitChanges } from '../store/stage-visits.ts';
+import { recordStageVisits, stageVisitChanges, type VisitOwner } from '../store/stage-visits.ts';
 import { recordStageVisitsOfMany, type VisitStep } from '../store/stage-visits-batch.ts';
 import type { Db } from '../store/store.ts';
 import { insertTasks, reassignFollowingTasks } from '../store/tasks.ts';
-import { deferTimer, deleteTimers, releaseDeferredTimers, setTimers } from '../store/timers.ts';
+import {
+  deferTimer,
+  deleteTimers,
+  releaseDeferredTimers,
+  setTimers,
+  TIMER_CONFLICT_KEY,
+} from '../store/timers.ts';
 import { faultPoint } from './fault-points.ts';
 import { limitsOf } from './limits.ts';
 import { type NotificationDraft, notificationRows, writeNotifications } from './notifications.ts';
@@ -237,6 +244,13 @@ interface ApplyInput {
   readonly responsibleBefore?: string | null | undefined;
   /** Holds the rows that only record the change, to be written with other commands' (WriteBatch). */
   readonly batch?: WriteBatch | undefined;
+  /**
+   * Holds the process's update (saveState) and the rows that record the change until all are
+   * known, then writes them together; a command's own writes, when no batch holds them.
+   */
+  readonly writes?: CommandWrites | undefined;
+  /** The stage visit the process was at before the change (see VisitOwner). */
+  readonly visitBefore?: VisitOwner['current'];
 }
 
 /** Rows per multi-row statement: well under either store's limit on bound parameters. */
@@ -324,7 +338,8 @@ export class WriteBatch {
 
 /**
  * Writes the new state of an existing process, checking its version; 409 when someone was faster.
- * A batch that holds process updates takes the write instead (see WriteBatch).
+ * A batch that holds process updates takes the write instead (see WriteBatch), and so do the
+ * command's held writes, which check the version when applyEffects writes them.
  */
 export async function saveState(
   tx: Db,
@@ -332,6 +347,7 @@ export async function saveState(
   next: ProcessState,
   now: number,
   batch?: WriteBatch,
+  writes?: CommandWrites,
 ): Promise<ProcessRow> {
   const patch = {
     status: next.status,
@@ -356,6 +372,10 @@ export async function saveState(
   }
   if (batch?.holdsUpdates) {
     batch.update({ id: before.id, expectedVersion: before.version, patch: changed });
+    return { ...before, ...patch, version: before.version + 1 };
+  }
+  if (writes) {
+    writes.updateProcess(before.id, before.version, changed);
     return { ...before, ...patch, version: before.version + 1 };
   }
   const ok = await updateProcessIfVersion(tx, before.id, before.version, changed);
@@ -534,12 +554,31 @@ export async function applyEffects(scope: WriteScope, input: ApplyInput): Promis
   const batch = input.batch;
   const changes = stageVisitChanges(protocol);
   const visits: VisitStep = {
-    owner: { processId: row.id, definitionId: def.id, version: def.version, startedAt: row.started_at },
+    owner: {
+      processId: row.id,
+      definitionId: def.id,
+      version: def.version,
+      startedAt: row.started_at,
+      current: input.visitBefore,
+    },
     at: now,
     changes,
     working: changes.some((c) => c.kind === 'leave') ? await workingTimeFor(tx, ctx) : undefined,
   };
-  if (!batch) {
+  const writes = input.writes;
+  if (!batch && writes) {
+    // The process's update and the rows below go together (one statement on PostgreSQL); members
+    // after them, as their counters read the process's new status.
+    writes.insert('protocol', protocol, (db) => insertProtocol(db, protocol));
+    await recordStageVisits(tx, visits.owner, visits.at, visits.changes, visits.working, writes);
+    writes.insert('tasks', tasks, (db) => insertTasks(db, tasks));
+    writes.insert('events', events, (db) => insertEvents(db, events));
+    writes.insert('timers', timers, (db) => setTimers(db, timers), TIMER_CONFLICT_KEY);
+    if (!(await writes.flush(tx))) {
+      throw new DomainError('version_conflict', undefined, { processId: row.id });
+    }
+    await addMembers(tx, members);
+  } else if (!batch) {
     await insertProtocol(tx, protocol);
     await recordStageVisits(tx, visits.owner, visits.at, visits.changes, visits.working);
     await addMembers(tx, members);

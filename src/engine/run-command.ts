@@ -7,6 +7,7 @@ import type { Actor, EngineContext } from '../context.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { type Command, step } from '../domain/process/step.ts';
 import { findProcessForCommand } from '../store/command-load.ts';
+import { CommandWrites } from '../store/command-writes.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
 import { type ProcessRow, recordChange } from '../store/processes.ts';
 import type { Db } from '../store/store.ts';
@@ -122,7 +123,9 @@ export async function applyCommand(
   );
   // A stale timer, or a change to what already is: nothing to write, no version bump.
   if (outcome.ignored || outcome.effects.length === 0) return { row, def, changed: false };
-  const saved = await saveState(tx, row, outcome.process, now, batch);
+  // Without a batch, the update and the rows that record the change are written together.
+  const writes = batch ? undefined : new CommandWrites();
+  const saved = await saveState(tx, row, outcome.process, now, batch, writes);
   await applyEffects(writeScope(tx, ctx, log), {
     row: saved,
     def,
@@ -130,6 +133,8 @@ export async function applyCommand(
     now,
     responsibleBefore: row.responsible_id,
     batch,
+    writes,
+    visitBefore: { visit: row.visit, stageKey: row.stage_key, enteredAt: row.entered_at },
   });
   return { row: saved, def, changed: true };
 }

@@ -12,8 +12,8 @@ import {
   claimDueAbsences,
   hasDueAbsences,
   markAbsenceEdge,
+  processesAwaitingResponsible,
   processIdsActedFor,
-  processIdsAwaitingResponsible,
   processIdsHeldBy,
 } from '../store/absences.ts';
 import { findProcessForUpdate } from '../store/processes.ts';
@@ -76,9 +76,23 @@ export async function applyDueAbsences(ctx: EngineContext, batchSize = 50): Prom
  * on every node at once: a stage already given is left alone.
  */
 export async function routeAwaitingStages(ctx: EngineContext): Promise<number> {
-  const waiting = await processIdsAwaitingResponsible(ctx.store.db);
+  const waiting = await processesAwaitingResponsible(ctx.store.db);
+  if (waiting.length === 0) return 0;
+  // Who is listed on each waiting stage, and which of them are online: a stage with nobody online
+  // is left as it is without a transaction of its own (the transaction below checks again).
+  const listedOn = new Map<string, readonly string[]>();
+  for (const p of waiting) {
+    const key = `${p.definition_id}@${p.definition_version}:${p.stage_key}`;
+    if (listedOn.has(key)) continue;
+    const def = await ctx.definitions.load(ctx.store.db, p.definition_id, p.definition_version);
+    listedOn.set(key, def.compiled.stages.get(p.stage_key)?.responsibles ?? []);
+  }
+  const online = await onlineSet(ctx, ctx.store.db, [...new Set([...listedOn.values()].flat())]);
+  const candidates = waiting.filter((p) =>
+    listedOn.get(`${p.definition_id}@${p.definition_version}:${p.stage_key}`)?.some((id) => online.has(id)),
+  );
   let routed = 0;
-  for (const processId of waiting) {
+  for (const { id: processId } of candidates) {
     const changed = await inTransaction(ctx, async (tx, log) => {
       const row = await findProcessForUpdate(tx, processId, ctx.store.caps.rowLocks);
       if (!row || row.routing_until === null) return false;

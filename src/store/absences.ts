@@ -153,7 +153,13 @@ export function processIdsActedFor(db: Db, employeeId: string): Promise<string[]
   return runningProcessIds(db, (q) => q.where('acting_for_id', '=', employeeId));
 }
 
-/** Running processes whose stage waits for a listed responsible to come online. */
-export function processIdsAwaitingResponsible(db: Db): Promise<string[]> {
-  return runningProcessIds(db, (q) => q.where('routing_until', 'is not', null));
+/** Running processes whose stage waits for a listed responsible to come online, with that stage. */
+export function processesAwaitingResponsible(
+  db: Db,
+): Promise<{ id: string; definition_id: string; definition_version: number; stage_key: string }[]> {
+  return running(db)
+    .select(['definition_id', 'definition_version', 'stage_key'])
+    .where('routing_until', 'is not', null)
+    .orderBy('id')
+    .execute();
 }

@@ -18,6 +18,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { bucketOf, LN_GAMMA } from '../domain/analytics/histogram.ts';
+import type { CommandWrites } from './command-writes.ts';
 import { insertRows } from './insert-rows.ts';
 import type {
   AnalyticsDurationTable,
@@ -122,7 +123,7 @@ export class RollupDeltas {
    * on (an updated shared row would queue every transaction closing a visit of the same stage on
    * PostgreSQL); `foldAnalyticsRollups` folds them later, and every read sums all rows of a key.
    */
-  async write(tx: Db): Promise<void> {
+  async write(tx: Db, writes?: CommandWrites): Promise<void> {
     const tables = [
       ['analytics_visit_counts', [...this.#visits.values()]],
       ['analytics_durations', [...this.#durations.values()]],
@@ -132,9 +133,14 @@ export class RollupDeltas {
     this.#durations.clear();
     this.#processes.clear();
     for (const [table, rows] of tables) {
-      for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-        await insertRows(tx, table, rows.slice(i, i + ROWS_PER_STATEMENT));
-      }
+      const write = async (db: Db) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+          await insertRows(db, table, rows.slice(i, i + ROWS_PER_STATEMENT));
+        }
+      };
+      // Held with the command's other writes, to go with them (command-writes.ts).
+      if (writes) writes.insert(table, rows, write);
+      else await write(tx);
     }
   }
 }

@@ -34,13 +34,17 @@ export async function insertRows<T extends keyof Database>(
   );
 }
 
-const NAME = /^[a-z_][a-z0-9_]*$/;
+/** A table or column name written into SQL text as it is. */
+export const SQL_NAME = /^[a-z_][a-z0-9_]*$/;
+
+/** Half of a surrogate pair standing alone: bound, it becomes U+FFFD; in JSON, PostgreSQL refuses it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** A value both stores take alike whether bound or read from JSON. */
-function isPlain(value: unknown): boolean {
+export function isPlain(value: unknown): boolean {
   return (
     value === null ||
-    typeof value === 'string' ||
+    (typeof value === 'string' && !LONE_SURROGATE.test(value)) ||
     typeof value === 'boolean' ||
     (typeof value === 'number' && Number.isFinite(value))
   );
@@ -60,7 +64,8 @@ async function insertUniformRows(
   columns: readonly (readonly string[])[],
 ): Promise<boolean> {
   const names = columns[0];
-  if (!names || names.length === 0 || !NAME.test(table) || !names.every((c) => NAME.test(c))) return false;
+  if (!names || names.length === 0 || !SQL_NAME.test(table) || !names.every((c) => SQL_NAME.test(c)))
+    return false;
   const joined = names.join(',');
   if (columns.some((cs) => cs.join(',') !== joined)) return false;
   for (const row of rows) for (const c of names) if (!isPlain(row[c])) return false;

@@ -255,8 +255,22 @@ export function pageQuery(
   const desc = options.sort.startsWith('-');
   const byStart = options.sort.endsWith('startedAt');
   const column = sortColumn(options.sort);
-  const use: Use = { page: byStart ? 'started' : 'updated', search: options.search };
   const direction = desc ? 'desc' : 'asc';
+  // PostgreSQL, a search the text index answers with few rows (`prepareSearch`): the page sorts
+  // the matches rather than walking a sort index. The planner's estimate of a trigram match is far
+  // above the truth, so, given a limit and the order of an index, it walks that index and checks
+  // the text on each row; a manager's page, whose few visible matches may be none, would then walk
+  // every process. An administrator's page is ordered by an expression no index holds. A
+  // manager's matches are sorted in full (no limit there, so no walk pays) and membership is
+  // checked on them in that order until the page is full (`offset 0` keeps the check from
+  // becoming a join, which would read all of the manager's member rows for a few matches).
+  const sorted = caps.name === 'postgres' && options.search.textIndex && indexableText(options.search.text);
+  const perMatch = sorted && viewer.role !== 'admin';
+  const use: Use = {
+    page: byStart ? 'started' : 'updated',
+    search: options.search,
+    ...(perMatch ? { visible: true as const } : {}),
+  };
   const page = (f: JournalFilter, extra?: 'responsible_id' | 'initiator_id') => {
     let q = applyFilter(db.selectFrom('processes as p'), caps, viewer, f, options.now, use);
     if (extra) q = q.where(`p.${extra}`, '=', viewer.id);
@@ -267,9 +281,20 @@ export function pageQuery(
       const { value, id } = options.after;
       q = q.where((eb) => eb(eb.refTuple(`p.${column}`, 'p.id'), desc ? '<' : '>', eb.tuple(value, id)));
     }
+    if (perMatch) {
+      const matches = q.selectAll('p').orderBy(`p.${column}`, direction).orderBy('p.id', direction).offset(0);
+      return db
+        .selectFrom(matches.as('p'))
+        .selectAll('p')
+        .where(sql<boolean>`exists (select 1 from process_members m
+          where m.process_id = p.id and m.employee_id = ${viewer.id} offset 0)`)
+        .orderBy(`p.${column}`, direction)
+        .orderBy('p.id', direction)
+        .limit(options.limit + 1);
+    }
     return q
       .selectAll('p')
-      .orderBy(`p.${column}`, direction)
+      .orderBy(sorted ? sql`${sql.ref(`p.${column}`)} + 0` : sql.ref(`p.${column}`), direction)
       .orderBy('p.id', direction)
       .limit(options.limit + 1);
   };
@@ -542,12 +567,16 @@ function mineCountQuery(count: Count): CompiledQuery<CountRow> {
  * task past due (`tasks_due_process`) and those whose stage is past its deadline (`processes_due`),
  * each then looked up by its key and checked against the other filters. For a manager, membership
  * is checked on that set before any process is read, so only visible processes are looked up.
+ * With no other filter, the indexes give the statuses too and no process is looked up.
  */
 function overdueCountQuery(count: Count): CompiledQuery<CountRow> {
   const { db, caps, viewer, now, use } = count;
   const rest = { ...count.filter, overdue: false };
   const checked: Use = { ...use, visible: true };
   const status = unindexedText('p.status');
+  if (countedByCounters(rest) && rest.definitionId === undefined && count.excluded.length === 0) {
+    return overdueOnlyCountQuery(db, caps, viewer, now);
+  }
   const tasksDue = db
     .selectFrom('tasks as t')
     .select('t.process_id')
@@ -603,6 +632,35 @@ function overdueCountQuery(count: Count): CompiledQuery<CountRow> {
     .select([status.as('status'), (eb) => eb.fn.countAll<number>().as('n')])
     .groupBy(status)
     .compile();
+}
+
+/**
+ * The counts of overdue processes with no other filter, from two indexes alone: the open tasks
+ * past due with their process's status (`tasks_due_process`; `tasks.process_status` is kept by
+ * triggers, migration 010) and the processes past their stage's deadline (`processes_due`), united
+ * by process, so no process row is read. For a manager, membership is checked on that set:
+ * SQLite looks each process up in the members' key; PostgreSQL, for which a lookup per process
+ * costs more, merges the set with the manager's member rows.
+ */
+function overdueOnlyCountQuery(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  now: number,
+): CompiledQuery<CountRow> {
+  const member =
+    viewer.role === 'admin'
+      ? sql``
+      : caps.name === 'sqlite'
+        ? sql`where exists (select 1 from process_members m where m.employee_id = ${viewer.id} and m.process_id = o.id)`
+        : sql`where o.id in (select m.process_id from process_members m where m.employee_id = ${viewer.id})`;
+  return sql<CountRow>`select o.status as status, count(*) as n from (
+      select t.process_id as id, t.process_status as status from tasks t
+        where t.status <> 'done' and t.due_at < ${now} and t.process_id is not null
+      union
+      select d.id, d.status from processes d where d.due_at < ${now}) o
+    ${member}
+    group by o.status`.compile(db);
 }
 
 /** How many visible processes match the filter (its status aside), per status. */

@@ -6,6 +6,7 @@
  */
 import { CompiledQuery, type Insertable, type Selectable, SqliteAdapter } from 'kysely';
 import { type ClosedVisit, RollupDeltas } from './analytics-rollups.ts';
+import type { CommandWrites } from './command-writes.ts';
 import { runCompiledOnce } from './compiled-once.ts';
 import { insertRows } from './insert-rows.ts';
 import type { StageVisitTable } from './schema.ts';
@@ -69,6 +70,11 @@ export interface VisitOwner {
   readonly version: number;
   /** When the process was launched: with it, its end is counted in the analytics aggregates. */
   readonly startedAt?: number | undefined;
+  /**
+   * The visit the process was at before the step, as its row says (number, stage, entry): a leave
+   * closes it by its key when the table's open visit is that one, without reading it first.
+   */
+  readonly current?: { readonly visit: number; readonly stageKey: string; readonly enteredAt: number };
 }
 
 /**
@@ -194,9 +200,13 @@ export function withWorkingTime(rows: readonly VisitRow[]): VisitRow[] {
   return rows.map((r) => ({ ...r, working_ms: r.working_ms ?? null }));
 }
 
-/** Writes how a visit row was closed (`closeVisit`), by its key. */
-async function saveClosedVisit(tx: Db, row: VisitRow): Promise<void> {
-  const values = [
+/**
+ * Writes how a visit row was closed (`closeVisit`): the update that closes `row`'s visit by its key (compiled once per shape); with `onlyIfOpenAsIs`
+ * only while the visit is open and is exactly `row` (definition version, stage, entry time).
+ * Answers how many rows it changed.
+ */
+async function writeClosedVisit(tx: Db, row: VisitRow, onlyIfOpenAsIs: boolean): Promise<number> {
+  const closed = [
     row.left_at,
     row.left_by,
     row.result ?? null,
@@ -206,8 +216,12 @@ async function saveClosedVisit(tx: Db, row: VisitRow): Promise<void> {
     row.process_id,
     row.visit,
   ];
-  await runCompiledOnce(tx, 'stage-visits:close', values, (m) =>
-    tx
+  const values = onlyIfOpenAsIs
+    ? [...closed, row.definition_id, row.version, row.stage_key, row.entered_at]
+    : closed;
+  const name = onlyIfOpenAsIs ? 'stage-visits:close-current' : 'stage-visits:close';
+  const result = await runCompiledOnce(tx, name, values, (m) => {
+    const byKey = tx
       .updateTable('stage_visits')
       .set({
         left_at: m[0] as never,
@@ -218,16 +232,58 @@ async function saveClosedVisit(tx: Db, row: VisitRow): Promise<void> {
         working_ms: m[5] as never,
       })
       .where('process_id', '=', m[6] as never)
-      .where('visit', '=', m[7] as never)
-      .compile(),
-  );
+      .where('visit', '=', m[7] as never);
+    return (
+      onlyIfOpenAsIs
+        ? byKey
+            .where('left_by', 'is', null)
+            .where('definition_id', '=', m[8] as never)
+            .where('version', '=', m[9] as never)
+            .where('stage_key', '=', m[10] as never)
+            .where('entered_at', '=', m[11] as never)
+        : byKey
+    ).compile();
+  });
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * Closes the open visit `owner.current` names, by its key, when the table's open visit is exactly
+ * that one (same visit, definition version, stage and entry); answers the closed row, or undefined
+ * when nothing matched (then the open visit is read and closed as usual).
+ */
+async function closeCurrentVisit(
+  tx: Db,
+  owner: VisitOwner,
+  change: Extract<StageVisitChange, { kind: 'leave' }>,
+  at: number,
+  working: WorkingBetween | undefined,
+): Promise<VisitRow | undefined> {
+  const current = owner.current;
+  if (!current) return undefined;
+  const row: VisitRow = {
+    process_id: owner.processId,
+    visit: current.visit,
+    definition_id: owner.definitionId,
+    version: owner.version,
+    stage_key: current.stageKey,
+    entered_at: current.enteredAt,
+    left_at: null,
+    left_by: null,
+    result: null,
+    to_stage: null,
+    duration_ms: null,
+  };
+  closeVisit(row, change, at, working);
+  return (await writeClosedVisit(tx, row, true)) === 1 ? row : undefined;
 }
 
 /**
  * Applies one step's changes, all at the moment `at`: a leave closes the visit entered earlier
  * in the same step, or else the process's open visit in the table; an enter adds a visit. What
  * was closed (and the end of the process) is added to the analytics aggregates in the same
- * transaction. `working` gives the working time of what is closed.
+ * transaction. `working` gives the working time of what is closed. With `writes`, the rows added
+ * are held there, to be written with the command's other writes.
  */
 export async function recordStageVisits(
   tx: Db,
@@ -235,6 +291,7 @@ export async function recordStageVisits(
   at: number,
   changes: readonly StageVisitChange[],
   working?: WorkingBetween,
+  writes?: CommandWrites,
 ): Promise<void> {
   if (changes.length === 0) return;
   const added: VisitRow[] = [];
@@ -248,10 +305,16 @@ export async function recordStageVisits(
       if (change.kind === 'leave') closeVisit(latest, change, at, working);
       else Object.assign(latest, { stage_key: change.stageKey, version: change.version });
     } else if (change.kind === 'leave') {
+      const closedNow = await closeCurrentVisit(tx, owner, change, at, working);
+      if (closedNow) {
+        const closed = closedVisit(closedNow);
+        if (closed) deltas.visit(closed);
+        continue;
+      }
       for (const open of await openVisitsOf(tx, [owner.processId])) {
         const row: VisitRow = { ...open };
         closeVisit(row, change, at, working);
-        await saveClosedVisit(tx, row);
+        await writeClosedVisit(tx, row, false);
         const closed = closedVisit(row);
         if (closed) deltas.visit(closed);
       }
@@ -264,12 +327,14 @@ export async function recordStageVisits(
         .execute();
     }
   }
-  await insertRows(tx, 'stage_visits', withWorkingTime(added));
+  const rows = withWorkingTime(added);
+  if (writes) writes.insert('stage_visits', rows, (db) => insertRows(db, 'stage_visits', rows));
+  else await insertRows(tx, 'stage_visits', rows);
   for (const row of added) {
     const closed = closedVisit(row);
     if (closed) deltas.visit(closed);
   }
-  await deltas.write(tx);
+  await deltas.write(tx, writes);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** Timer rows: set and fired by the engine, claimed by the worker, parked, and repaired by the reconciler. */
 import { type ExpressionBuilder, type Insertable, type Selectable, sql } from 'kysely';
+import { runCompiledOnce } from './compiled-once.ts';
 import type { Database, TimerTable } from './schema.ts';
 import type { Db } from './store.ts';
 
@@ -175,18 +176,52 @@ export async function timerDueTimes(db: Db, keys: readonly string[]): Promise<Ma
   return due;
 }
 
+/** The columns a new timer row is written with (the rest take their defaults). */
+const TIMER_COLUMNS = ['key', 'kind', 'process_id', 'due_at', 'deferred'] as const;
+
+/** The key `setTimers` ignores new rows on when a row has it already. */
+export const TIMER_CONFLICT_KEY: readonly string[] = ['key'];
+
 /** Sets timers; a key that exists already is left as it is, so re-running a step cannot double a timer. */
 export async function setTimers(db: Db, rows: readonly Insertable<TimerTable>[]): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('timers')
-    .values([...rows])
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
+  // A few rows of the usual columns (a command's): compiled once per row count, then only bound.
+  const usual =
+    rows.length <= 8 &&
+    rows.every(
+      (r) => Object.keys(r).length === TIMER_COLUMNS.length && TIMER_COLUMNS.every((c) => r[c] !== undefined),
+    );
+  if (!usual) {
+    await db
+      .insertInto('timers')
+      .values([...rows])
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    return;
+  }
+  const values = rows.flatMap((r) => TIMER_COLUMNS.map((c) => r[c]));
+  await runCompiledOnce(db, `timers:set:${rows.length}`, values, (m) =>
+    db
+      .insertInto('timers')
+      .values(
+        rows.map(
+          (_, i) =>
+            Object.fromEntries(TIMER_COLUMNS.map((c, j) => [c, m[i * TIMER_COLUMNS.length + j]])) as never,
+        ),
+      )
+      .onConflict((oc) => oc.column('key').doNothing())
+      .compile(),
+  );
 }
 
 export async function deleteTimers(db: Db, processId: string, kind: TimerTable['kind']): Promise<void> {
-  await db.deleteFrom('timers').where('process_id', '=', processId).where('kind', '=', kind).execute();
+  await runCompiledOnce(db, 'timers:delete-of-kind', [processId, kind], ([p, k]) =>
+    db
+      .deleteFrom('timers')
+      .where('process_id', '=', p as string)
+      .where('kind', '=', k as never)
+      .compile(),
+  );
 }
 
 /** Holds a wait that fell due during a pause until the pause ends (the fired row is re-created). */

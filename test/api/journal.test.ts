@@ -265,6 +265,26 @@ for (const store of STORES) {
       expect((await allPages(anna, '', 1)).ids.sort()).toEqual(sorted('p1', 'p2', 'p6', 'p7'));
     });
 
+    it('pages through a search in the order the unsearched list gives its matches, for every viewer', async () => {
+      let listed = 0;
+      for (const viewer of [t.admin, anna, boris]) {
+        for (const sort of ['startedAt', '-startedAt', 'updatedAt', '-updatedAt']) {
+          const whole = (await viewer.get(`/api/processes?sort=${sort}&limit=500`)).body.items.map(
+            (r: any) => r.id,
+          );
+          // A definition's name, a note and a definition's name, a client's name, notes.
+          for (const text of ['beta', 'alpha', 'ASHK', 'ain']) {
+            const q = `q=${encodeURIComponent(text)}`;
+            const found = new Set(await ids(viewer, q));
+            const paged = await allPages(viewer, `${q}&sort=${sort}`, 2);
+            expect(paged.ids, `${text} ${sort}`).toEqual(whole.filter((id: string) => found.has(id)));
+            listed += paged.ids.length;
+          }
+        }
+      }
+      expect(listed).toBeGreaterThan(40);
+    });
+
     it('refuses a cursor it did not make, and a limit out of range', async () => {
       expectError(await t.admin.get('/api/processes?cursor=garbage'), 400, 'invalid_cursor');
       expectError(

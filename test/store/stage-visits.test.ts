@@ -15,6 +15,7 @@ import { createDefinition, publishDefinition } from '../../src/services/definiti
 import { createEmployee } from '../../src/services/employees.ts';
 import { foldAnalyticsRollups, rebuildAnalyticsRollups } from '../../src/store/analytics-rollups.ts';
 import { backfillStageVisits } from '../../src/store/migrations/006-flow-analytics.ts';
+import { recordStageVisits } from '../../src/store/stage-visits.ts';
 import { recordStageVisitsOfMany } from '../../src/store/stage-visits-batch.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
@@ -338,6 +339,51 @@ for (const kind of STORES) {
         total(working) -
           total(before.durations.filter((r) => r.measure === 'working' && r.bucket === bucketOf(5 * MINUTE))),
       ).toBe(2);
+    });
+
+    it('closes the open visit as the table has it, whether or not the process row names it exactly', async () => {
+      const named = await launchProcess(ctx, admin, { definitionId });
+      const stale = await launchProcess(ctx, admin, { definitionId });
+      clock.advance(10 * MINUTE);
+      const at = clock.now();
+      const before = await aggregates();
+      const leave = { kind: 'leave', by: 'transition', result: 'Agreed', to: 'offer' } as const;
+      const owner = (p: typeof named) => ({
+        processId: p.id,
+        definitionId,
+        version: 1,
+        startedAt: p.started_at,
+      });
+      await store.transaction(async (tx) => {
+        // Named exactly: closed by its key.
+        await recordStageVisits(
+          tx,
+          { ...owner(named), current: { visit: 1, stageKey: 'call', enteredAt: named.entered_at } },
+          at,
+          [leave],
+        );
+        // Named with another entry time than the table's: the table's open visit is closed all the same.
+        await recordStageVisits(
+          tx,
+          { ...owner(stale), current: { visit: 1, stageKey: 'call', enteredAt: stale.entered_at - MINUTE } },
+          at,
+          [leave],
+        );
+      });
+      const all = await rows();
+      for (const p of [named, stale]) {
+        expect(
+          all
+            .filter((r) => r.process_id === p.id)
+            .map((r) => [r.visit, r.stage_key, r.entered_at, r.left_at, r.left_by, r.duration_ms]),
+        ).toEqual([[1, 'call', p.entered_at, at, 'transition', at - p.entered_at]]);
+      }
+      const after = await aggregates();
+      const total = (list: { n: number }[]) => list.reduce((sum, r) => sum + r.n, 0);
+      expect(total(after.visits) - total(before.visits)).toBe(2);
+      const agreed = (list: typeof after.visits) =>
+        total(list.filter((r) => r.stage_key === 'call' && r.result === 'Agreed'));
+      expect(agreed(after.visits) - agreed(before.visits)).toBe(2);
     });
   });
 }

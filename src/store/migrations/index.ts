@@ -7,6 +7,7 @@ import type { DialectCapabilities } from '../capabilities.ts';
 import { m004 } from './004-journal-indexes.ts';
 import { m006 } from './006-flow-analytics.ts';
 import { m008 } from './008-analytics-rollups.ts';
+import { m010 } from './010-overdue-status.ts';
 import { type Columns, type SchemaChange, schemaChange } from './ddl.ts';
 
 function m001(caps: DialectCapabilities): SchemaChange {
@@ -297,6 +298,20 @@ const m007: SchemaChange = {
   },
 };
 
+/**
+ * Most processes have no parent and many no client: the indexes of those two journal filters hold
+ * only the processes that have one, so a stage move of any other process leaves them untouched (a
+ * filter `= value` implies `is not null`, and both databases use a partial index for it).
+ */
+const m009: SchemaChange = {
+  dropIndexes: ['processes_counterparty', 'processes_parent'],
+  indexes: {
+    processes_counterparty:
+      'processes (counterparty_id, updated_at, id, status) where counterparty_id is not null',
+    processes_parent: 'processes (parent_id, updated_at, id, status) where parent_id is not null',
+  },
+};
+
 /** The migrations in order, named so their order is the order of their names. */
 export function migrationProvider(caps: DialectCapabilities): MigrationProvider {
   const migrations: Record<string, Migration> = {
@@ -308,6 +323,8 @@ export function migrationProvider(caps: DialectCapabilities): MigrationProvider 
     '006_flow_analytics': { up: m006() },
     '007_running_version_index': { up: schemaChange(m007) },
     '008_analytics_rollups': { up: m008(caps) },
+    '009_partial_journal_indexes': { up: schemaChange(m009) },
+    '010_overdue_status': { up: m010(caps) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -7,6 +7,8 @@ import {
   MiniMap,
   type Node,
   type NodeChange,
+  type NodeHandle,
+  Position,
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
@@ -20,6 +22,8 @@ import {
   startTransition,
   useCallback,
   useEffect,
+  useId,
+  useLayoutEffect,
   useMemo,
   useRef,
   useState,
@@ -39,9 +43,9 @@ import {
   NODE_WIDTH,
   placeMissing,
 } from './layout.ts';
-import { sameButPlace } from './placement.ts';
 import { ResultEdge, type ResultEdgeType } from './ResultEdge.tsx';
 import { StageNode, type StageNodeType } from './StageNode.tsx';
+import { StageNames, StageNamesContext } from './stage-names.ts';
 
 /** Props of the flowchart shared by the designer (editable) and the process card (read-only). */
 export interface DefinitionFlowProps {
@@ -260,6 +264,48 @@ function useChartLayout(stages: readonly Stage[], transitions: readonly Transiti
   };
 }
 
+/** The side of a stage's way in and way out (StageNode's ports), as designer.css draws them. */
+const HANDLE_SIZE = 11;
+const STAGE_HANDLES: NodeHandle[] = [
+  {
+    id: 'in',
+    type: 'target',
+    position: Position.Left,
+    x: -HANDLE_SIZE / 2,
+    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  },
+  {
+    id: 'out',
+    type: 'source',
+    position: Position.Right,
+    x: NODE_WIDTH - HANDLE_SIZE / 2,
+    y: NODE_HEIGHT / 2 - HANDLE_SIZE / 2,
+    width: HANDLE_SIZE,
+    height: HANDLE_SIZE,
+  },
+];
+
+const NONE_ROUTED: ReadonlySet<number> = new Set();
+
+/** The id of a stage's name on the chart, which names its box for assistive technology. */
+function stageNameId(prefix: string, key: string): string {
+  return `${prefix}-s-${encodeURIComponent(key)}`;
+}
+
+/** The same stage but for its place and its name, which the chart takes from `StageNames`. */
+function sameButPlaceAndName(a: Stage, b: Stage): boolean {
+  if (a === b) return true;
+  const keys = (s: Stage) =>
+    Object.keys(s).filter((k) => k !== 'position' && k !== 'name') as (keyof Stage)[];
+  const own = keys(b);
+  return keys(a).length === own.length && own.every((k) => a[k] === b[k]);
+}
+
+/** A chart of more stages than this draws only the stages and arrows in view. */
+const DRAW_IN_VIEW_ONLY = 100;
+
 interface CachedNode {
   readonly stage: Stage;
   readonly flags: string;
@@ -295,18 +341,56 @@ function FlowCanvas({
   const [drag, setDrag] = useState<{ id: string; position: Point } | null>(null);
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const cache = useRef(new Map<string, CachedNode>());
+  const nodesRef = useRef<StageNodeType[]>([]);
+  const inViewOnly = stages.length > DRAW_IN_VIEW_ONLY;
 
   const invalid = useMemo(() => new Set(invalidStages ?? []), [invalidStages]);
   const visited = useMemo(() => new Set(visitedStages ?? []), [visitedStages]);
   const taken = useMemo(() => new Set(takenTransitions ?? []), [takenTransitions]);
   const highlightPath = visited.size > 0 || taken.size > 0;
 
+  // Stages and arrows show the stages' names from `names`, not from their nodes and edges: renaming
+  // a stage keeps React Flow's lists of both, which it would otherwise index anew at every key.
+  const [names] = useState(() => new StageNames());
+  const stageNames = useMemo(() => new Map(stages.map((s) => [s.key, s.name])), [stages]);
+  names.set(stageNames);
+  // After every commit (it does nothing unless the names changed).
+  useLayoutEffect(() => names.publish());
+  const nameIds = useId();
+
+  const nodeInputs = useRef<readonly unknown[]>([]);
   const nodes = useMemo(() => {
     const next = new Map<string, CachedNode>();
     const list: StageNodeType[] = [];
+    // When only some stages changed (a key typed in a name), the others keep their nodes unlooked-at.
+    const inputs = [
+      drag,
+      auto.positions,
+      currentStage,
+      currentNote,
+      visited,
+      invalid,
+      highlightPath,
+      editable,
+      heat,
+    ];
+    const sameInputs =
+      inputs.length === nodeInputs.current.length && inputs.every((x, k) => x === nodeInputs.current[k]);
+    nodeInputs.current = inputs;
     stages.forEach((stage, i) => {
       if (next.has(stage.key)) return; // a duplicate key (a broken draft): the validation panel names it
       const prev = cache.current.get(stage.key);
+      if (
+        sameInputs &&
+        prev?.stage === stage &&
+        stage.position &&
+        stage.key !== selectedStage &&
+        !prev.node.selected
+      ) {
+        next.set(stage.key, prev);
+        list.push(prev.node);
+        return;
+      }
       const wanted =
         drag?.id === stage.key
           ? drag.position
@@ -327,7 +411,7 @@ function FlowCanvas({
         heat ? JSON.stringify(heat.stages[stage.key] ?? null) : '',
       ].join();
       const node: StageNodeType =
-        prev && sameButPlace(prev.stage, stage) && prev.flags === flags && prev.position === position
+        prev && sameButPlaceAndName(prev.stage, stage) && prev.flags === flags && prev.position === position
           ? prev.node
           : {
               id: stage.key,
@@ -335,13 +419,19 @@ function FlowCanvas({
               position,
               width: NODE_WIDTH,
               height: NODE_HEIGHT,
+              // Where its ways in and out are, known without drawing it: React Flow would otherwise
+              // draw every changed stage, wherever it is, to measure it (all of them when the
+              // layout arrives, the renamed one at every key).
+              handles: STAGE_HANDLES,
               selected: stage.key === selectedStage,
               draggable: editable,
               connectable: editable,
               deletable: editable,
-              ariaLabel: stage.name,
+              // Named by the name it shows (see StageNode), which follows `names`.
+              domAttributes: { 'aria-labelledby': stageNameId(nameIds, stage.key) },
               data: {
                 stage,
+                nameId: stageNameId(nameIds, stage.key),
                 invalid: invalid.has(stage.key),
                 current: isCurrent,
                 visited: isVisited,
@@ -355,6 +445,10 @@ function FlowCanvas({
       list.push(node);
     });
     cache.current = next;
+    // Nothing changed for any stage (a rename, a change elsewhere): the same list for React Flow.
+    const before = nodesRef.current;
+    if (before.length === list.length && list.every((node, k) => node === before[k])) return before;
+    nodesRef.current = list;
     return list;
   }, [
     stages,
@@ -368,6 +462,7 @@ function FlowCanvas({
     selectedStage,
     editable,
     heat,
+    nameIds,
   ]);
 
   const shownPositions = useMemo(
@@ -377,14 +472,24 @@ function FlowCanvas({
   // A large chart draws its arrows straight from stage to stage, laid out or not.
   const routing = stages.length <= ROUTED_LIMIT ? auto.layout : null;
   const routed = useMemo(
-    () => (routing ? routedTransitions(routing, transitions, shownPositions) : new Set<number>()),
+    () => (routing ? routedTransitions(routing, transitions, shownPositions) : NONE_ROUTED),
     [routing, transitions, shownPositions],
   );
 
-  const edgeCache = useRef(new Map<number, CachedEdge>());
+  // The stages there are: the same set while only names and places change.
+  const keysRef = useRef<ReadonlySet<string>>(new Set());
+  const keys = useMemo(() => {
+    const next = new Set(stages.map((s) => s.key));
+    const prev = keysRef.current;
+    return prev.size === next.size && [...next].every((k) => prev.has(k)) ? prev : next;
+  }, [stages]);
+  keysRef.current = keys;
+
+  const edgeCache = useRef<{ list: ResultEdgeType[]; byIndex: Map<number, CachedEdge> }>({
+    list: [],
+    byIndex: new Map(),
+  });
   const edges = useMemo(() => {
-    const keys = new Set(stages.map((s) => s.key));
-    const names = new Map(stages.map((s) => [s.key, s.name]));
     const slots = edgeSlots(transitions);
     const next = new Map<number, CachedEdge>();
     const list: ResultEdgeType[] = [];
@@ -394,20 +499,12 @@ function FlowCanvas({
       const id = `t${index}`;
       const isTaken = taken.has(transitionKey(tr));
       const isSelected = id === selectedEdge;
-      const label = `${names.get(tr.from) ?? tr.from} → ${names.get(tr.to) ?? tr.to}: ${tr.result}`;
       const route = routed.has(index) ? routing?.routes[index] : undefined;
       const load = heat?.edges[index];
-      const flags = [
-        isTaken,
-        isSelected,
-        highlightPath,
-        editable,
-        slot.slot,
-        slot.count,
-        label,
-        load?.width,
-      ].join('|');
-      const prev = edgeCache.current.get(index);
+      const flags = [isTaken, isSelected, highlightPath, editable, slot.slot, slot.count, load?.width].join(
+        '|',
+      );
+      const prev = edgeCache.current.byIndex.get(index);
       const color = isSelected ? SELECTED_COLOR : isTaken ? TAKEN_COLOR : EDGE_COLOR;
       const edge: ResultEdgeType =
         prev && prev.transition === tr && prev.flags === flags && prev.edge.data?.route === route
@@ -434,15 +531,28 @@ function FlowCanvas({
                 ...heatMarkerSize(load),
               },
               ...(load ? { style: { strokeWidth: load.width } } : {}),
-              ariaLabel: label,
-              data: { index, result: tr.result, slot, selfLoop: tr.from === tr.to, route },
+              // Named by its hidden name (see ResultEdge), which follows the stages' names.
+              // React Flow leaves out its own aria-label for null (its type says string only).
+              ariaLabel: null as unknown as string,
+              domAttributes: { 'aria-labelledby': `${nameIds}-${id}` },
+              data: {
+                index,
+                result: tr.result,
+                nameId: `${nameIds}-${id}`,
+                slot,
+                selfLoop: tr.from === tr.to,
+                route,
+              },
             };
       next.set(index, { transition: tr, flags, edge });
       list.push(edge);
     });
-    edgeCache.current = next;
-    return list;
-  }, [stages, transitions, taken, highlightPath, selectedEdge, editable, routed, routing, heat]);
+    // Nothing changed for any arrow: the same list, so React Flow has nothing to index anew.
+    const before = edgeCache.current.list;
+    const same = before.length === list.length && list.every((edge, i) => edge === before[i]);
+    edgeCache.current = { list: same ? before : list, byIndex: next };
+    return same ? before : list;
+  }, [keys, transitions, taken, highlightPath, selectedEdge, editable, routed, routing, heat, nameIds]);
 
   // Indexes shift when transitions change: a selected arrow is forgotten rather than mistaken.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs on every change of the transitions.
@@ -518,61 +628,63 @@ function FlowCanvas({
   }
 
   return (
-    <ReactFlow<StageNodeType, ResultEdgeType>
-      nodes={nodes}
-      edges={edges}
-      nodeTypes={nodeTypes}
-      edgeTypes={edgeTypes}
-      onNodesChange={editable ? onNodesChange : undefined}
-      onNodeClick={(_, node) => {
-        setSelectedEdge(null);
-        onSelectStage?.(node.id);
-      }}
-      onEdgeClick={(_, edge) => {
-        if (!editable) return;
-        setSelectedEdge(edge.id);
-        onSelectStage?.(null);
-      }}
-      onPaneClick={() => {
-        setSelectedEdge(null);
-        if (selectedStage !== null) onSelectStage?.(null);
-      }}
-      onConnect={editable ? handleConnect : undefined}
-      onDelete={editable ? handleDelete : undefined}
-      nodesDraggable={editable}
-      nodesConnectable={editable}
-      elementsSelectable={editable || onSelectStage !== undefined}
-      edgesFocusable={editable}
-      deleteKeyCode={editable ? ['Delete', 'Backspace'] : null}
-      selectionKeyCode={null}
-      multiSelectionKeyCode={null}
-      connectionRadius={30}
-      fitViewOptions={FIT_OPTIONS}
-      minZoom={0.05}
-      maxZoom={2}
-      onlyRenderVisibleElements={stages.length > 100}
-      zoomOnScroll={editable}
-      preventScrolling={editable}
-      onError={ignoreFlowWarning}
-      ariaLabelConfig={ariaLabelConfig}
-      // A large chart is drawn on a grid until its layout arrives.
-      aria-busy={!auto.settled}
-    >
-      <Background gap={16} size={1} />
-      <Controls showInteractive={false} />
-      {(!fits || (editable && stages.length > 12)) && (
-        <MiniMap pannable zoomable nodeColor={miniMapColor} className="flow-minimap" />
-      )}
-      <ViewportFollower
-        stages={stages}
-        selectedStage={selectedStage}
-        shownPositions={shownPositions}
-        settled={auto.settled}
-        fits={fits}
-        bounds={bounds}
-        focusStage={currentStage}
-      />
-    </ReactFlow>
+    <StageNamesContext.Provider value={names}>
+      <ReactFlow<StageNodeType, ResultEdgeType>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
+        onNodesChange={editable ? onNodesChange : undefined}
+        onNodeClick={(_, node) => {
+          setSelectedEdge(null);
+          onSelectStage?.(node.id);
+        }}
+        onEdgeClick={(_, edge) => {
+          if (!editable) return;
+          setSelectedEdge(edge.id);
+          onSelectStage?.(null);
+        }}
+        onPaneClick={() => {
+          setSelectedEdge(null);
+          if (selectedStage !== null) onSelectStage?.(null);
+        }}
+        onConnect={editable ? handleConnect : undefined}
+        onDelete={editable ? handleDelete : undefined}
+        nodesDraggable={editable}
+        nodesConnectable={editable}
+        elementsSelectable={editable || onSelectStage !== undefined}
+        edgesFocusable={editable}
+        deleteKeyCode={editable ? ['Delete', 'Backspace'] : null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        connectionRadius={30}
+        fitViewOptions={FIT_OPTIONS}
+        minZoom={0.05}
+        maxZoom={2}
+        onlyRenderVisibleElements={inViewOnly}
+        zoomOnScroll={editable}
+        preventScrolling={editable}
+        onError={ignoreFlowWarning}
+        ariaLabelConfig={ariaLabelConfig}
+        // A large chart is drawn on a grid until its layout arrives.
+        aria-busy={!auto.settled}
+      >
+        <Background gap={16} size={1} />
+        <Controls showInteractive={false} />
+        {(!fits || (editable && stages.length > 12)) && (
+          <MiniMap pannable zoomable nodeColor={miniMapColor} className="flow-minimap" />
+        )}
+        <ViewportFollower
+          stages={stages}
+          selectedStage={selectedStage}
+          shownPositions={shownPositions}
+          settled={auto.settled}
+          fits={fits}
+          bounds={bounds}
+          focusStage={currentStage}
+        />
+      </ReactFlow>
+    </StageNamesContext.Provider>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, type NavigateFunction, useNavigate, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
 import { ApiError, api } from '../api/client.ts';
 import { definitionKeys, definitionPaths } from '../api/definitions.ts';
@@ -52,9 +52,11 @@ export function DesignerEditor() {
     staleTime: Number.POSITIVE_INFINITY,
     refetchOnWindowFocus: false,
   });
-  // What validation also needs is asked for together with the definition, not after it arrived.
-  useEmployeeDirectory();
-  useDefinitionList();
+  // What validation also needs is asked for together with the definition, not after it arrived. It
+  // is handed to the editor, which draws again at every key: asking again there would cost each key.
+  const employees = useEmployeeDirectory();
+  const definitions = useDefinitionList().data;
+  const navigate = useNavigate();
   // The flowchart's layout engine starts loading in its worker meanwhile.
   useEffect(warmUpLayout, []);
   const data = definition.data;
@@ -68,7 +70,9 @@ export function DesignerEditor() {
     );
   }
   if (!data || data.id !== id) return <Loading />;
-  return <Editor key={id} definition={data} />;
+  return (
+    <Editor key={id} definition={data} employees={employees} definitions={definitions} navigate={navigate} />
+  );
 }
 
 /**
@@ -92,6 +96,9 @@ function useListedStages(stages: readonly Stage[]): readonly Stage[] {
 
 /** The rules, drawn again only when they or the stages they name change (not at every key elsewhere). */
 const MemoRuleList = memo(RuleList);
+
+/** The selected stage's settings, not drawn again by the render that only brings validation up to date. */
+const MemoStageSettings = memo(StageSettings);
 
 /** The flowchart with its bottleneck overlay, drawn again only when what it shows changes. */
 const DesignerChart = memo(function DesignerChart({
@@ -135,7 +142,17 @@ interface Meta {
   readonly draftChanged: boolean;
 }
 
-function Editor({ definition }: { definition: Definition }) {
+function Editor({
+  definition,
+  employees,
+  definitions,
+  navigate,
+}: {
+  definition: Definition;
+  employees: ReturnType<typeof useEmployeeDirectory>;
+  definitions: Definition[] | undefined;
+  navigate: NavigateFunction;
+}) {
   const { t } = useTranslation('designer');
   const queryClient = useQueryClient();
   const id = definition.id;
@@ -186,28 +203,23 @@ function Editor({ definition }: { definition: Definition }) {
   // Narrow screens show one pane at a time: the stage list or the flowchart.
   const [view, setView] = useState<'list' | 'chart'>('list');
 
-  const employees = useEmployeeDirectory();
-  const definitions = useDefinitionList();
-  const guard = useLeaveGuard(dirty);
+  const guard = useLeaveGuard(dirty, navigate);
   const keptDraft = useKeptDraft(id, stack, initial);
 
   // Validation on every change, with the same pure rules the server applies.
-  const definitionsById = useMemo(
-    () => new Map((definitions.data ?? []).map((d) => [d.id, d])),
-    [definitions.data],
-  );
+  const definitionsById = useMemo(() => new Map((definitions ?? []).map((d) => [d.id, d])), [definitions]);
   const context = useMemo(
     () => ({
       selfId: id,
       employeeExists: employees.loaded ? (employeeId: string) => employees.byId.has(employeeId) : undefined,
-      definition: definitions.data
+      definition: definitions
         ? (definitionId: string) => {
             const d = definitionsById.get(definitionId);
             return d ? { status: d.status, startSpawns: [] } : undefined;
           }
         : undefined,
     }),
-    [id, employees, definitions.data, definitionsById],
+    [id, employees, definitions, definitionsById],
   );
   // What typing must not wait for (validation, the rule list's stage names) follows the draft a
   // moment behind, in a render React can interrupt: the field being typed in is updated first.
@@ -328,6 +340,13 @@ function Editor({ definition }: { definition: Definition }) {
     [run],
   );
   const connect = useCallback((from: string, to: string) => setConnection({ from, to }), []);
+  const removeStage = useCallback(
+    (key: string) => {
+      run({ type: 'stage.remove', keys: [key] });
+      selectStage(null);
+    },
+    [run, selectStage],
+  );
   const removeOnCanvas = useCallback(
     (keys: string[], indexes: number[]) => {
       if (keys.length > 0) run({ type: 'stage.remove', keys, transitions: indexes });
@@ -379,11 +398,11 @@ function Editor({ definition }: { definition: Definition }) {
   );
   const spawnOptions = useMemo(
     () =>
-      (definitions.data ?? [])
+      (definitions ?? [])
         .filter((d) => d.status === 'published')
         .map((d) => ({ id: d.id, name: d.name }))
         .sort((a, b) => a.name.localeCompare(b.name)),
-    [definitions.data],
+    [definitions],
   );
 
   const listed = useListedStages(state.stages);
@@ -559,7 +578,7 @@ function Editor({ definition }: { definition: Definition }) {
                   onSelect={selectStage}
                 >
                   {stage.key === selectedStage && (
-                    <StageSettings
+                    <MemoStageSettings
                       stage={stage}
                       {...flow}
                       employees={employees.list}
@@ -568,10 +587,7 @@ function Editor({ definition }: { definition: Definition }) {
                       definitionName={definitionName}
                       run={run}
                       onKeyChanged={setSelected}
-                      onRemove={() => {
-                        run({ type: 'stage.remove', keys: [stage.key] });
-                        selectStage(null);
-                      }}
+                      onRemove={removeStage}
                       {...ruleSelection}
                     />
                   )}

@@ -1,12 +1,15 @@
 import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { memo, useCallback, useContext, useSyncExternalStore } from 'react';
 import { type EdgeSlot, edgeGeometry, roundedPath } from './flow-model.ts';
 import { type EdgeRoute, edgeLabelText, LABEL_PAD_X, LABEL_PAD_Y } from './layout.ts';
+import { StageNamesContext } from './stage-names.ts';
 
 export interface ResultEdgeData extends Record<string, unknown> {
   /** The transition's index in the definition. */
   readonly index: number;
   readonly result: string;
+  /** The id of the arrow's accessible name ("From → To: result"), which the arrow's group refers to. */
+  readonly nameId: string;
   readonly slot: EdgeSlot;
   readonly selfLoop: boolean;
   /** The route ELK laid out, when the stages still stand where it put them. */
@@ -15,9 +18,21 @@ export interface ResultEdgeData extends Record<string, unknown> {
 
 export type ResultEdgeType = Edge<ResultEdgeData, 'result'>;
 
+/** The accessible name of the arrow from `from` to `to`. */
+function useArrowName(from: string, to: string, result: string): string {
+  const names = useContext(StageNamesContext);
+  const read = useCallback(
+    () => `${names.name(from)} → ${names.name(to)}: ${result}`,
+    [names, from, to, result],
+  );
+  return useSyncExternalStore(names.subscribe, read);
+}
+
 /** A transition, labelled with its result (rendered as SVG text, never as markup). */
 function ResultEdgeView({
   id,
+  source,
+  target,
   sourceX,
   sourceY,
   targetX,
@@ -26,6 +41,7 @@ function ResultEdgeView({
   markerEnd,
   style,
 }: EdgeProps<ResultEdgeType>) {
+  const name = useArrowName(source, target, data?.result ?? '');
   if (!data) return null;
   const { path, labelX, labelY } = data.route
     ? { path: roundedPath(data.route.points, 8), labelX: data.route.label.x, labelY: data.route.label.y }
@@ -37,19 +53,25 @@ function ResultEdgeView({
         data.index,
       );
   return (
-    <BaseEdge
-      id={id}
-      path={path}
-      markerEnd={markerEnd}
-      style={style}
-      label={edgeLabelText(data.result)}
-      labelX={labelX}
-      labelY={labelY}
-      labelShowBg
-      labelBgPadding={[LABEL_PAD_X, LABEL_PAD_Y]}
-      labelBgBorderRadius={3}
-      interactionWidth={16}
-    />
+    <>
+      {/* What the arrow's group is named by (aria-labelledby): read, never shown. */}
+      <text id={data.nameId} display="none">
+        {name}
+      </text>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={markerEnd}
+        style={style}
+        label={edgeLabelText(data.result)}
+        labelX={labelX}
+        labelY={labelY}
+        labelShowBg
+        labelBgPadding={[LABEL_PAD_X, LABEL_PAD_Y]}
+        labelBgBorderRadius={3}
+        interactionWidth={16}
+      />
+    </>
   );
 }
 

@@ -1,4 +1,4 @@
-import { type FormEvent, memo, useId, useMemo, useState } from 'react';
+import { type FormEvent, memo, type ReactElement, useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
 import { useFixedT } from '../i18n/useFixedT.ts';
@@ -12,6 +12,24 @@ export function useStageNames(stages: readonly Stage[]): (key: string) => string
     const names = new Map(stages.map((s) => [s.key, s.name.trim() || s.key]));
     return (key: string) => names.get(key) ?? key;
   }, [stages]);
+}
+
+/**
+ * A stage as a choice of a select. The same stage gives the same element, so a select of hundreds
+ * of stages drawn again (at every key typed in a stage's name) redraws only the option that changed.
+ */
+const stageOptions = new WeakMap<Stage, ReactElement>();
+function stageOption(stage: Stage): ReactElement {
+  let option = stageOptions.get(stage);
+  if (!option) {
+    option = (
+      <option key={stage.key} value={stage.key}>
+        {stage.name || stage.key}
+      </option>
+    );
+    stageOptions.set(stage, option);
+  }
+  return option;
 }
 
 /** Whether `result` is free among the results of the rules leaving `from` (ignoring rule `except`). */
@@ -94,11 +112,7 @@ export const RuleRow = memo(function RuleRow({
           {!targets.some((s) => s.key === transition.to) && (
             <option value={transition.to}>{transition.to}</option>
           )}
-          {targets.map((s) => (
-            <option key={s.key} value={s.key}>
-              {s.name || s.key}
-            </option>
-          ))}
+          {targets.map(stageOption)}
         </select>
       ) : (
         <span className="rule-to" title={to}>
@@ -149,13 +163,7 @@ export function AddRuleForm({ stages, transitions, run, fixedFrom }: AddRuleForm
       {fixedFrom === undefined && (
         <select aria-label={t('rules.from')} value={from} onChange={(e) => setFrom(e.target.value)}>
           <option value="">{t('rules.from')}</option>
-          {stages
-            .filter((s) => s.kind !== 'end')
-            .map((s) => (
-              <option key={s.key} value={s.key}>
-                {s.name || s.key}
-              </option>
-            ))}
+          {stages.filter((s) => s.kind !== 'end').map(stageOption)}
         </select>
       )}
       <input
@@ -170,11 +178,7 @@ export function AddRuleForm({ stages, transitions, run, fixedFrom }: AddRuleForm
       />
       <select aria-label={t('rules.to')} value={to} onChange={(e) => setTo(e.target.value)}>
         <option value="">{t('rules.to')}</option>
-        {stages.map((s) => (
-          <option key={s.key} value={s.key}>
-            {s.name || s.key}
-          </option>
-        ))}
+        {stages.map(stageOption)}
       </select>
       <button type="submit" disabled={!ready}>
         {t('rules.addButton')}

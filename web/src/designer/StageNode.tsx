@@ -7,6 +7,7 @@ import type { StageHeat } from './heat.ts';
 import { ClockIcon, EventTypeIcon, LockIcon, PersonIcon, SpawnIcon, TaskIcon } from './icons.tsx';
 import { NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
 import { StageHeatLine, stageHeatStyle } from './StageHeatLine.tsx';
+import { useStageName } from './stage-names.ts';
 
 /**
  * How a stage is drawn: with a problem, as the current one, as visited, quieter (`dimmed`: the
@@ -15,7 +16,10 @@ import { StageHeatLine, stageHeatStyle } from './StageHeatLine.tsx';
 type StageLook = Readonly<Record<'invalid' | 'current' | 'visited' | 'dimmed' | 'editable', boolean>>;
 
 export interface StageNodeData extends StageLook, Record<string, unknown> {
+  /** The stage; its name as shown comes from the chart's `StageNames` (this one may be older). */
   readonly stage: Stage;
+  /** The id of the shown name, which names the stage's box (its aria-labelledby). */
+  readonly nameId?: string | undefined;
   /** Under the name of the current stage: "Waiting until …" or "Paused until …". */
   readonly note?: string | undefined;
   /** The bottleneck overlay's colour and figures, while it is on. */
@@ -51,6 +55,7 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
   const unitLabel = (unit: DurationUnit) => t(`duration.short.${unit}`);
   const from = useConnection(connectingFrom);
   const { stage } = data;
+  const name = useStageName(id);
   const classes = [
     'stage-node',
     `kind-${stage.kind}`,
@@ -78,8 +83,8 @@ function StageNodeView({ id, data, selected }: NodeProps<StageNodeType>) {
           aria-label={t(`kind.${stage.kind}`)}
           title={t(`kind.${stage.kind}`)}
         />
-        <span className="stage-node-name" title={stage.name}>
-          {stage.name.trim() === '' ? t('unnamedStage') : stage.name}
+        <span className="stage-node-name" id={data.nameId} title={name}>
+          {name.trim() === '' ? t('unnamedStage') : name}
         </span>
         {data.invalid && (
           <span

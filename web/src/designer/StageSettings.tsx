@@ -31,7 +31,8 @@ export interface StageSettingsProps {
   definitionName: (id: string) => string;
   run: (command: Command) => void;
   onKeyChanged: (key: string) => void;
-  onRemove: () => void;
+  /** Removes the stage (its key given). */
+  onRemove: (key: string) => void;
   selectedRule: number | null;
   onSelectRule: (index: number) => void;
 }
@@ -96,7 +97,12 @@ export function StageSettings(props: StageSettingsProps) {
         )}
       </SettingsSection>
       <div className="row">
-        <button type="button" className="danger" onClick={props.onRemove} data-testid="remove-stage">
+        <button
+          type="button"
+          className="danger"
+          onClick={() => props.onRemove(stage.key)}
+          data-testid="remove-stage"
+        >
           {t('stage.remove')}
         </button>
       </div>

@@ -1,14 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { useNavigate } from 'react-router';
+import type { NavigateFunction } from 'react-router';
 
 /**
  * Asks before unsaved changes are lost. Closing or reloading the tab gets the browser's own prompt
  * (beforeunload). In-app links are intercepted before the router sees the click (this app uses
  * BrowserRouter, where react-router's useBlocker is not available): the caller shows a dialog for
- * `pending`, then calls `leave()` or `stay()`.
+ * `pending`, then calls `leave()` or `stay()`. `navigate` is the router's, taken where it is not
+ * drawn again at every key (react-router's `useNavigate` does some work at every render).
  */
-export function useLeaveGuard(dirty: boolean) {
-  const navigate = useNavigate();
+export function useLeaveGuard(dirty: boolean, navigate: NavigateFunction) {
   const [pending, setPending] = useState<string | null>(null);
   const dirtyRef = useRef(dirty);
   dirtyRef.current = dirty;
