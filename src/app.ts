@@ -65,7 +65,7 @@ export async function startServer(
   const presence = new PresenceRegistry(store);
   const hub = new LiveHub(store);
   await hub.start();
-  presence.start();
+  await presence.start();
   const ctx = createEngineContext({
     store,
     clock: testClock ?? systemClock,

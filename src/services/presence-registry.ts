@@ -42,9 +42,10 @@ export class PresenceRegistry implements Presence {
     this.#shared = store.pubsub !== undefined;
   }
 
-  start(): void {
+  /** Starts the heartbeat; resolves once the node listens for the other nodes' changes. */
+  async start(): Promise<void> {
     if (!this.#shared) return;
-    this.#store.pubsub
+    const listening = this.#store.pubsub
       ?.subscribe(PRESENCE_CHANNEL, (nodeId) => {
         if (nodeId === this.nodeId) return;
         this.#changes++;
@@ -60,6 +61,7 @@ export class PresenceRegistry implements Presence {
       });
     }, HEARTBEAT_MS);
     this.#timer.unref();
+    await listening;
   }
 
   async stop(): Promise<void> {

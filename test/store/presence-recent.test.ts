@@ -31,8 +31,8 @@ describe.runIf(STORES.includes('postgres'))('postgres: presence of other nodes, 
     storeB = await openStore({ databaseUrl: db.databaseUrl });
     a = new PresenceRegistry(storeA);
     b = new PresenceRegistry(storeB);
-    a.start();
-    b.start();
+    await a.start();
+    await b.start();
   });
   afterAll(async () => {
     await a?.stop();
