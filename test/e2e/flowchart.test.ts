@@ -115,7 +115,10 @@ for (const store of STORES) {
         // Labels are placed once their text is measured, a frame or two after the stages: the
         // chart must settle with no label on a stage or on another label.
         await expect
-          .poll(async () => problems(await drawn(page, '.definition-flow')), { timeout: 10_000, message: d.name })
+          .poll(async () => problems(await drawn(page, '.definition-flow')), {
+            timeout: 10_000,
+            message: d.name,
+          })
           .toEqual([]);
         // The layout engine ran in its worker, never on the page's own thread.
         const scripts = await loadedScripts(page);
