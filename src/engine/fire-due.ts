@@ -12,6 +12,7 @@ import type { Db } from '../store/store.ts';
 import { openPendingTaskRow } from '../store/tasks.ts';
 import {
   claimDueTimers,
+  countTimersDueBetween,
   deleteTimer,
   deleteTimersByKey,
   findTimer,
@@ -280,4 +281,23 @@ export async function fireAllDue(
     if (claimed === 0) break;
   }
   return total + (await routeAwaitingStages(ctx));
+}
+
+/**
+ * Moves the clock from `from` to `to` (`move` does it) and fires everything due, waiting for timers
+ * the worker holds. Answers how many fired: this call's own count, or, when more, how many of the
+ * timers the move brought due are gone, since the node's worker (or another node's) may have fired
+ * some of them between the move and this call's claim.
+ */
+export async function moveClockAndFire(
+  ctx: EngineContext,
+  from: number,
+  to: number,
+  move: () => Promise<void>,
+): Promise<number> {
+  const broughtDue = await countTimersDueBetween(ctx.store.db, from, to);
+  await move();
+  const firedHere = await fireAllDue(ctx, 200, { waitForLocked: true });
+  const left = await countTimersDueBetween(ctx.store.db, from, to);
+  return Math.max(firedHere, broughtDue - left);
 }

@@ -80,17 +80,16 @@ export async function routeAwaitingStages(ctx: EngineContext): Promise<number> {
   if (waiting.length === 0) return 0;
   // Who is listed on each waiting stage, and which of them are online: a stage with nobody online
   // is left as it is without a transaction of its own (the transaction below checks again).
+  const stageOf = (p: (typeof waiting)[number]) =>
+    `${p.definition_id}@${p.definition_version}:${p.stage_key}`;
   const listedOn = new Map<string, readonly string[]>();
   for (const p of waiting) {
-    const key = `${p.definition_id}@${p.definition_version}:${p.stage_key}`;
-    if (listedOn.has(key)) continue;
+    if (listedOn.has(stageOf(p))) continue;
     const def = await ctx.definitions.load(ctx.store.db, p.definition_id, p.definition_version);
-    listedOn.set(key, def.compiled.stages.get(p.stage_key)?.responsibles ?? []);
+    listedOn.set(stageOf(p), def.compiled.stages.get(p.stage_key)?.responsibles ?? []);
   }
   const online = await onlineSet(ctx, ctx.store.db, [...new Set([...listedOn.values()].flat())]);
-  const candidates = waiting.filter((p) =>
-    listedOn.get(`${p.definition_id}@${p.definition_version}:${p.stage_key}`)?.some((id) => online.has(id)),
-  );
+  const candidates = waiting.filter((p) => listedOn.get(stageOf(p))?.some((id) => online.has(id)));
   let routed = 0;
   for (const { id: processId } of candidates) {
     const changed = await inTransaction(ctx, async (tx, log) => {

@@ -10,7 +10,7 @@
  * after the update, as they were before.
  */
 import { CompiledQuery, SqliteAdapter } from 'kysely';
-import { isPlain, SQL_NAME } from './insert-rows.ts';
+import { jsonInsert, SQL_NAME, uniformColumns } from './insert-rows.ts';
 import { updateProcessIfVersion } from './processes.ts';
 import type { ProcessTable } from './schema.ts';
 import type { Db } from './store.ts';
@@ -60,10 +60,13 @@ export class CommandWrites {
     const inserts = this.#inserts.splice(0);
     this.#update = undefined;
     if (!(tx.getExecutor().adapter instanceof SqliteAdapter)) {
-      const together = inserts.filter(fitsOneStatement);
+      const together = inserts.flatMap((held) => {
+        const names = fitsOneStatement(held);
+        return names ? [{ held, names }] : [];
+      });
       if (together.length + (update ? 1 : 0) > 1) {
         const ok = await writeTogether(tx, update, together);
-        for (const held of inserts) if (!together.includes(held)) await held.write(tx);
+        for (const held of inserts) if (!together.some((t) => t.held === held)) await held.write(tx);
         return ok;
       }
     }
@@ -75,22 +78,11 @@ export class CommandWrites {
   }
 }
 
-/** The columns a row sets (an undefined value sets none, as Kysely leaves it out). */
-function columnsOf(row: Row | undefined): string[] {
-  return row ? Object.keys(row).filter((c) => row[c] !== undefined) : [];
-}
-
-/** Rows of one set of columns, every value plain, every name a plain SQL name. */
-function fitsOneStatement({ table, rows, ignoreConflictOn }: HeldInsert): boolean {
-  const names = columnsOf(rows[0]);
-  if (names.length === 0 || !SQL_NAME.test(table) || !names.every((c) => SQL_NAME.test(c))) return false;
-  if (ignoreConflictOn && !ignoreConflictOn.every((c) => SQL_NAME.test(c))) return false;
-  const joined = names.join(',');
-  for (const row of rows) {
-    if (columnsOf(row).join(',') !== joined) return false;
-    for (const c of names) if (!isPlain(row[c])) return false;
-  }
-  return true;
+/** Held rows that can be one part of the statement (`uniformColumns`), with their columns. */
+function fitsOneStatement(held: HeldInsert): readonly string[] | undefined {
+  const { ignoreConflictOn } = held;
+  if (ignoreConflictOn && !ignoreConflictOn.every((c) => SQL_NAME.test(c))) return undefined;
+  return uniformColumns(held.table, held.rows);
 }
 
 /**
@@ -100,7 +92,7 @@ function fitsOneStatement({ table, rows, ignoreConflictOn }: HeldInsert): boolea
 async function writeTogether(
   tx: Db,
   update: HeldUpdate | undefined,
-  inserts: readonly HeldInsert[],
+  inserts: readonly { readonly held: HeldInsert; readonly names: readonly string[] }[],
 ): Promise<boolean> {
   const parts: string[] = [];
   const parameters: unknown[] = [];
@@ -113,18 +105,14 @@ async function writeTogether(
       `updated as (update "processes" set ${assignments} where "id" = ${bind(update.id)} and "version" = ${bind(update.expectedVersion)} returning 1)`,
     );
   }
-  inserts.forEach(({ table, rows, ignoreConflictOn }, i) => {
-    const names = columnsOf(rows[0]);
-    const list = names.map((c) => `"${c}"`).join(', ');
-    const json = JSON.stringify(rows.map((row) => Object.fromEntries(names.map((c) => [c, row[c]]))));
-    // In the rows' order, so that ids drawn from a sequence (the protocol's) follow it.
-    const conflict = ignoreConflictOn
-      ? ` on conflict (${ignoreConflictOn.map((c) => `"${c}"`).join(', ')}) do nothing`
+  inserts.forEach(({ held, names }, i) => {
+    const conflict = held.ignoreConflictOn
+      ? ` on conflict (${held.ignoreConflictOn.map((c) => `"${c}"`).join(', ')}) do nothing`
       : '';
-    parts.push(
-      `inserted_${i} as (insert into "${table}" (${list}) select ${names.map((c) => `r."${c}"`).join(', ')} ` +
-        `from jsonb_populate_recordset(null::"${table}", ${bind(json)}::jsonb) with ordinality as r order by r.ordinality${conflict})`,
-    );
+    // The marker is the parameter's number once pushed: one more than the parameters so far.
+    const { text, json } = jsonInsert(held.table, names, held.rows, `$${parameters.length + 1}`, conflict);
+    parameters.push(json);
+    parts.push(`inserted_${i} as (${text})`);
   });
   const answer = update ? 'select count(*) as n from updated' : 'select 1 as n';
   const { rows } = await tx.executeQuery<{ n: number | string }>(

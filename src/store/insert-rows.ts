@@ -11,13 +11,13 @@ export async function insertRows<T extends keyof Database>(
   rows: readonly Insertable<Database[T]>[],
 ): Promise<void> {
   if (rows.length === 0) return;
+  if (rows.length > 1 && (await insertUniformRows(db, table, rows as never))) return;
   // Compiled once per table, row count and columns of each row (undefined columns are left out,
   // as Kysely leaves them out); then each call only binds its values.
   const columns = rows.map((row) =>
     Object.keys(row).filter((c) => (row as Record<string, unknown>)[c] !== undefined),
   );
-  if (rows.length > 1 && (await insertUniformRows(db, table, rows as never, columns))) return;
-  const values = rows.flatMap((row, i) => columns[i]!.map((c) => (row as Record<string, unknown>)[c]));
+  const values = rows.flatMap((row, i) => (columns[i] ?? []).map((c) => (row as Record<string, unknown>)[c]));
   await runCompiledOnce(
     db,
     `insert:${table}:${columns.map((c) => c.join(',')).join('|')}`,
@@ -51,38 +51,68 @@ export function isPlain(value: unknown): boolean {
 }
 
 /**
+ * The columns of rows that can go as one statement built as text: every row sets the same columns
+ * (an undefined value sets none, as Kysely leaves it out), every value is plain and every name a
+ * plain SQL name. Undefined when they cannot.
+ */
+export function uniformColumns(
+  table: string,
+  rows: readonly Record<string, unknown>[],
+): string[] | undefined {
+  const columnsOf = (row: Record<string, unknown>) => Object.keys(row).filter((c) => row[c] !== undefined);
+  const names = rows[0] ? columnsOf(rows[0]) : [];
+  if (names.length === 0 || !SQL_NAME.test(table) || !names.every((c) => SQL_NAME.test(c))) return undefined;
+  const joined = names.join(',');
+  for (const row of rows) {
+    if (columnsOf(row).join(',') !== joined) return undefined;
+    for (const c of names) if (!isPlain(row[c])) return undefined;
+  }
+  return names;
+}
+
+/**
+ * PostgreSQL: an insert of `rows` (of `uniformColumns`) read from one JSON parameter, bound at
+ * `marker`, as rows of the table's own type; the server parses one value instead of one per column
+ * and row. In the rows' order, so that ids drawn from a sequence (the protocol's) follow it.
+ * `tail` ends the statement (an `on conflict` clause).
+ */
+export function jsonInsert(
+  table: string,
+  names: readonly string[],
+  rows: readonly Record<string, unknown>[],
+  marker: string,
+  tail = '',
+): { text: string; json: string } {
+  const json = JSON.stringify(rows.map((row) => Object.fromEntries(names.map((c) => [c, row[c]]))));
+  const text =
+    `insert into "${table}" (${names.map((c) => `"${c}"`).join(', ')}) select ${names.map((c) => `r."${c}"`).join(', ')} ` +
+    `from jsonb_populate_recordset(null::"${table}", ${marker}::jsonb) with ordinality as r order by r.ordinality${tail}`;
+  return { text, json };
+}
+
+/**
  * Several rows with the same columns and plain values, as one statement built without the query
  * builder (building and compiling a statement of hundreds of rows costs more than running it):
- * on SQLite a list of bound rows; on PostgreSQL one JSON parameter read as rows of the table's
- * own type, so the server parses one value instead of one per column and row. False when the rows
- * do not fit (their columns differ, a value is not plain): the caller writes them the usual way.
+ * on SQLite a list of bound rows; on PostgreSQL one JSON parameter (`jsonInsert`). False when the
+ * rows do not fit (`uniformColumns`): the caller writes them the usual way.
  */
 async function insertUniformRows(
   db: Db,
   table: string,
   rows: readonly Record<string, unknown>[],
-  columns: readonly (readonly string[])[],
 ): Promise<boolean> {
-  const names = columns[0];
-  if (!names || names.length === 0 || !SQL_NAME.test(table) || !names.every((c) => SQL_NAME.test(c)))
-    return false;
-  const joined = names.join(',');
-  if (columns.some((cs) => cs.join(',') !== joined)) return false;
-  for (const row of rows) for (const c of names) if (!isPlain(row[c])) return false;
-  const list = names.map((c) => `"${c}"`).join(', ');
+  const names = uniformColumns(table, rows);
+  if (!names) return false;
   if (db.getExecutor().adapter instanceof SqliteAdapter) {
     const tuple = `(${names.map(() => '?').join(', ')})`;
     const parameters: unknown[] = [];
     for (const row of rows) for (const c of names) parameters.push(row[c]);
+    const list = names.map((c) => `"${c}"`).join(', ');
     const text = `insert into "${table}" (${list}) values ${rows.map(() => tuple).join(', ')}`;
     await db.executeQuery(CompiledQuery.raw(text, parameters));
     return true;
   }
-  const json = JSON.stringify(rows.map((row) => Object.fromEntries(names.map((c) => [c, row[c]]))));
-  // In the rows' order, so that ids drawn from a sequence (the protocol's) follow it.
-  const text =
-    `insert into "${table}" (${list}) select ${names.map((c) => `r."${c}"`).join(', ')} ` +
-    `from jsonb_populate_recordset(null::"${table}", $1::jsonb) with ordinality as r order by r.ordinality`;
+  const { text, json } = jsonInsert(table, names, rows, '$1');
   await db.executeQuery(CompiledQuery.raw(text, [json]));
   return true;
 }

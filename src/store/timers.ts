@@ -176,6 +176,18 @@ export async function timerDueTimes(db: Db, keys: readonly string[]): Promise<Ma
   return due;
 }
 
+/** How many timers that are not parked fall due after `from` and at or before `to`. */
+export async function countTimersDueBetween(db: Db, from: number, to: number): Promise<number> {
+  const row = await db
+    .selectFrom('timers')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('due_at', '>', from)
+    .where('due_at', '<=', to)
+    .where('parked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
 /** The columns a new timer row is written with (the rest take their defaults). */
 const TIMER_COLUMNS = ['key', 'kind', 'process_id', 'due_at', 'deferred'] as const;
 

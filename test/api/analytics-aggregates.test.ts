@@ -15,8 +15,10 @@ import { exactQuantile, RELATIVE_ERROR } from '../../src/domain/analytics/histog
 import { mulberry32 } from '../../src/engine/fault-points.ts';
 import { stageAnalytics } from '../../src/queries/analytics.ts';
 import { foldAnalyticsRollups, rebuildAnalyticsRollups } from '../../src/store/analytics-rollups.ts';
+import type { ProcessTable, StageVisitTable } from '../../src/store/schema.ts';
 import type { Store } from '../../src/store/store.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
+import { processRow } from '../support/rows.ts';
 import type { Client } from '../support/server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
@@ -43,20 +45,7 @@ const body = (extra: boolean) => ({
   ],
 });
 
-interface VisitRow {
-  process_id: string;
-  visit: number;
-  definition_id: string;
-  version: number;
-  stage_key: string;
-  entered_at: number;
-  left_at: number | null;
-  left_by: 'transition' | 'end' | 'cancel' | null;
-  result: string | null;
-  to_stage: string | null;
-  duration_ms: number | null;
-  working_ms: number | null;
-}
+type VisitRow = StageVisitTable;
 
 interface ProcessFacts {
   id: string;
@@ -85,7 +74,7 @@ function generate(definitionId: string, initiatorId: string, now: number, seed: 
     const startedAt = start + Math.floor(random() * 400 * DAY);
     let t = startedAt;
     let stage = 'call';
-    let status = 'active';
+    let status: ProcessTable['status'] = 'active';
     let completedAt: number | null = null;
     let looped = false;
     for (let visit = 1; ; visit++) {
@@ -138,26 +127,20 @@ function generate(definitionId: string, initiatorId: string, now: number, seed: 
       t += d;
       stage = to;
     }
-    processes.push({
-      id,
-      definition_id: definitionId,
-      definition_version: version,
-      status: status as 'active',
-      stage_key: stage,
-      stage_state: 'in_progress' as const,
-      visit: 1,
-      responsible_id: null,
-      entered_at: t,
-      note: '',
-      counterparty_id: null,
-      initiator_id: initiatorId,
-      parent_id: null,
-      paused_until: null,
-      started_at: startedAt,
-      updated_at: t,
-      completed_at: completedAt,
-      version: 1,
-    });
+    processes.push(
+      processRow({
+        id,
+        definition_id: definitionId,
+        definition_version: version,
+        status,
+        stage_key: stage,
+        entered_at: t,
+        initiator_id: initiatorId,
+        started_at: startedAt,
+        updated_at: t,
+        completed_at: completedAt,
+      }),
+    );
   }
   return { processes, visits };
 }

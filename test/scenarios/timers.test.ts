@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngineContext, type EngineContext } from '../../src/context.ts';
 import { waitTimerKey } from '../../src/domain/process/step.ts';
-import { fireAllDue } from '../../src/engine/fire-due.ts';
+import { fireAllDue, moveClockAndFire } from '../../src/engine/fire-due.ts';
 import { launchProcess } from '../../src/engine/launch.ts';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { TimerWorker } from '../../src/scheduler/timer-worker.ts';
@@ -120,6 +120,46 @@ for (const kind of STORES) {
           .where('id', '=', row.id)
           .executeTakeFirstOrThrow();
         expect(after.status).toBe('completed');
+      });
+
+      it('counts what a clock move brought due when the worker fired it before the call could', async () => {
+        const admin = await createEmployee(ctx, {
+          login: 'mover',
+          name: 'Mover',
+          password: 'mover-password',
+          role: 'admin',
+        });
+        const actor = { id: admin.id, role: admin.role, name: admin.name };
+        const def = await createDefinition(ctx, actor, { name: 'Day', ...WAIT_BODY });
+        await publishDefinition(ctx, actor, def.id);
+        const rows = [
+          await launchProcess(ctx, actor, { definitionId: def.id }),
+          await launchProcess(ctx, actor, { definitionId: def.id }),
+        ];
+        const from = clock.now();
+        const to = from + 24 * 3600 * 1000;
+        // Between the move and the call's own claim, the worker fires both.
+        const firedMeanwhile: number[] = [];
+        const fired = await moveClockAndFire(ctx, from, to, async () => {
+          clock.set(to);
+          firedMeanwhile.push(await fireAllDue(ctx));
+        });
+        expect(firedMeanwhile).toEqual([2]);
+        expect(fired).toBe(2);
+        for (const row of rows) {
+          const after = await store.db
+            .selectFrom('processes')
+            .select('status')
+            .where('id', '=', row.id)
+            .executeTakeFirstOrThrow();
+          expect(after.status).toBe('completed');
+        }
+        // Nothing more falls due the next day: none is counted.
+        expect(
+          await moveClockAndFire(ctx, to, to + 24 * 3600 * 1000, async () =>
+            clock.set(to + 24 * 3600 * 1000),
+          ),
+        ).toBe(0);
       });
     });
   });

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countByStatus } from '../../src/store/journal.ts';
 import { type Db, openStore, type Store } from '../../src/store/store.ts';
 import type { Viewer } from '../../src/store/visibility.ts';
+import { processRow } from '../support/rows.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
 const DEF = 'def-overdue';
@@ -45,27 +46,7 @@ async function counted(db: Db, viewer: Viewer): Promise<Counts> {
 async function launch(tx: Db, id: string, members: readonly string[], dueAt: number | null = null) {
   await tx
     .insertInto('processes')
-    .values({
-      id,
-      definition_id: DEF,
-      definition_version: 1,
-      status: 'active',
-      stage_key: 'start',
-      stage_state: 'in_progress',
-      visit: 1,
-      responsible_id: null,
-      entered_at: 0,
-      note: '',
-      counterparty_id: null,
-      initiator_id: 'anna',
-      parent_id: null,
-      paused_until: null,
-      started_at: 0,
-      updated_at: 0,
-      completed_at: null,
-      version: 1,
-      due_at: dueAt,
-    } as never)
+    .values(processRow({ id, definition_id: DEF, due_at: dueAt }))
     .execute();
   for (const [i, employee] of members.entries()) {
     await tx

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compactProcessCounts, foldProcessCounts } from '../../src/store/process-counts.ts';
 import { type Db, openStore, type Store } from '../../src/store/store.ts';
+import { processRow } from '../support/rows.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
 const DEF = 'def-counted';
@@ -50,26 +51,7 @@ async function launch(tx: Db, members: readonly string[], def = DEF): Promise<st
   const id = `p-${++seq}`;
   await tx
     .insertInto('processes')
-    .values({
-      id,
-      definition_id: def,
-      definition_version: 1,
-      status: 'active',
-      stage_key: 'start',
-      stage_state: 'in_progress',
-      visit: 1,
-      responsible_id: null,
-      entered_at: 0,
-      note: '',
-      counterparty_id: null,
-      initiator_id: 'anna',
-      parent_id: null,
-      paused_until: null,
-      started_at: 0,
-      updated_at: 0,
-      completed_at: null,
-      version: 1,
-    } as never)
+    .values(processRow({ id, definition_id: def }))
     .execute();
   for (const employee of members) {
     await tx

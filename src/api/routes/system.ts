@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoTime } from '../../domain/clock.ts';
 import { addDuration, parseDuration } from '../../domain/duration.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { fireAllDue } from '../../engine/fire-due.ts';
+import { moveClockAndFire } from '../../engine/fire-due.ts';
 import { checkDatabase, saveTestClockOffset } from '../../services/settings.ts';
 import { requireAdmin } from '../auth.ts';
 import { errorResponses, healthSchema, testClockAnswerSchema, unhealthySchema } from '../contract.ts';
@@ -54,10 +54,10 @@ export async function testClockRoutes(app: App, { ctx, testClock }: RouteDeps): 
           `"${request.body.advance}" goes past any representable time.`,
         );
       }
-      testClock.advance(target - now);
-      await saveTestClockOffset(ctx, testClock.offset);
-      // The worker may be firing some of them right now: wait for it rather than answer early.
-      const fired = await fireAllDue(ctx, 200, { waitForLocked: true });
+      const fired = await moveClockAndFire(ctx, now, target, async () => {
+        testClock.advance(target - now);
+        await saveTestClockOffset(ctx, testClock.offset);
+      });
       return { now: isoTime(ctx.clock.now()), fired };
     },
   );
