@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freshPostgres } from './databases.ts';
+import { freshPostgres, postgresBackendCpuSeconds } from './databases.ts';
 import { busiestProfile, type ProfileSummary } from './profile.ts';
 import {
   type BenchOptions,
@@ -252,6 +252,11 @@ export interface HttpStoreResult {
   readonly stageflow: LoadResult;
   readonly doNothing: LoadResult;
   readonly serverPeakRssMiB: number;
+  /**
+   * CPU time a request cost during the measured load: the serving process (all its threads), and on
+   * PostgreSQL its database backends (read from /proc; the database runs on this machine).
+   */
+  readonly cpu: { readonly serverMsPerRequest: number; readonly databaseMsPerRequest?: number };
   /** Stageflow moves/s ÷ do-nothing moves/s. */
   readonly ratio: number;
   /** Stageflow p99 ÷ do-nothing p99. */
@@ -271,17 +276,28 @@ async function benchStore(kind: StoreKind, seconds: number, warmSeconds: number)
         log(`http ${kind}: ${HTTP_PROCESSES} processes ready in ${prepared.prepareSeconds} s; warming up`);
         const pool = new ProcessPool(prepared.processIds);
         await loadMoves(server.url, prepared.cookie, pool, warmSeconds);
+        const databaseCpu = () => (database ? postgresBackendCpuSeconds(database.url) : Promise.resolve(0));
+        const cpuBefore = { server: server.cpuSeconds(), database: await databaseCpu() };
         const load = await loadMoves(server.url, prepared.cookie, pool, seconds);
+        const perRequestMs = (s: number) => round3((s * 1000) / Math.max(1, load.requests));
+        const cpu = {
+          serverMsPerRequest: perRequestMs(server.cpuSeconds() - cpuBefore.server),
+          ...(database
+            ? { databaseMsPerRequest: perRequestMs((await databaseCpu()) - cpuBefore.database) }
+            : {}),
+        };
         log(
           `http ${kind}: stageflow ${load.movesPerSecond} moves/s, p50 ${load.latencyMs.p50} ms, ` +
-            `p99 ${load.latencyMs.p99} ms, non-2xx ${load.non2xx}, errors ${load.errors}`,
+            `p99 ${load.latencyMs.p99} ms, non-2xx ${load.non2xx}, errors ${load.errors}, ` +
+            `CPU a request: server ${cpu.serverMsPerRequest} ms` +
+            (cpu.databaseMsPerRequest === undefined ? '' : `, PostgreSQL ${cpu.databaseMsPerRequest} ms`),
         );
-        return { prepared, load, peak: server.peakRssMiB() };
+        return { prepared, load, cpu, peak: server.peakRssMiB() };
       } finally {
         await server.stop();
       }
     })();
-    const { prepared, load: stageflow } = measured;
+    const { prepared, load: stageflow, cpu } = measured;
     const profile = profileDir ? busiestProfile(profileDir) : undefined;
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
     const noop = await startDoNothing();
@@ -305,6 +321,7 @@ async function benchStore(kind: StoreKind, seconds: number, warmSeconds: number)
       stageflow,
       doNothing,
       serverPeakRssMiB: measured.peak,
+      cpu,
       ...(profile ? { serverProfile: profile } : {}),
       ratio: round3(stageflow.movesPerSecond / doNothing.movesPerSecond),
       p99Ratio: round3(stageflow.latencyMs.p99 / doNothing.latencyMs.p99),
@@ -335,7 +352,11 @@ function httpFigures(kind: StoreKind, r: HttpStoreResult): Figure[] {
       comparison: `do-nothing Node http server, same client: ${fmtInt(d.movesPerSecond)} moves/s`,
       met: failed === 0 && r.ratio >= RATIO_GOAL[kind],
       note:
-        `p50 ${s.latencyMs.p50} ms vs ${d.latencyMs.p50} ms${failures}` +
+        `p50 ${s.latencyMs.p50} ms vs ${d.latencyMs.p50} ms${failures}; CPU a request: server ` +
+        `${r.cpu.serverMsPerRequest} ms` +
+        (r.cpu.databaseMsPerRequest === undefined
+          ? ''
+          : `, PostgreSQL backends ${r.cpu.databaseMsPerRequest} ms`) +
         (r.serverProfile
           ? `; PROFILED run (figures include the profiler's cost): server busy time by place ${r.serverProfile.places
               .slice(0, 8)

@@ -11,6 +11,7 @@
  */
 import { CompiledQuery, SqliteAdapter } from 'kysely';
 import { jsonInsert, SQL_NAME, uniformColumns } from './insert-rows.ts';
+import { prepareByName } from './prepared-statements.ts';
 import { updateProcessIfVersion } from './processes.ts';
 import type { ProcessTable } from './schema.ts';
 import type { Db } from './store.ts';
@@ -115,8 +116,9 @@ async function writeTogether(
     parts.push(`inserted_${i} as (${text})`);
   });
   const answer = update ? 'select count(*) as n from updated' : 'select 1 as n';
-  const { rows } = await tx.executeQuery<{ n: number | string }>(
-    CompiledQuery.raw(`with ${parts.join(', ')} ${answer}`, parameters),
-  );
+  const text = `with ${parts.join(', ')} ${answer}`;
+  // A command of a given kind writes the same parts each time: one prepared statement per kind.
+  prepareByName(text);
+  const { rows } = await tx.executeQuery<{ n: number | string }>(CompiledQuery.raw(text, parameters));
   return Number(rows[0]?.n) === 1;
 }

@@ -4,7 +4,8 @@
  * place of each value; the markers say which value goes to which parameter (parameters that are not
  * markers are constants of the statement). Compiled statements are kept per dialect and key.
  */
-import { CompiledQuery, type QueryResult } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type QueryResult } from 'kysely';
+import { prepareByName } from './prepared-statements.ts';
 import type { Db } from './store.ts';
 
 interface Template {
@@ -52,7 +53,11 @@ export async function runCompiledOnce<R>(
   let template = byKey.get(key);
   if (!template) {
     template = compileTemplate(values.length, build);
-    if (byKey.size < MAX_TEMPLATES) byKey.set(key, template);
+    if (byKey.size < MAX_TEMPLATES) {
+      byKey.set(key, template);
+      // Keyed by ids, so one plan serves every call: PostgreSQL may keep it per connection.
+      if (dialect instanceof PostgresAdapter) prepareByName(template.sql);
+    }
   }
   const parameters = template.slots.map((s) => ('value' in s ? values[s.value] : s.constant));
   return db.executeQuery<R>(CompiledQuery.raw(template.sql, parameters));

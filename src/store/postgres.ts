@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { POSTGRES_CAPABILITIES } from './capabilities.ts';
 import { guardedDialect, withinTransaction } from './pool-guard.ts';
+import { isPlanChanged, nameStatementsOf } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 import type { Db, PostgresLimits, PubSub, Store } from './store.ts';
 
@@ -44,6 +45,8 @@ export function openPostgres(
   // idle-in-transaction timeout, a terminated backend); pg then emits 'error' on the client, which
   // unheard would crash the node. Its next query fails instead, and that transaction rolls back.
   pool.on('connect', (client) => client.on('error', () => undefined));
+  // Hot statements go by name: parsed (and mostly planned) once per connection.
+  pool.on('connect', nameStatementsOf);
   const connections = trackConnections(pool);
   const db = new Kysely<Database>({ dialect: guardedDialect(new PostgresDialect({ pool })) });
   const bus = listenBus(url, pool);
@@ -53,7 +56,8 @@ export function openPostgres(
     pubsub: bus.pubsub,
     async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
       // Two transactions that lock the same rows in opposite orders (a manual resume and the
-      // automatic one) can deadlock; PostgreSQL aborts one, which runs again from the start.
+      // automatic one) can deadlock; PostgreSQL aborts one, which runs again from the start (as
+      // does one that met a prepared statement the schema changed under).
       for (let attempt = 1; ; attempt++) {
         try {
           return await db.transaction().execute((tx) => withinTransaction(() => fn(tx)));
@@ -75,7 +79,8 @@ const MAX_ATTEMPTS = 3;
 
 function isRetryable(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === '40P01' || code === '40001';
+  // A prepared statement the schema changed under: the next attempt runs unnamed.
+  return code === '40P01' || code === '40001' || isPlanChanged(error);
 }
 
 /** Longest wait in close() for the server to see our connections go. */

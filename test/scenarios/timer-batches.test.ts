@@ -11,9 +11,9 @@ import { fireAllDue, fireDueBatch } from '../../src/engine/fire-due.ts';
 import { launchProcess } from '../../src/engine/launch.ts';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { createDefinition, publishDefinition } from '../../src/services/definitions.ts';
-import { createEmployee } from '../../src/services/employees.ts';
 import { compactProcessCounts } from '../../src/store/process-counts.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { createAdminActor } from '../support/actors.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
 const PROCESSES = 120;
@@ -31,13 +31,7 @@ for (const kind of STORES) {
       db = await createTestDatabase(kind);
       store = await openStore({ databaseUrl: db.databaseUrl, sqliteFile: `${db.dataDir}/t.db` });
       const ctx = createEngineContext({ store, clock });
-      const admin = await createEmployee(ctx, {
-        login: 'boss',
-        name: 'Boss',
-        password: 'boss-password-1',
-        role: 'admin',
-      });
-      const actor = { id: admin.id, role: admin.role, name: admin.name };
+      const actor = await createAdminActor(ctx, 'boss', 'Boss');
       const def = await createDefinition(ctx, actor, {
         name: 'Sleep',
         stages: [

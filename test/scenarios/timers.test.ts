@@ -6,8 +6,8 @@ import { launchProcess } from '../../src/engine/launch.ts';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { TimerWorker } from '../../src/scheduler/timer-worker.ts';
 import { createDefinition, publishDefinition } from '../../src/services/definitions.ts';
-import { createEmployee } from '../../src/services/employees.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { createAdminActor } from '../support/actors.ts';
 import { startTestServer } from '../support/server.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
@@ -83,13 +83,7 @@ for (const kind of STORES) {
       });
 
       it('wakes a one-month wait on the calendar date, not after 30 days', async () => {
-        const admin = await createEmployee(ctx, {
-          login: 'root',
-          name: 'Root',
-          password: 'root-password',
-          role: 'admin',
-        });
-        const actor = { id: admin.id, role: admin.role, name: admin.name };
+        const actor = await createAdminActor(ctx, 'root', 'Root');
         const def = await createDefinition(ctx, actor, {
           name: 'Month',
           stages: [
@@ -123,13 +117,7 @@ for (const kind of STORES) {
       });
 
       it('counts what a clock move brought due when the worker fired it before the call could', async () => {
-        const admin = await createEmployee(ctx, {
-          login: 'mover',
-          name: 'Mover',
-          password: 'mover-password',
-          role: 'admin',
-        });
-        const actor = { id: admin.id, role: admin.role, name: admin.name };
+        const actor = await createAdminActor(ctx, 'mover', 'Mover');
         const def = await createDefinition(ctx, actor, { name: 'Day', ...WAIT_BODY });
         await publishDefinition(ctx, actor, def.id);
         const rows = [
@@ -184,13 +172,7 @@ if (STORES.includes('postgres')) {
       const first = stores[0] as Store;
       const clock = new ManualClock(Date.UTC(2026, 5, 1));
       const seedCtx = createEngineContext({ store: first, clock });
-      const admin = await createEmployee(seedCtx, {
-        login: 'root',
-        name: 'Root',
-        password: 'root-password',
-        role: 'admin',
-      });
-      const actor = { id: admin.id, role: admin.role, name: admin.name };
+      const actor = await createAdminActor(seedCtx, 'root', 'Root');
       const def = await createDefinition(seedCtx, actor, { name: 'Sleep', ...WAIT_BODY });
       await publishDefinition(seedCtx, actor, def.id);
       // One process through the engine, then 9,999 copies of its rows: all waiting on 'w', visit 1.

@@ -9,10 +9,10 @@ import { createEngineContext } from '../../src/context.ts';
 import { launchProcess } from '../../src/engine/launch.ts';
 import { ManualClock } from '../../src/scheduler/clock.ts';
 import { createDefinition, publishDefinition } from '../../src/services/definitions.ts';
-import { createEmployee } from '../../src/services/employees.ts';
 import { type ProcessUpdate, updateProcessesIfVersion } from '../../src/store/process-batch.ts';
 import { insertProtocol } from '../../src/store/processes.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
+import { createAdminActor } from '../support/actors.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
 const T0 = Date.UTC(2027, 3, 5, 9);
@@ -27,13 +27,7 @@ for (const kind of STORES) {
       db = await createTestDatabase(kind);
       store = await openStore({ databaseUrl: db.databaseUrl, sqliteFile: `${db.dataDir}/t.db` });
       const ctx = createEngineContext({ store, clock: new ManualClock(T0) });
-      const admin = await createEmployee(ctx, {
-        login: 'batch-admin',
-        name: 'Admin',
-        password: 'batch-password-1',
-        role: 'admin',
-      });
-      const actor = { id: admin.id, role: admin.role, name: admin.name };
+      const actor = await createAdminActor(ctx, 'batch-admin', 'Admin');
       const def = await createDefinition(ctx, actor, {
         name: 'Sleep',
         stages: [
