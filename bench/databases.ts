@@ -1,6 +1,6 @@
 /** Fresh, throw-away databases for one benchmark run: a SQLite file in a temp dir, a new PostgreSQL database. */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -45,32 +45,15 @@ async function admin(work: (client: pg.Client) => Promise<unknown>): Promise<voi
   }
 }
 
-/** USER_HZ, the unit of /proc/<pid>/stat's CPU times. */
-const CLOCK_TICKS = 100;
-
-/**
- * CPU time (user + system, seconds) the PostgreSQL backends now connected to the database at `url`
- * have used so far, read from /proc (the server runs on this machine); the bench's own connection
- * is left out. Backends that ended meanwhile take their time with them.
- */
-export async function postgresBackendCpuSeconds(url: string): Promise<number> {
+/** The PostgreSQL backends now connected to the database at `url`, the asking one left out. */
+export async function postgresBackendPids(url: string): Promise<number[]> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>(
       'select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
     );
-    let ticks = 0;
-    for (const { pid } of rows) {
-      try {
-        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th.
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-        ticks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
-      } catch {
-        // Ended between the query and the read.
-      }
-    }
-    return ticks / CLOCK_TICKS;
+    return rows.map((r) => Number(r.pid));
   } finally {
     await client.end();
   }

@@ -14,7 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { freshPostgres, postgresBackendCpuSeconds } from './databases.ts';
+import { cpuSecondsBetween, cpuSecondsByPid } from './cpu.ts';
+import { freshPostgres, postgresBackendPids } from './databases.ts';
 import { busiestProfile, type ProfileSummary } from './profile.ts';
 import {
   type BenchOptions,
@@ -276,15 +277,16 @@ async function benchStore(kind: StoreKind, seconds: number, warmSeconds: number)
         log(`http ${kind}: ${HTTP_PROCESSES} processes ready in ${prepared.prepareSeconds} s; warming up`);
         const pool = new ProcessPool(prepared.processIds);
         await loadMoves(server.url, prepared.cookie, pool, warmSeconds);
-        const databaseCpu = () => (database ? postgresBackendCpuSeconds(database.url) : Promise.resolve(0));
+        // Database CPU: the backends serving the load, read after it too, since the pool may open more.
+        const databaseCpu = async () =>
+          database ? cpuSecondsByPid(await postgresBackendPids(database.url)) : undefined;
         const cpuBefore = { server: server.cpuSeconds(), database: await databaseCpu() };
         const load = await loadMoves(server.url, prepared.cookie, pool, seconds);
         const perRequestMs = (s: number) => round3((s * 1000) / Math.max(1, load.requests));
+        const databaseSeconds = cpuSecondsBetween(cpuBefore.database, await databaseCpu());
         const cpu = {
           serverMsPerRequest: perRequestMs(server.cpuSeconds() - cpuBefore.server),
-          ...(database
-            ? { databaseMsPerRequest: perRequestMs((await databaseCpu()) - cpuBefore.database) }
-            : {}),
+          ...(databaseSeconds === null ? {} : { databaseMsPerRequest: perRequestMs(databaseSeconds) }),
         };
         log(
           `http ${kind}: stageflow ${load.movesPerSecond} moves/s, p50 ${load.latencyMs.p50} ms, ` +

@@ -19,8 +19,6 @@
  * The issue gives no goal; the one stated here is what an administrator would wait for at the
  * designer: the 10,000 processes migrated within a minute (≤ 60 s), the dry run within 30 s.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { type Actor, createEngineContext, type EngineContext } from '../src/context.ts';
 import { DomainError } from '../src/domain/errors.ts';
@@ -32,6 +30,7 @@ import { createDefinition, publishDefinition, updateDefinition } from '../src/se
 import { createEmployee } from '../src/services/employees.ts';
 import { type MigrationItem, migrateProcesses } from '../src/services/migrations.ts';
 import { type Db, openStore, type Store } from '../src/store/store.ts';
+import { cpuSecondsBetween, cpuSecondsByPid } from './cpu.ts';
 import { freshPostgres, freshSqlite } from './databases.ts';
 import { type BenchSection, type Figure, fmtInt, type SectionAnswer, type StoreKind } from './sections.ts';
 import { log, round3 } from './stats.ts';
@@ -172,44 +171,22 @@ interface Timing {
   readonly peakRssMiB: number;
 }
 
-/** Clock ticks per second of /proc/<pid>/stat. */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
 /**
- * CPU ticks used so far by each PostgreSQL backend connected to this database, when the server runs
- * on this machine (read from /proc); undefined on SQLite or when they cannot be read. On a machine
- * other work shares, CPU time says more than the wall clock.
+ * CPU seconds used so far by each PostgreSQL backend connected to this database, when the server
+ * runs on this machine (read from /proc); undefined on SQLite or when they cannot be read. On a
+ * machine other work shares, CPU time says more than the wall clock.
  */
-async function backendTicks(store: Store): Promise<Map<number, number> | undefined> {
+async function backendCpu(store: Store): Promise<Map<number, number> | undefined> {
   if (store.caps.name !== 'postgres') return undefined;
   const rows = await sql<{ pid: number }>`
     select pid from pg_stat_activity where datname = current_database()`.execute(store.db);
-  const ticks = new Map<number, number>();
-  try {
-    for (const { pid } of rows.rows) {
-      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks.set(Number(pid), Number(fields[11]) + Number(fields[12]));
-    }
-  } catch {
-    return undefined;
-  }
-  return ticks;
+  return cpuSecondsByPid(rows.rows.map((r) => Number(r.pid)));
 }
 
-/** Seconds of backend CPU between two readings (backends that came or went count from zero / not at all). */
+/** Seconds of backend CPU between two readings; null when either is missing. */
 function serverSeconds(before: Map<number, number> | undefined, after: Map<number, number> | undefined) {
-  if (!before || !after) return null;
-  let used = 0;
-  for (const [pid, t] of after) used += t - (before.get(pid) ?? 0);
-  return round3(used / CLOCK_TICKS);
+  const used = cpuSecondsBetween(before, after);
+  return used === null ? null : round3(used);
 }
 
 interface MigrationStoreResult {
@@ -310,7 +287,7 @@ async function timed<T>(
   count: number,
   work: () => Promise<T>,
 ): Promise<{ answer: T; timing: Timing }> {
-  const server = await backendTicks(store);
+  const server = await backendCpu(store);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
@@ -321,7 +298,7 @@ async function timed<T>(
     const answer = await work();
     const seconds = (performance.now() - began) / 1000;
     const used = process.cpuUsage(cpu);
-    const serverCpuSeconds = serverSeconds(server, await backendTicks(store));
+    const serverCpuSeconds = serverSeconds(server, await backendCpu(store));
     peak = Math.max(peak, process.memoryUsage().rss);
     return {
       answer,

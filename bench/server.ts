@@ -7,12 +7,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { cpuSecondsOf } from './cpu.ts';
 import { log } from './stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-/** USER_HZ, the unit of /proc/<pid>/stat's CPU times: 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
 export const BENCH_ADMIN_PASSWORD = 'bench-admin-password';
 
 export interface ChildServer {
@@ -83,18 +82,6 @@ function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
       readFileSync(`/proc/${pid}/status`, 'utf8'),
     );
     return match ? Math.round(Number(match[1]) / 1024) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** User + system CPU seconds of `pid` so far (fields 14 and 15 of /proc/<pid>/stat), 0 when gone. */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces: count fields from after its closing parenthesis.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
   } catch {
     return 0;
   }
@@ -179,7 +166,7 @@ export async function startStageflow(options: StartOptions = {}): Promise<ChildS
       servingPid,
       rssMiB: () => statusMiB(servingPid, 'VmRSS'),
       peakRssMiB: () => statusMiB(servingPid, 'VmHWM'),
-      cpuSeconds: () => cpuSecondsOf(servingPid),
+      cpuSeconds: () => cpuSecondsOf(servingPid) ?? 0,
       async stop() {
         await stopGroup(child);
         if (ownDir) rmSync(dataDir, { recursive: true, force: true });
@@ -221,7 +208,7 @@ export async function startDoNothing(): Promise<ChildServer> {
       servingPid: pid,
       rssMiB: () => statusMiB(pid, 'VmRSS'),
       peakRssMiB: () => statusMiB(pid, 'VmHWM'),
-      cpuSeconds: () => cpuSecondsOf(pid),
+      cpuSeconds: () => cpuSecondsOf(pid) ?? 0,
       stop: () => stopGroup(child),
     };
   } catch (error) {
