@@ -147,6 +147,16 @@ for (const store of STORES) {
       expect(created.status).toBe(201);
       await page.goto(`${t.url}/designer/${created.body.id}`);
       await expect.poll(() => page.getByTestId('stage-row').count(), { timeout: 15_000 }).toBe(n);
+      // Opened at its address, the page asks for the definition along with the session, not after
+      // the session's answer (Resource Timing: when each request went out and its answer ended).
+      const asked = await page.evaluate((id) => {
+        const entries = (globalThis as any).performance.getEntriesByType('resource') as any[];
+        const first = (part: string) => entries.find((e) => new URL(e.name).pathname === part);
+        const session = first('/api/auth/session');
+        const definition = first(`/api/definitions/${id}`);
+        return { sessionAnswered: session?.responseEnd, definitionAsked: definition?.startTime };
+      }, created.body.id as string);
+      expect(asked.definitionAsked).toBeLessThan(asked.sessionAnswered);
       await page.locator('.definition-flow .react-flow__node').first().waitFor();
       await page.locator('.definition-flow .react-flow[aria-busy=false]').waitFor({ timeout: 60_000 });
       // Laid out left to right: the second stage is right of the first, level with it.

@@ -17,6 +17,7 @@ import { FlowHeat } from './FlowHeat.tsx';
 import './designer.css';
 import { freeSpotFor, layoutStages, positionsForMissing, warmUpLayout } from './layout.ts';
 import { editorReducer, sameButPlace } from './placement.ts';
+import { definitionQuery } from './queries.ts';
 import { ResultDialog } from './ResultDialog.tsx';
 import { RuleList } from './RuleList.tsx';
 import { StageRow } from './StageList.tsx';
@@ -45,13 +46,7 @@ function gridPlaces(stages: readonly Stage[]): Record<string, Point> {
 export function DesignerEditor() {
   const { id = '' } = useParams();
   const { t } = useTranslation('designer');
-  const definition = useQuery({
-    queryKey: definitionKeys.detail(id),
-    queryFn: () => api.get<Definition>(definitionPaths.one(id)),
-    // The editor owns the draft once open: no refetch behind the user's back.
-    staleTime: Number.POSITIVE_INFINITY,
-    refetchOnWindowFocus: false,
-  });
+  const definition = useQuery(definitionQuery(id));
   // What validation also needs is asked for together with the definition, not after it arrived. It
   // is handed to the editor, which draws again at every key: asking again there would cost each key.
   const employees = useEmployeeDirectory();

@@ -1,14 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
-import { employeeKeys, fetchEmployees } from '../api/employees.ts';
+import { employeeDirectoryQuery } from './queries.ts';
 
 /** Everyone a stage can be given to, sorted by name, and a lookup by id. */
 export function useEmployeeDirectory() {
-  const result = useQuery({
-    queryKey: employeeKeys.list(),
-    queryFn: fetchEmployees,
-    staleTime: 60_000,
-  });
+  const result = useQuery(employeeDirectoryQuery);
   const items = result.data?.items;
   return useMemo(() => {
     const list = [...(items ?? [])].sort((a, b) => a.name.localeCompare(b.name));
