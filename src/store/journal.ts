@@ -84,6 +84,12 @@ export interface Search {
    * absent when more than SEARCH_CLIENT_LIMIT do (the query then selects them itself).
    */
   readonly clients?: readonly string[] | undefined;
+  /**
+   * PostgreSQL, a page's search not sized beforehand: the page reads at most this many matches
+   * through the text index and says how many it read (`search_matches`). As many as this, and
+   * there may be more: the page is asked again without the text index (`pageRows`).
+   */
+  readonly capped?: number | undefined;
 }
 
 const NO_SEARCH: Search = { text: '', textIndex: true, definitions: [] };
@@ -231,7 +237,9 @@ function applyFilter(
     );
   }
   if (filter.dueBefore !== undefined) q = q.where('p.due_at', '<=', filter.dueBefore);
-  if (text !== '') q = q.where(mentions(caps, use.search, use.search.textIndex));
+  // A capped search's rows come from its matches already (`pageQuery`).
+  if (text !== '' && use.search.capped === undefined)
+    q = q.where(mentions(caps, use.search, use.search.textIndex));
   return q;
 }
 
@@ -271,8 +279,14 @@ export function pageQuery(
     search: options.search,
     ...(perMatch ? { visible: true as const } : {}),
   };
+  const { capped } = options.search;
+  // A capped search reads its matches once, in the `matches` part of the statement (see below).
+  const source = (): Q =>
+    capped === undefined
+      ? db.selectFrom('processes as p')
+      : (db.selectFrom(sql<ProcessTable>`matches`.as('p')) as unknown as Q);
   const page = (f: JournalFilter, extra?: 'responsible_id' | 'initiator_id') => {
-    let q = applyFilter(db.selectFrom('processes as p'), caps, viewer, f, options.now, use);
+    let q = applyFilter(source(), caps, viewer, f, options.now, use);
     if (extra) q = q.where(`p.${extra}`, '=', viewer.id);
     // By deadline: the processes that have one, read from the `processes_due` index.
     if (column === 'due_at') q = q.where('p.due_at', 'is not', null);
@@ -298,22 +312,43 @@ export function pageQuery(
       .orderBy('p.id', direction)
       .limit(options.limit + 1);
   };
-  if (!filter.mine) return page(filter);
   // "Mine" is two ranges, the viewer's as responsible and as initiator, each read in order from
   // its own index for one page; their union, in order, is the page.
   const rest = { ...filter, mine: false };
+  const body = !filter.mine
+    ? page(filter)
+    : db
+        .selectFrom((eb) =>
+          eb
+            .selectFrom(page(rest, 'responsible_id').as('r'))
+            .selectAll()
+            .union(eb.selectFrom(page(rest, 'initiator_id').as('i')).selectAll())
+            .as('mine'),
+        )
+        .selectAll('mine')
+        .orderBy(`mine.${column}`, direction)
+        .orderBy('mine.id', direction)
+        .limit(options.limit + 1);
+  if (capped === undefined) return body;
+  // PostgreSQL, a search not sized beforehand: its matches are read once through the text index,
+  // at most `capped` of them, and counted, and the page is made of them. The count comes back on
+  // every row, and on a row of its own (all else null) when the page is empty.
+  const matches = db
+    .selectFrom('processes as p')
+    .selectAll('p')
+    .where(mentions(caps, { ...options.search, definitions: [] }, true))
+    .limit(capped);
   return db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom(page(rest, 'responsible_id').as('r'))
-        .selectAll()
-        .union(eb.selectFrom(page(rest, 'initiator_id').as('i')).selectAll())
-        .as('mine'),
+    .with(
+      (cte) => cte('matches').materialized(),
+      () => matches,
     )
-    .selectAll('mine')
-    .orderBy(`mine.${column}`, direction)
-    .orderBy('mine.id', direction)
-    .limit(options.limit + 1);
+    .selectFrom(
+      sql<{ search_matches: number | string }>`(select count(*) as search_matches from matches)`.as('c'),
+    )
+    .leftJoinLateral(body.as('f'), (join) => join.onTrue())
+    .select('c.search_matches')
+    .selectAll('f');
 }
 
 /**
@@ -329,7 +364,8 @@ export const SEARCH_CLIENT_LIMIT = 1000;
 /**
  * Makes the filter's text search ready: finds the definitions whose names hold the text, and
  * (for a page, `sized`) decides whether the page should collect the matches through the text
- * index: asks the index how many processes match the text, stopping at `SEARCH_SORT_LIMIT`.
+ * index: asks the index how many processes match the text, stopping at `SEARCH_SORT_LIMIT`
+ * (on PostgreSQL, when no definition is named, the page asks it itself: `capped`).
  * Neither planner can tell beforehand (SQLite keeps no statistics; PostgreSQL's estimate of a
  * trigram match is far off). The named definitions' processes are taken from their counters.
  */
@@ -360,6 +396,9 @@ export async function prepareSearch(
   const found = { ...search, clients: named.length > SEARCH_CLIENT_LIMIT ? undefined : named };
   // PostgreSQL counts read the text index whatever the size: nothing to decide.
   if (!sized) return found;
+  // No definition named: the page itself reads and counts the matches (`pageQuery`), which reads
+  // the text index once where counting first would read it twice.
+  if (definitions.length === 0) return { ...found, capped: SEARCH_SORT_LIMIT };
   const counted = await countedDefinitions(db, definitions);
   if (counted >= SEARCH_SORT_LIMIT) return { ...found, textIndex: false };
   // The notes and the clients' processes: the indexed plan collects every match before
@@ -421,12 +460,33 @@ export async function listProcesses(
   options: Omit<PageOptions, 'search'>,
 ): Promise<JournalPage> {
   const search = await prepareSearch(db, caps, filter.q);
-  const rows = (await pageQuery(db, caps, viewer, filter, { ...options, search }).execute()) as ProcessRow[];
+  const rows = await pageRows(db, caps, viewer, filter, { ...options, search });
   const more = rows.length > options.limit;
   const page = more ? rows.slice(0, options.limit) : rows;
   const last = page[page.length - 1];
   const next = more && last ? { value: Number(last[sortColumn(options.sort)]), id: last.id } : null;
   return { rows: page, next };
+}
+
+/** A row of a capped search's page: the process, and how many matches the page read. */
+type SearchedRow = { [K in keyof ProcessRow]: ProcessRow[K] | null } & { search_matches?: number | string };
+
+/** The rows of one page (limit + 1); a capped search with as many matches as its cap is asked again, walking the sort index. */
+async function pageRows(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+  options: PageOptions,
+): Promise<ProcessRow[]> {
+  const rows = (await pageQuery(db, caps, viewer, filter, options).execute()) as SearchedRow[];
+  const { capped } = options.search;
+  if (capped === undefined) return rows as ProcessRow[];
+  if (Number(rows[0]?.search_matches ?? 0) >= capped) {
+    const search = { ...options.search, textIndex: false, capped: undefined };
+    return (await pageQuery(db, caps, viewer, filter, { ...options, search }).execute()) as ProcessRow[];
+  }
+  return rows.flatMap(({ search_matches: _, ...row }) => (row.id === null ? [] : [row as ProcessRow]));
 }
 
 /** The filter asks for nothing `process_counts` cannot answer (its status aside). */

@@ -4,9 +4,10 @@
  * and counts that agree with the rows the journal lists, for an administrator and a manager.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareSearch, SEARCH_CLIENT_LIMIT } from '../../src/store/journal.ts';
+import { prepareSearch, SEARCH_CLIENT_LIMIT, SEARCH_SORT_LIMIT } from '../../src/store/journal.ts';
 import { chainBody } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
+import { processRow } from '../support/rows.ts';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
 
@@ -227,6 +228,64 @@ for (const store of STORES) {
       expect(await search(boris, 'ZEBRAFISH 1000')).toEqual([last]);
       expect((await counts(t.admin, 'q=ebrafis')).active).toBe(2);
       expect((await counts(boris, 'q=ebrafis')).active).toBe(1);
+    });
+
+    it('pages a search with more matches than it collects through the text index like any other', {
+      timeout: 60_000,
+    }, async () => {
+      // More matches than a page sorts (SEARCH_SORT_LIMIT): the newest written last, so a page made
+      // of the first matches the index gives would miss them. Anna sees every seventh.
+      const { db } = t.server.ctx.store;
+      const n = SEARCH_SORT_LIMIT + 60;
+      const rows = Array.from({ length: n }, (_, i) =>
+        processRow({
+          id: `okapi-${String(i).padStart(5, '0')}`,
+          definition_id: def,
+          note: `Okapi sighting ${i}`,
+          initiator_id: boris.id,
+          started_at: 1_000_000 + ((i * 7919) % n),
+          updated_at: 1_000_000 + i,
+        }),
+      );
+      for (let i = 0; i < n; i += 500)
+        await db
+          .insertInto('processes')
+          .values(rows.slice(i, i + 500))
+          .execute();
+      const seen = rows.filter((_, i) => i % 7 === 3);
+      for (let i = 0; i < seen.length; i += 500)
+        await db
+          .insertInto('process_members')
+          .values(
+            seen.slice(i, i + 500).map((r) => ({ process_id: r.id, employee_id: anna.id, role: 'view' })),
+          )
+          .execute();
+
+      const order = (list: typeof rows, sort: string) => {
+        const key = sort.endsWith('startedAt') ? 'started_at' : 'updated_at';
+        const sign = sort.startsWith('-') ? -1 : 1;
+        return [...list]
+          .sort((a, b) => sign * (Number(a[key]) - Number(b[key])) || sign * a.id.localeCompare(b.id))
+          .map((r) => r.id);
+      };
+      for (const [who, visible] of [
+        [t.admin, rows],
+        [anna, seen],
+      ] as const) {
+        for (const sort of ['-updatedAt', 'updatedAt', '-startedAt']) {
+          const listed: string[] = [];
+          let cursor = '';
+          for (let page = 0; page < 2; page++) {
+            const res = await who.get(`/api/processes?q=OKAPI%20sight&sort=${sort}&limit=40${cursor}`);
+            expectStatus(res, 200);
+            listed.push(...res.body.items.map((item: any) => item.id));
+            cursor = `&cursor=${encodeURIComponent(res.body.nextCursor)}`;
+          }
+          expect(listed, `${sort}, ${who === anna ? 'a manager' : 'an administrator'}`).toEqual(
+            order(visible, sort).slice(0, 80),
+          );
+        }
+      }
     });
   });
 }
