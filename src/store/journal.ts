@@ -550,7 +550,8 @@ export function countsQueries(
     viewer,
     filter: { ...filter, status: undefined },
     now,
-    use: { page: null, search: { ...counted, textIndex: true } },
+    // Counts read the text index whatever the size (a page's cap does not apply to them).
+    use: { page: null, search: { ...counted, textIndex: true, capped: undefined } },
     excluded,
   });
   if (search.definitions.length > 0 && countedByCounters({ ...filter, q: undefined })) {

@@ -4,7 +4,12 @@
  * and counts that agree with the rows the journal lists, for an administrator and a manager.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareSearch, SEARCH_CLIENT_LIMIT, SEARCH_SORT_LIMIT } from '../../src/store/journal.ts';
+import {
+  countsQueries,
+  prepareSearch,
+  SEARCH_CLIENT_LIMIT,
+  SEARCH_SORT_LIMIT,
+} from '../../src/store/journal.ts';
 import { chainBody } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { processRow } from '../support/rows.ts';
@@ -286,6 +291,23 @@ for (const store of STORES) {
           );
         }
       }
+      const answered = await anna.get('/api/processes/counts?q=OKAPI%20sight');
+      expectStatus(answered, 200);
+      expect(answered.body.active).toBe(seen.length);
+      // The counts read the text index whatever a page's search decided (its cap does not apply).
+      const { caps } = t.server.ctx.store;
+      const paged = await prepareSearch(db, caps, 'OKAPI sight');
+      let counted = 0;
+      for (const query of countsQueries(
+        db,
+        caps,
+        { id: anna.id, role: 'manager' },
+        { q: 'OKAPI sight' },
+        Date.now(),
+        paged,
+      ))
+        for (const row of (await db.executeQuery(query)).rows) counted += Number(row.n);
+      expect(counted).toBe(seen.length);
     });
   });
 }
