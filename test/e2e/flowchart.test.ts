@@ -158,6 +158,9 @@ for (const store of STORES) {
       }, created.body.id as string);
       expect(asked.definitionAsked).toBeLessThan(asked.sessionAnswered);
       await page.locator('.definition-flow .react-flow__node').first().waitFor();
+      // The rule list and the minimap follow the first frame: there, all of them.
+      await expect.poll(() => page.getByTestId('rule-row').count(), { timeout: 15_000 }).toBe(n - 1);
+      await page.locator('.definition-flow .react-flow__minimap').waitFor();
       await page.locator('.definition-flow .react-flow[aria-busy=false]').waitFor({ timeout: 60_000 });
       // Laid out left to right: the second stage is right of the first, level with it.
       const first = await page.locator('.react-flow__node[data-id=s0]').boundingBox();

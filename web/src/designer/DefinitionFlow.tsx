@@ -32,6 +32,7 @@ import { useTranslation } from 'react-i18next';
 import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 import './designer.css';
+import { useAfterFirstFrame } from '../ui/useAfterFirstFrame.ts';
 import { edgeSlots, routedTransitions, transitionKey } from './flow-model.ts';
 import { type FlowHeat, heatMarkerSize } from './heat.ts';
 import {
@@ -211,7 +212,7 @@ const ROUTED_LIMIT = 150;
  * rearranged when its layout arrives (a second or more); a smaller one waits for its layout, which
  * takes a moment, rather than jump.
  */
-const DRAW_BEFORE_LAYOUT = 80;
+export const DRAW_BEFORE_LAYOUT = 80;
 
 /**
  * The ELK layout of the chart (positions, and the route and label place of every arrow), computed
@@ -618,6 +619,8 @@ function FlowCanvas({
     paneHeight / Math.max(1, bounds.height * (1 + FIT_PADDING)),
   );
   const fits = paneWidth === 0 || fitZoom >= READABLE_ZOOM;
+  // A large chart's minimap (every stage drawn again) follows the chart's first frame.
+  const minimapShown = useAfterFirstFrame(stages.length > DRAW_BEFORE_LAYOUT);
 
   if (!auto.ready) {
     return (
@@ -671,7 +674,7 @@ function FlowCanvas({
       >
         <Background gap={16} size={1} />
         <Controls showInteractive={false} />
-        {(!fits || (editable && stages.length > 12)) && (
+        {minimapShown && (!fits || (editable && stages.length > 12)) && (
           <MiniMap pannable zoomable nodeColor={miniMapColor} className="flow-minimap" />
         )}
         <ViewportFollower

@@ -9,10 +9,11 @@ import type { Definition, Stage, StageKind, Transition, ValidationError } from '
 import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
+import { useAfterFirstFrame } from '../ui/useAfterFirstFrame.ts';
 import { AddStageDialog } from './AddStageDialog.tsx';
 import { canRedo, canUndo, createStack, isDirty } from './command-stack.ts';
 import type { Command, DesignerState, Point } from './commands.ts';
-import { DefinitionFlow } from './DefinitionFlow.tsx';
+import { DefinitionFlow, DRAW_BEFORE_LAYOUT } from './DefinitionFlow.tsx';
 import { FlowHeat } from './FlowHeat.tsx';
 import './designer.css';
 import { freeSpotFor, layoutStages, positionsForMissing, warmUpLayout } from './layout.ts';
@@ -219,6 +220,8 @@ function Editor({
   // What typing must not wait for (validation, the rule list's stage names) follows the draft a
   // moment behind, in a render React can interrupt: the field being typed in is updated first.
   const later = useDeferredValue(state);
+  // A large definition's rules (hundreds of rows, below its stages) follow the first frame.
+  const rulesShown = useAfterFirstFrame(initial.stages.length > DRAW_BEFORE_LAYOUT);
   const laterContext = useDeferredValue(context);
   const validation = useMemo(
     () => validateDefinition({ stages: later.stages, transitions: later.transitions }, laterContext),
@@ -590,13 +593,15 @@ function Editor({
               ))}
             </ul>
           )}
-          <MemoRuleList
-            // Rules show stage names: a renamed stage's rules follow a moment behind.
-            stages={later.stages}
-            transitions={state.transitions}
-            run={run}
-            {...ruleSelection}
-          />
+          {rulesShown && (
+            <MemoRuleList
+              // Rules show stage names: a renamed stage's rules follow a moment behind.
+              stages={later.stages}
+              transitions={state.transitions}
+              run={run}
+              {...ruleSelection}
+            />
+          )}
         </aside>
 
         <section className="designer-canvas" data-testid="designer-canvas" aria-label={t('canvas.title')}>
