@@ -365,7 +365,9 @@ export function pageQuery(
     )
     .leftJoinLateral(body.as('f'), (join) => join.onTrue())
     .select('c.search_matches')
-    .selectAll('f');
+    .selectAll('f')
+    .orderBy(`f.${column}`, direction)
+    .orderBy('f.id', direction);
 }
 
 /**
