@@ -220,9 +220,9 @@ function Editor({
   // What typing must not wait for (validation, the rule list's stage names) follows the draft a
   // moment behind, in a render React can interrupt: the field being typed in is updated first.
   const later = useDeferredValue(state);
+  const laterContext = useDeferredValue(context);
   // A large definition's rules (hundreds of rows, below its stages) follow the first frame.
   const rulesShown = useAfterFirstFrame(initial.stages.length > DRAW_BEFORE_LAYOUT);
-  const laterContext = useDeferredValue(context);
   const validation = useMemo(
     () => validateDefinition({ stages: later.stages, transitions: later.transitions }, laterContext),
     [later.stages, later.transitions, laterContext],

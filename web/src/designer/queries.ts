@@ -8,7 +8,7 @@ import { warmUpLayout } from './layout.ts';
 const PAGE = 500;
 
 /** Every definition (all pages), or only the published ones. */
-export async function fetchAllDefinitions(status?: 'published'): Promise<Definition[]> {
+async function fetchAllDefinitions(status?: 'published'): Promise<Definition[]> {
   const items: Definition[] = [];
   let cursor: string | null = null;
   do {
