@@ -175,6 +175,55 @@ for (const store of STORES) {
       expect(scripts.some((s) => s.includes('elk.bundled'))).toBe(false);
     });
 
+    it('shows each key typed in a large definition’s stage at once, follows undo, and saves every key', {
+      timeout: 90_000,
+    }, async () => {
+      const n = 100;
+      const stages = Array.from({ length: n }, (_, i) => ({
+        key: `s${i}`,
+        name: `Stage ${i + 1}`,
+        kind: i === 0 ? 'start' : i === n - 1 ? 'end' : 'normal',
+      }));
+      const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
+      const created = await t.admin.post('/api/definitions', { name: 'Typed chain', stages, transitions });
+      expect(created.status).toBe(201);
+      await page.goto(`${t.url}/designer/${created.body.id}`);
+      await expect.poll(() => page.getByTestId('stage-row').count(), { timeout: 15_000 }).toBe(n);
+      // Typed at once, while the layout may still be on its way.
+      await page.locator('[data-testid=stage-row] .stage-row-head').nth(2).click();
+      const field = page.getByTestId('stage-name');
+      await field.press('End');
+      await field.pressSequentially(' typed', { delay: 5 });
+      expect(await field.inputValue()).toBe('Stage 3 typed');
+      // The list, the chart and the rules follow the draft (the rule list's way in and way out, and
+      // the way out among the stage's own settings).
+      const row = page.getByTestId('stage-row').nth(2);
+      await expect.poll(() => row.textContent()).toContain('Stage 3 typed');
+      await expect
+        .poll(() => page.locator('.react-flow__node[data-id=s2]').textContent())
+        .toContain('Stage 3 typed');
+      await expect
+        .poll(() => page.getByTestId('rule-row').filter({ hasText: 'Stage 3 typed' }).count())
+        .toBe(3);
+      await page.locator('.definition-flow .react-flow[aria-busy=false]').waitFor({ timeout: 60_000 });
+      // The burst of keys is one step; undoing it puts the name back in the field too.
+      await page.getByTestId('undo').click();
+      await expect.poll(() => field.inputValue()).toBe('Stage 3');
+      expect(await page.getByTestId('undo').isDisabled()).toBe(true);
+      await expect
+        .poll(() => page.locator('.react-flow__node[data-id=s2]').textContent())
+        .not.toContain('typed');
+      // Save straight after the last key: leaving the field hands its text on before the click.
+      await field.press('End');
+      await field.pressSequentially(' saved', { delay: 5 });
+      await page.getByTestId('save-draft').click();
+      await page.getByText('Draft saved').waitFor();
+      const saved = await t.admin.get(`/api/definitions/${created.body.id}`);
+      expect(saved.body.stages.find((s: { key: string }) => s.key === 's2').name).toBe('Stage 3 saved');
+      expect(await page.locator('.unsaved-badge').count()).toBe(0);
+      expect(await field.inputValue()).toBe('Stage 3 saved');
+    });
+
     it('draws the process card’s chart the same way', { timeout: 60_000 }, async () => {
       const monitoring = definitions.find((d) => d.name === 'Monitoring lost clients');
       const processes = await t.admin.get(`/api/processes?definitionId=${monitoring?.id}`);

@@ -1,5 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { memo, useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import {
+  memo,
+  startTransition,
+  useCallback,
+  useDeferredValue,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, type NavigateFunction, useNavigate, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
@@ -161,15 +171,14 @@ function Editor({
   const { state } = stack;
 
   // Stages without a saved place are shown at once and laid out in the background (a worker). The
-  // places are filled in as an ordinary update (the list does not change; the chart follows in the
-  // deferred render): an update of the draft in a transition would be replayed under every key
-  // typed meanwhile.
+  // places are filled in as a transition, a render a key press interrupts (typing in a field hands
+  // its text on in a transition too, so the two are rendered together, not one over the other).
   useEffect(() => {
     if (initial.stages.every((s) => s.position)) return;
     let cancelled = false;
     positionsForMissing(initial.stages, initial.transitions).then(
       (positions) => {
-        if (!cancelled) dispatch({ type: 'placed', positions });
+        if (!cancelled) startTransition(() => dispatch({ type: 'placed', positions }));
       },
       () => {
         if (!cancelled) dispatch({ type: 'placed', positions: gridPlaces(initial.stages) });

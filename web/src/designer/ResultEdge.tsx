@@ -1,7 +1,14 @@
 import { BaseEdge, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo, useCallback, useContext, useSyncExternalStore } from 'react';
 import { type EdgeSlot, edgeGeometry, roundedPath } from './flow-model.ts';
-import { type EdgeRoute, edgeLabelText, LABEL_PAD_X, LABEL_PAD_Y } from './layout.ts';
+import {
+  type EdgeRoute,
+  edgeLabelText,
+  LABEL_LINE_HEIGHT,
+  LABEL_PAD_X,
+  LABEL_PAD_Y,
+  labelTextWidth,
+} from './layout.ts';
 import { StageNamesContext } from './stage-names.ts';
 
 export interface ResultEdgeData extends Record<string, unknown> {
@@ -58,20 +65,44 @@ function ResultEdgeView({
       <text id={data.nameId} display="none">
         {name}
       </text>
-      <BaseEdge
-        id={id}
-        path={path}
-        markerEnd={markerEnd}
-        style={style}
-        label={edgeLabelText(data.result)}
-        labelX={labelX}
-        labelY={labelY}
-        labelShowBg
-        labelBgPadding={[LABEL_PAD_X, LABEL_PAD_Y]}
-        labelBgBorderRadius={3}
-        interactionWidth={16}
-      />
+      <BaseEdge id={id} path={path} markerEnd={markerEnd} style={style} interactionWidth={16} />
+      <EdgeLabel text={edgeLabelText(data.result)} x={labelX} y={labelY} />
     </>
+  );
+}
+
+/**
+ * An arrow's label on its background, sized from the text's measured width (the same measure the
+ * layout keeps room for), so drawing it reads nothing back from the page: React Flow's own label
+ * measures its text after mounting (`getBBox`, a forced layout per arrow) and draws itself twice.
+ * Same classes, so the same styles.
+ */
+function EdgeLabel({ text, x, y }: { text: string; x: number; y: number }) {
+  const width = labelTextWidth(text);
+  return (
+    <g
+      transform={`translate(${x - width / 2} ${y - LABEL_LINE_HEIGHT / 2})`}
+      className="react-flow__edge-textwrapper"
+    >
+      <rect
+        className="react-flow__edge-textbg"
+        x={-LABEL_PAD_X}
+        y={-LABEL_PAD_Y}
+        width={width + 2 * LABEL_PAD_X}
+        height={LABEL_LINE_HEIGHT + 2 * LABEL_PAD_Y}
+        rx={3}
+        ry={3}
+      />
+      <text
+        className="react-flow__edge-text"
+        x={width / 2}
+        y={LABEL_LINE_HEIGHT / 2}
+        dy="0.3em"
+        textAnchor="middle"
+      >
+        {text}
+      </text>
+    </g>
   );
 }
 

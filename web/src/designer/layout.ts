@@ -138,13 +138,28 @@ export function edgeLabelText(result: string): string {
 /** The font of an arrow's label (designer.css `.react-flow__edge-text`), in flowchart units. */
 export const LABEL_FONT_SIZE = 12;
 const LABEL_FONT = `${LABEL_FONT_SIZE}px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif`;
+/** The height of a label's line of text (its SVG box at LABEL_FONT_SIZE). */
+export const LABEL_LINE_HEIGHT = 15;
 /** The label's background reaches this far around its text (ResultEdge `labelBgPadding`). */
 export const LABEL_PAD_X = 4;
 export const LABEL_PAD_Y = 2;
 
 let measureContext: CanvasRenderingContext2D | null | undefined;
+const measured = new Map<string, number>();
 
-/** The width of a label's text: measured with the real font in a browser, estimated elsewhere. */
+/**
+ * The width of a label's text (bold, as a taken arrow draws it): measured with the real font in a
+ * browser, estimated elsewhere. Results are remembered: labels repeat ("Next", "Done").
+ */
+export function labelTextWidth(text: string): number {
+  const known = measured.get(text);
+  if (known !== undefined) return known;
+  const width = textWidth(text);
+  if (measured.size > 2000) measured.clear();
+  measured.set(text, width);
+  return width;
+}
+
 function textWidth(text: string): number {
   if (measureContext === undefined) {
     measureContext =
@@ -158,7 +173,10 @@ function textWidth(text: string): number {
 
 /** The box ELK keeps free for a label: its text, the background padding and a little air. */
 export function labelBox(text: string): { width: number; height: number } {
-  return { width: textWidth(text) + 2 * LABEL_PAD_X + 6, height: LABEL_FONT_SIZE + 2 * LABEL_PAD_Y + 8 };
+  return {
+    width: labelTextWidth(text) + 2 * LABEL_PAD_X + 6,
+    height: LABEL_LINE_HEIGHT + 2 * LABEL_PAD_Y + 5,
+  };
 }
 
 export interface EdgeRoute {

@@ -1,4 +1,5 @@
 import type { InputHTMLAttributes, ReactNode, Ref, TextareaHTMLAttributes } from 'react';
+import { useTypedValue } from './useTypedValue.ts';
 
 /** A one-line text input with its label above it (the label wraps the input, so it names it). */
 export function TextField({
@@ -33,5 +34,50 @@ export function TextAreaField({
       {label}
       <textarea {...area} onChange={(e) => onChange(e.target.value)} />
     </label>
+  );
+}
+
+/**
+ * A TextField over a value that is costly to change: each key is shown at once and handed on in a
+ * transition (`useTypedValue`).
+ */
+export function TypedTextField({
+  value,
+  onChange,
+  onBlur,
+  ...rest
+}: Parameters<typeof TextField>[0] & { value: string }) {
+  const typed = useTypedValue(value, onChange);
+  return (
+    <TextField
+      {...rest}
+      value={typed.shown}
+      onChange={typed.change}
+      onBlur={(e) => {
+        typed.flush();
+        onBlur?.(e);
+      }}
+    />
+  );
+}
+
+/** A TextAreaField over a value that is costly to change (see TypedTextField). */
+export function TypedTextAreaField({
+  value,
+  onChange,
+  onBlur,
+  ...rest
+}: Parameters<typeof TextAreaField>[0] & { value: string }) {
+  const typed = useTypedValue(value, onChange);
+  return (
+    <TextAreaField
+      {...rest}
+      value={typed.shown}
+      onChange={typed.change}
+      onBlur={(e) => {
+        typed.flush();
+        onBlur?.(e);
+      }}
+    />
   );
 }
