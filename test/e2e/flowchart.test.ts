@@ -222,6 +222,17 @@ for (const store of STORES) {
       expect(saved.body.stages.find((s: { key: string }) => s.key === 's2').name).toBe('Stage 3 saved');
       expect(await page.locator('.unsaved-badge').count()).toBe(0);
       expect(await field.inputValue()).toBe('Stage 3 saved');
+      // A shortcut straight after the last key (Ctrl+S in the definition's name) sees every key.
+      const title = page.getByTestId('definition-name');
+      await title.click();
+      await title.press('End');
+      await title.pressSequentially(' v2', { delay: 5 });
+      await title.press('Control+s');
+      await expect
+        .poll(async () => (await t.admin.get(`/api/definitions/${created.body.id}`)).body.name)
+        .toBe('Typed chain v2');
+      await expect.poll(() => page.locator('.unsaved-badge').count()).toBe(0);
+      expect(await title.inputValue()).toBe('Typed chain v2');
     });
 
     it('draws the process card’s chart the same way', { timeout: 60_000 }, async () => {

@@ -20,6 +20,7 @@ import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
 import { useAfterFirstFrame } from '../ui/useAfterFirstFrame.ts';
+import { useTypedValue } from '../ui/useTypedValue.ts';
 import { AddStageDialog } from './AddStageDialog.tsx';
 import { canRedo, canUndo, createStack, isDirty } from './command-stack.ts';
 import type { Command, DesignerState, Point } from './commands.ts';
@@ -98,6 +99,37 @@ function useListedStages(stages: readonly Stage[]): readonly Stage[] {
     previous.current = next;
     return list;
   }, [stages]);
+}
+
+/**
+ * The definition's name in the header. It keeps what is typed itself (`useTypedValue`): a key
+ * redraws this field alone at once and the editor in a transition.
+ */
+function DefinitionNameField({
+  name,
+  problem,
+  run,
+}: {
+  name: string;
+  problem: string | null;
+  run: (command: Command) => void;
+}) {
+  const { t } = useTranslation('designer');
+  const typed = useTypedValue(name, (next) => run({ type: 'definition.rename', name: next }));
+  return (
+    <input
+      className="designer-name"
+      value={typed.shown}
+      onChange={(e) => typed.change(e.target.value)}
+      onBlur={typed.flush}
+      onKeyDown={typed.keyDown}
+      aria-label={t('header.name')}
+      aria-invalid={problem !== null}
+      title={problem ?? undefined}
+      maxLength={300}
+      data-testid="definition-name"
+    />
+  );
 }
 
 /** The rules, drawn again only when they or the stages they name change (not at every key elsewhere). */
@@ -446,16 +478,7 @@ function Editor({
         <Link to="/designer" className="back-link">
           ← {t('list.title')}
         </Link>
-        <input
-          className="designer-name"
-          value={state.name}
-          onChange={(e) => run({ type: 'definition.rename', name: e.target.value })}
-          aria-label={t('header.name')}
-          aria-invalid={nameProblem !== null}
-          title={nameProblem ?? undefined}
-          maxLength={300}
-          data-testid="definition-name"
-        />
+        <DefinitionNameField name={state.name} problem={nameProblem} run={run} />
         <span className="designer-status muted" data-testid="definition-status">
           {status}
         </span>

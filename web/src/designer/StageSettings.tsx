@@ -116,6 +116,7 @@ function StageNameField({ name, update }: { name: string; update: (patch: StageP
         value={typed.shown}
         onChange={(e) => typed.change(e.target.value)}
         onBlur={typed.flush}
+        onKeyDown={typed.keyDown}
         maxLength={200}
         aria-invalid={typed.shown.trim() === ''}
         data-testid="stage-name"

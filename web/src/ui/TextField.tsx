@@ -45,6 +45,7 @@ export function TypedTextField({
   value,
   onChange,
   onBlur,
+  onKeyDown,
   ...rest
 }: Parameters<typeof TextField>[0] & { value: string }) {
   const typed = useTypedValue(value, onChange);
@@ -57,6 +58,10 @@ export function TypedTextField({
         typed.flush();
         onBlur?.(e);
       }}
+      onKeyDown={(e) => {
+        typed.keyDown(e);
+        onKeyDown?.(e);
+      }}
     />
   );
 }
@@ -66,6 +71,7 @@ export function TypedTextAreaField({
   value,
   onChange,
   onBlur,
+  onKeyDown,
   ...rest
 }: Parameters<typeof TextAreaField>[0] & { value: string }) {
   const typed = useTypedValue(value, onChange);
@@ -77,6 +83,10 @@ export function TypedTextAreaField({
       onBlur={(e) => {
         typed.flush();
         onBlur?.(e);
+      }}
+      onKeyDown={(e) => {
+        typed.keyDown(e);
+        onKeyDown?.(e);
       }}
     />
   );

@@ -1,4 +1,4 @@
-import { startTransition, useCallback, useLayoutEffect, useRef, useState } from 'react';
+import { type KeyboardEvent, startTransition, useCallback, useLayoutEffect, useRef, useState } from 'react';
 
 /**
  * A text field over a value that is costly to change (a large draft whose every change redraws
@@ -6,12 +6,18 @@ import { startTransition, useCallback, useLayoutEffect, useRef, useState } from 
  * transition, a render React can interrupt for the next key. What the field shows follows the value
  * whenever it changes by other means (undo, redo, a restored draft); the values it sent itself, on
  * their way back, leave it as it is. `flush` hands the shown text on at once (leaving the field), so
- * a click that follows, on Save for one, sees it.
+ * a click that follows, on Save for one, sees it; so does `keyDown` before a shortcut (Ctrl or ⌘ with
+ * a key: save, undo, redo), whose handler then sees every key typed.
  */
 export function useTypedValue(
   value: string,
   onChange: (value: string) => void,
-): { readonly shown: string; readonly change: (next: string) => void; readonly flush: () => void } {
+): {
+  readonly shown: string;
+  readonly change: (next: string) => void;
+  readonly flush: () => void;
+  readonly keyDown: (event: KeyboardEvent) => void;
+} {
   const [shown, setShown] = useState(value);
   // Values sent and not yet seen back, oldest first.
   const sent = useRef<string[]>([]);
@@ -38,5 +44,11 @@ export function useTypedValue(
     if (last === undefined || last === value) return;
     onChange(last);
   }, [onChange, value]);
-  return { shown, change, flush };
+  const keyDown = useCallback(
+    (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey) flush();
+    },
+    [flush],
+  );
+  return { shown, change, flush, keyDown };
 }
