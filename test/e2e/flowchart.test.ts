@@ -145,8 +145,16 @@ for (const store of STORES) {
       const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
       const created = await t.admin.post('/api/definitions', { name: 'Long chain', stages, transitions });
       expect(created.status).toBe(201);
+      // The session's answer is held back a moment, so that a page waiting for it before asking for
+      // the definition would ask after it, whatever the machine's load.
+      const session = '**/api/auth/session';
+      await page.route(session, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await route.continue();
+      });
       await page.goto(`${t.url}/designer/${created.body.id}`);
       await expect.poll(() => page.getByTestId('stage-row').count(), { timeout: 15_000 }).toBe(n);
+      await page.unroute(session);
       // Opened at its address, the page asks for the definition along with the session, not after
       // the session's answer (Resource Timing: when each request went out and its answer ended).
       const asked = await page.evaluate((id) => {

@@ -1,15 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import {
-  memo,
-  startTransition,
-  useCallback,
-  useDeferredValue,
-  useEffect,
-  useMemo,
-  useReducer,
-  useRef,
-  useState,
-} from 'react';
+import { memo, useCallback, useDeferredValue, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, type NavigateFunction, useNavigate, useParams } from 'react-router';
 import { validateDefinition } from '../../../src/domain/definition/validate.ts';
@@ -20,7 +10,6 @@ import { formatDateTime } from '../i18n/format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { ErrorBox, Loading } from '../ui/States.tsx';
 import { useAfterFirstFrame } from '../ui/useAfterFirstFrame.ts';
-import { useTypedValue } from '../ui/useTypedValue.ts';
 import { AddStageDialog } from './AddStageDialog.tsx';
 import { canRedo, canUndo, createStack, isDirty } from './command-stack.ts';
 import type { Command, DesignerState, Point } from './commands.ts';
@@ -101,37 +90,6 @@ function useListedStages(stages: readonly Stage[]): readonly Stage[] {
   }, [stages]);
 }
 
-/**
- * The definition's name in the header. It keeps what is typed itself (`useTypedValue`): a key
- * redraws this field alone at once and the editor in a transition.
- */
-function DefinitionNameField({
-  name,
-  problem,
-  run,
-}: {
-  name: string;
-  problem: string | null;
-  run: (command: Command) => void;
-}) {
-  const { t } = useTranslation('designer');
-  const typed = useTypedValue(name, (next) => run({ type: 'definition.rename', name: next }));
-  return (
-    <input
-      className="designer-name"
-      value={typed.shown}
-      onChange={(e) => typed.change(e.target.value)}
-      onBlur={typed.flush}
-      onKeyDown={typed.keyDown}
-      aria-label={t('header.name')}
-      aria-invalid={problem !== null}
-      title={problem ?? undefined}
-      maxLength={300}
-      data-testid="definition-name"
-    />
-  );
-}
-
 /** The rules, drawn again only when they or the stages they name change (not at every key elsewhere). */
 const MemoRuleList = memo(RuleList);
 
@@ -203,14 +161,15 @@ function Editor({
   const { state } = stack;
 
   // Stages without a saved place are shown at once and laid out in the background (a worker). The
-  // places are filled in as a transition, a render a key press interrupts (typing in a field hands
-  // its text on in a transition too, so the two are rendered together, not one over the other).
+  // places are filled in as an ordinary update (the list does not change; the chart follows in the
+  // deferred render): an update of the draft in a transition would be replayed under every key
+  // typed meanwhile.
   useEffect(() => {
     if (initial.stages.every((s) => s.position)) return;
     let cancelled = false;
     positionsForMissing(initial.stages, initial.transitions).then(
       (positions) => {
-        if (!cancelled) startTransition(() => dispatch({ type: 'placed', positions }));
+        if (!cancelled) dispatch({ type: 'placed', positions });
       },
       () => {
         if (!cancelled) dispatch({ type: 'placed', positions: gridPlaces(initial.stages) });
@@ -478,7 +437,16 @@ function Editor({
         <Link to="/designer" className="back-link">
           ← {t('list.title')}
         </Link>
-        <DefinitionNameField name={state.name} problem={nameProblem} run={run} />
+        <input
+          className="designer-name"
+          value={state.name}
+          onChange={(e) => run({ type: 'definition.rename', name: e.target.value })}
+          aria-label={t('header.name')}
+          aria-invalid={nameProblem !== null}
+          title={nameProblem ?? undefined}
+          maxLength={300}
+          data-testid="definition-name"
+        />
         <span className="designer-status muted" data-testid="definition-status">
           {status}
         </span>

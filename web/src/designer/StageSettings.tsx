@@ -5,8 +5,7 @@ import type { Employee, Stage, StageKind, StageTask, Transition } from '../api/t
 import { Combobox } from '../ui/Combobox.tsx';
 import { LabelledSelect, Select } from '../ui/Field.tsx';
 import { IconButton } from '../ui/IconButton.tsx';
-import { TypedTextAreaField, TypedTextField } from '../ui/TextField.tsx';
-import { useTypedValue } from '../ui/useTypedValue.ts';
+import { TextAreaField, TextField } from '../ui/TextField.tsx';
 import type { Command, StagePatch } from './commands.ts';
 import { DurationInput } from './DurationInput.tsx';
 import { AddRuleForm, RuleRows, useStageNames } from './RuleList.tsx';
@@ -48,7 +47,16 @@ export function StageSettings(props: StageSettingsProps) {
   return (
     <div className="stage-settings">
       <div className="grid-2">
-        <StageNameField name={stage.name} update={update} />
+        <label>
+          {t('stage.name')}
+          <input
+            value={stage.name}
+            onChange={(e) => update({ name: e.target.value })}
+            maxLength={200}
+            aria-invalid={stage.name.trim() === ''}
+            data-testid="stage-name"
+          />
+        </label>
         <LabelledSelect
           label={t('stage.kind')}
           value={stage.kind}
@@ -99,29 +107,6 @@ export function StageSettings(props: StageSettingsProps) {
         </button>
       </div>
     </div>
-  );
-}
-
-/**
- * The stage's name. It keeps what is typed itself (`useTypedValue`), so a key redraws this field
- * alone at once and the rest of the editor in a transition.
- */
-function StageNameField({ name, update }: { name: string; update: (patch: StagePatch) => void }) {
-  const { t } = useTranslation('designer');
-  const typed = useTypedValue(name, (next) => update({ name: next }));
-  return (
-    <label>
-      {t('stage.name')}
-      <input
-        value={typed.shown}
-        onChange={(e) => typed.change(e.target.value)}
-        onBlur={typed.flush}
-        onKeyDown={typed.keyDown}
-        maxLength={200}
-        aria-invalid={typed.shown.trim() === ''}
-        data-testid="stage-name"
-      />
-    </label>
   );
 }
 
@@ -313,13 +298,13 @@ function TaskSettings({ stage, employees, employeeName, update }: WithUpdate<Sta
     >
       {(task) => (
         <div className="stack">
-          <TypedTextField
+          <TextField
             label={t('task.title')}
             value={task.title}
             maxLength={500}
             onChange={(title) => setTask({ title })}
           />
-          <TypedTextAreaField
+          <TextAreaField
             label={t('task.description')}
             value={task.description ?? ''}
             maxLength={5000}
@@ -381,7 +366,7 @@ function EventSettings({ stage, update }: { stage: Stage; update: (patch: StageP
               ...EVENT_TYPES.map((type) => ({ value: type, label: t(`eventType.${type}`) })),
             ]}
           />
-          <TypedTextAreaField
+          <TextAreaField
             label={t('event.comment')}
             value={event.comment ?? ''}
             rows={2}

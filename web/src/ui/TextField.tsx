@@ -1,5 +1,4 @@
 import type { InputHTMLAttributes, ReactNode, Ref, TextareaHTMLAttributes } from 'react';
-import { useTypedValue } from './useTypedValue.ts';
 
 /** A one-line text input with its label above it (the label wraps the input, so it names it). */
 export function TextField({
@@ -34,60 +33,5 @@ export function TextAreaField({
       {label}
       <textarea {...area} onChange={(e) => onChange(e.target.value)} />
     </label>
-  );
-}
-
-/**
- * A TextField over a value that is costly to change: each key is shown at once and handed on in a
- * transition (`useTypedValue`).
- */
-export function TypedTextField({
-  value,
-  onChange,
-  onBlur,
-  onKeyDown,
-  ...rest
-}: Parameters<typeof TextField>[0] & { value: string }) {
-  const typed = useTypedValue(value, onChange);
-  return (
-    <TextField
-      {...rest}
-      value={typed.shown}
-      onChange={typed.change}
-      onBlur={(e) => {
-        typed.flush();
-        onBlur?.(e);
-      }}
-      onKeyDown={(e) => {
-        typed.keyDown(e);
-        onKeyDown?.(e);
-      }}
-    />
-  );
-}
-
-/** A TextAreaField over a value that is costly to change (see TypedTextField). */
-export function TypedTextAreaField({
-  value,
-  onChange,
-  onBlur,
-  onKeyDown,
-  ...rest
-}: Parameters<typeof TextAreaField>[0] & { value: string }) {
-  const typed = useTypedValue(value, onChange);
-  return (
-    <TextAreaField
-      {...rest}
-      value={typed.shown}
-      onChange={typed.change}
-      onBlur={(e) => {
-        typed.flush();
-        onBlur?.(e);
-      }}
-      onKeyDown={(e) => {
-        typed.keyDown(e);
-        onKeyDown?.(e);
-      }}
-    />
   );
 }
