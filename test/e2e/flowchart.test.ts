@@ -58,6 +58,17 @@ const loadedScripts = (page: Page): Promise<string[]> =>
 const overlap = (a: Box, b: Box) =>
   a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
 
+/** A definition of `n` stages without places, each leading to the next ("Next"). */
+function chain(name: string, n: number) {
+  const stages = Array.from({ length: n }, (_, i) => ({
+    key: `s${i}`,
+    name: `Stage ${i + 1}`,
+    kind: i === 0 ? 'start' : i === n - 1 ? 'end' : 'normal',
+  }));
+  const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
+  return { name, stages, transitions };
+}
+
 function problems(d: Drawn): string[] {
   const found: string[] = [];
   d.labels.forEach((l, i) => {
@@ -137,13 +148,7 @@ for (const store of STORES) {
       timeout: 90_000,
     }, async () => {
       const n = 120;
-      const stages = Array.from({ length: n }, (_, i) => ({
-        key: `s${i}`,
-        name: `Stage ${i + 1}`,
-        kind: i === 0 ? 'start' : i === n - 1 ? 'end' : 'normal',
-      }));
-      const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
-      const created = await t.admin.post('/api/definitions', { name: 'Long chain', stages, transitions });
+      const created = await t.admin.post('/api/definitions', chain('Long chain', n));
       expect(created.status).toBe(201);
       // The session's answer is held back a moment, so that a page waiting for it before asking for
       // the definition would ask after it, whatever the machine's load.
@@ -187,13 +192,7 @@ for (const store of STORES) {
       timeout: 90_000,
     }, async () => {
       const n = 100;
-      const stages = Array.from({ length: n }, (_, i) => ({
-        key: `s${i}`,
-        name: `Stage ${i + 1}`,
-        kind: i === 0 ? 'start' : i === n - 1 ? 'end' : 'normal',
-      }));
-      const transitions = stages.slice(1).map((s, i) => ({ from: `s${i}`, to: s.key, result: 'Next' }));
-      const created = await t.admin.post('/api/definitions', { name: 'Typed chain', stages, transitions });
+      const created = await t.admin.post('/api/definitions', chain('Typed chain', n));
       expect(created.status).toBe(201);
       await page.goto(`${t.url}/designer/${created.body.id}`);
       await expect.poll(() => page.getByTestId('stage-row').count(), { timeout: 15_000 }).toBe(n);
@@ -221,7 +220,7 @@ for (const store of STORES) {
       await expect
         .poll(() => page.locator('.react-flow__node[data-id=s2]').textContent())
         .not.toContain('typed');
-      // Save straight after the last key: leaving the field hands its text on before the click.
+      // Save straight after the last key saves every key.
       await field.press('End');
       await field.pressSequentially(' saved', { delay: 5 });
       await page.getByTestId('save-draft').click();
@@ -230,7 +229,7 @@ for (const store of STORES) {
       expect(saved.body.stages.find((s: { key: string }) => s.key === 's2').name).toBe('Stage 3 saved');
       expect(await page.locator('.unsaved-badge').count()).toBe(0);
       expect(await field.inputValue()).toBe('Stage 3 saved');
-      // A shortcut straight after the last key (Ctrl+S in the definition's name) sees every key.
+      // So does the save shortcut straight after the last key (Ctrl+S in the definition's name).
       const title = page.getByTestId('definition-name');
       await title.click();
       await title.press('End');

@@ -140,7 +140,7 @@ export const LABEL_FONT_SIZE = 12;
 const LABEL_FONT = `${LABEL_FONT_SIZE}px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif`;
 /** The height of a label's line of text (its SVG box at LABEL_FONT_SIZE). */
 export const LABEL_LINE_HEIGHT = 15;
-/** The label's background reaches this far around its text (ResultEdge `labelBgPadding`). */
+/** The label's background reaches this far around its text (ResultEdge's `EdgeLabel`). */
 export const LABEL_PAD_X = 4;
 export const LABEL_PAD_Y = 2;
 
