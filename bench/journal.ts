@@ -26,6 +26,7 @@ import { loadConfig } from '../src/config.ts';
 import { decodeSortCursor } from '../src/store/cursor.ts';
 import {
   countsQueries,
+  fewViewerRows,
   type JournalFilter,
   type JournalSort,
   pageQuery,
@@ -466,6 +467,8 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
         const page = await timeCall(token, `/api/processes?${params}`);
         const filter = filterOf(c.query);
         const search = await prepareSearch(store.db, store.caps, filter.q);
+        // The page as the API asks it (`listProcesses`).
+        const viewerRows = await fewViewerRows(store.db, store.caps, viewer, filter);
         const planOf = (after?: { value: number; id: string }) =>
           explain(
             store,
@@ -475,6 +478,7 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
               now,
               after,
               search,
+              viewerRows,
             }).compile(),
           );
         const plan = await planOf();

@@ -250,6 +250,46 @@ export interface PageOptions {
   readonly now: number;
   /** The filter's text search made ready (`prepareSearch`). */
   readonly search: Search;
+  /**
+   * PostgreSQL, a manager: her few processes matching the filter's responsible or initiator are
+   * taken from her rows in `process_viewers` and sorted (`fewViewerRows`).
+   */
+  readonly viewerRows?: boolean | undefined;
+}
+
+/** Most of a manager's rows matching a responsible or an initiator that a page takes from them and sorts. */
+export const VIEWER_ROWS_LIMIT = 2000;
+
+/** The conditions on a manager's rows in `process_viewers` that a responsible and an initiator filter make. */
+function viewerRowsOf(viewer: Viewer, filter: JournalFilter) {
+  const where = [sql<boolean>`v.employee_id = ${viewer.id}`, sql<boolean>`v.employee_id <> '*'`];
+  if (filter.responsibleId) where.push(sql<boolean>`v.responsible_id = ${filter.responsibleId}`);
+  if (filter.initiatorId) where.push(sql<boolean>`v.initiator_id = ${filter.initiatorId}`);
+  return sql.join(where, sql` and `);
+}
+
+/**
+ * PostgreSQL, a manager's page filtered by a responsible or an initiator: whether she has fewer
+ * than `VIEWER_ROWS_LIMIT` processes matching it (counted from her rows in `process_viewers`,
+ * migration 011, up to the limit). Then her page is those processes sorted; with more, walking the
+ * filter's index in the page's order and checking membership finds a page soon. Walking it when she
+ * has few or none of them — a colleague's processes, most of which she does not see — checked every
+ * one of the colleague's processes (25,000 probes, 60–100 ms).
+ */
+export async function fewViewerRows(
+  db: Db,
+  caps: DialectCapabilities,
+  viewer: Viewer,
+  filter: JournalFilter,
+): Promise<boolean> {
+  if (caps.name !== 'postgres' || viewer.role === 'admin' || filter.mine) return false;
+  if (!filter.responsibleId && !filter.initiatorId) return false;
+  if ((filter.q?.trim() ?? '') !== '') return false;
+  const { rows } = await sql<{ n: number | string }>`select count(*) as n from (
+      select 1 from process_viewers v where ${viewerRowsOf(viewer, filter)} limit ${VIEWER_ROWS_LIMIT}) c`.execute(
+    db,
+  );
+  return Number(rows[0]?.n ?? 0) < VIEWER_ROWS_LIMIT;
 }
 
 /** The query of one page (limit + 1 rows, the extra one tells whether there is more). */
@@ -272,12 +312,15 @@ export function pageQuery(
   // manager's matches are sorted in full (no limit there, so no walk pays) and membership is
   // checked on them in that order until the page is full (`offset 0` keeps the check from
   // becoming a join, which would read all of the manager's member rows for a few matches).
-  const sorted = caps.name === 'postgres' && options.search.textIndex && indexableText(options.search.text);
-  const perMatch = sorted && viewer.role !== 'admin';
+  const viewerRows = options.viewerRows === true;
+  const sorted =
+    viewerRows ||
+    (caps.name === 'postgres' && options.search.textIndex && indexableText(options.search.text));
+  const perMatch = sorted && viewer.role !== 'admin' && !viewerRows;
   const use: Use = {
     page: byStart ? 'started' : 'updated',
     search: options.search,
-    ...(perMatch ? { visible: true as const } : {}),
+    ...(perMatch || viewerRows ? { visible: true as const } : {}),
   };
   const { capped } = options.search;
   // A capped search reads its matches once, in the `matches` part of the statement (see below).
@@ -288,6 +331,12 @@ export function pageQuery(
   const page = (f: JournalFilter, extra?: 'responsible_id' | 'initiator_id') => {
     let q = applyFilter(source(), caps, viewer, f, options.now, use);
     if (extra) q = q.where(`p.${extra}`, '=', viewer.id);
+    // Her matching processes from her own rows (`offset 0` keeps them driving the query).
+    if (viewerRows) {
+      q = q.where(
+        sql<boolean>`p.id in (select v.process_id from process_viewers v where ${viewerRowsOf(viewer, f)} offset 0)`,
+      );
+    }
     // By deadline: the processes that have one, read from the `processes_due` index.
     if (column === 'due_at') q = q.where('p.due_at', 'is not', null);
     if (options.after) {
@@ -311,7 +360,8 @@ export function pageQuery(
       .orderBy(sorted ? sql`${sql.ref(`p.${column}`)} + 0` : sql.ref(`p.${column}`), direction)
       .orderBy('p.id', direction)
       .limit(options.limit + 1);
-    if (caps.name !== 'postgres' || viewer.role === 'admin' || capped !== undefined) return rows;
+    if (caps.name !== 'postgres' || viewer.role === 'admin' || capped !== undefined || viewerRows)
+      return rows;
     // PostgreSQL, a manager's page may pass over many rows she does not see (a responsible's
     // processes, most of them someone else's) before it is full: it finds the page's ids from the
     // indexes alone (each filter's index holds the sort column and the id) and reads the rows of
@@ -479,7 +529,8 @@ export async function listProcesses(
   options: Omit<PageOptions, 'search'>,
 ): Promise<JournalPage> {
   const search = await prepareSearch(db, caps, filter.q);
-  const rows = await pageRows(db, caps, viewer, filter, { ...options, search });
+  const viewerRows = await fewViewerRows(db, caps, viewer, filter);
+  const rows = await pageRows(db, caps, viewer, filter, { ...options, search, viewerRows });
   const more = rows.length > options.limit;
   const page = more ? rows.slice(0, options.limit) : rows;
   const last = page[page.length - 1];
@@ -518,6 +569,59 @@ function countedByCounters(filter: JournalFilter): boolean {
 
 type CountRow = { status: ProcessTable['status']; n: number | string };
 
+/**
+ * The filter asks for nothing the viewer's rows in `process_viewers` cannot answer (its status
+ * aside): PostgreSQL, a manager (migration 011).
+ */
+function countedByViewerRows(filter: JournalFilter): boolean {
+  const {
+    status: _status,
+    startedFrom: _from,
+    startedTo: _to,
+    responsibleId: _responsible,
+    initiatorId: _initiator,
+    definitionId: _definition,
+    stageKey: _stage,
+    overdue: _overdue,
+    mine: _mine,
+    ...rest
+  } = filter;
+  return Object.values(rest).every((v) => v === undefined || (typeof v === 'string' && v.trim() === ''));
+}
+
+/**
+ * PostgreSQL: the counts from the viewer's own rows in `process_viewers` (migration 011), one
+ * range of an index led by the viewer's id (`*` for an administrator, asked only "overdue") and
+ * read alone; a stage's processes joined with them. "Mine" is the rows as responsible and as
+ * initiator, united by process.
+ */
+function viewerRowsCountQuery(db: Db, viewer: Viewer, filter: JournalFilter, now: number) {
+  const where =
+    viewer.role === 'admin'
+      ? [sql`v.employee_id = '*'`]
+      : // The member indexes leave out the `*` rows: saying so lets the planner use them.
+        [sql`v.employee_id = ${viewer.id}`, sql`v.employee_id <> '*'`];
+  if (filter.startedFrom !== undefined) where.push(sql`v.started_at >= ${filter.startedFrom}`);
+  if (filter.startedTo !== undefined) where.push(sql`v.started_at <= ${filter.startedTo}`);
+  if (filter.responsibleId) where.push(sql`v.responsible_id = ${filter.responsibleId}`);
+  if (filter.initiatorId) where.push(sql`v.initiator_id = ${filter.initiatorId}`);
+  if (filter.definitionId) where.push(sql`v.definition_id = ${filter.definitionId}`);
+  if (filter.overdue) where.push(sql`v.overdue_at < ${now}`);
+  // A stage is not copied (every move would rewrite the rows): its processes come from their own
+  // index and are joined with the viewer's rows (of the definition), which the planner hashes.
+  const stage = filter.stageKey
+    ? sql`join processes p on p.id = v.process_id and p.stage_key = ${filter.stageKey}
+        ${filter.definitionId ? sql`and p.definition_id = ${filter.definitionId}` : sql``}`
+    : sql``;
+  const rows = (extra: RawBuilder<boolean> | null) =>
+    sql`select v.process_id, v.status from process_viewers v ${stage}
+      where ${sql.join(extra ? [...where, extra] : where, sql` and `)}`;
+  const from = filter.mine
+    ? sql`(${rows(sql`v.responsible_id = ${viewer.id}`)} union ${rows(sql`v.initiator_id = ${viewer.id}`)})`
+    : sql`(${rows(null)})`;
+  return sql<CountRow>`select r.status, count(*) as n from ${from} r group by r.status`.compile(db);
+}
+
 /** The counters of the viewer's scope (scope `*` for an administrator, who sees all). */
 function countersQuery(db: Db, viewer: Viewer, definitions: readonly string[] | undefined) {
   // process_counts is written by triggers only, so it stays out of the typed schema.
@@ -545,6 +649,14 @@ export function countsQueries(
 ): CompiledQuery<CountRow>[] {
   if (countedByCounters(filter)) {
     return [countersQuery(db, viewer, filter.definitionId ? [filter.definitionId] : undefined)];
+  }
+  if (
+    caps.name === 'postgres' &&
+    (viewer.role === 'admin'
+      ? filter.overdue === true && countedByCounters({ ...filter, overdue: false, definitionId: undefined })
+      : countedByViewerRows(filter))
+  ) {
+    return [viewerRowsCountQuery(db, viewer, filter, now)];
   }
   const count = (counted: Search, excluded: readonly string[]): Count => ({
     db,

@@ -8,6 +8,7 @@ import { m004 } from './004-journal-indexes.ts';
 import { m006 } from './006-flow-analytics.ts';
 import { m008 } from './008-analytics-rollups.ts';
 import { m010 } from './010-overdue-status.ts';
+import { m011 } from './011-process-viewers.ts';
 import { type Columns, type SchemaChange, schemaChange } from './ddl.ts';
 
 function m001(caps: DialectCapabilities): SchemaChange {
@@ -325,6 +326,7 @@ export function migrationProvider(caps: DialectCapabilities): MigrationProvider 
     '008_analytics_rollups': { up: m008(caps) },
     '009_partial_journal_indexes': { up: schemaChange(m009) },
     '010_overdue_status': { up: m010(caps) },
+    '011_process_viewers': { up: m011(caps) },
   };
   return { getMigrations: async () => migrations };
 }

@@ -1,0 +1,158 @@
+/**
+ * PostgreSQL: journal counts that read one range of the viewer's own rows. A manager sees the
+ * processes she is a member of; a count of those matching a filter (a month of starts, a
+ * responsible, an initiator, a stage, the overdue ones) probed her membership once per process the
+ * filter gives — tens of thousands of index probes at a million processes, or a hash of all her
+ * member rows — and took 60–200 ms. An administrator's overdue count united the overdue tasks'
+ * processes with the processes past their deadline to count each once (50,000 of them: 45 ms).
+ *
+ * `process_viewers` holds one row per employee and process they are a member of (however many
+ * roles they hold in it), and one row per process for `*`, the administrator's scope as in
+ * `process_counts`, with the process's columns those filters compare: status, start time,
+ * responsible, initiator, definition, and `overdue_at`, the earliest of its stage's deadline and
+ * its unfinished tasks' due times (the journal's "overdue" is `overdue_at < now`). Each filter has
+ * an index led by the employee, so a count is one range, read from the index alone; a stage's
+ * count joins her rows of the definition with the stage's processes (the process's own index). The
+ * stage itself is not copied: every stage move would then rewrite a handful of rows and their
+ * index entries (measured: +0.17 ms of the database's time per move). The `*` rows are in the
+ * overdue index only (the process's own indexes answer the rest).
+ *
+ * Triggers keep the rows in the same transaction as the rows they copy: a process launched,
+ * members arriving and leaving (per statement, from the transition tables), a process's status,
+ * responsible or deadline changing, and tasks being written. Each writes only the rows of the
+ * processes it touched.
+ *
+ * SQLite reads a process row or a member row by its key at little cost, and its journal counts are
+ * within the goal without this (bench/notes/journal.md): there is nothing to keep.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { DialectCapabilities } from '../capabilities.ts';
+
+type Db = Kysely<unknown>;
+
+/** The earliest of the process `p`'s stage deadline and its unfinished tasks' due times. */
+const OVERDUE_AT = `least(p.due_at, (select min(t.due_at) from tasks t
+  where t.process_id = p.id and t.status <> 'done'))`;
+
+/** The columns of the process `p` a row copies, in the table's order. */
+const COPIED = `p.status, p.started_at, p.responsible_id, p.initiator_id, p.definition_id,
+  ${OVERDUE_AT}`;
+
+/** Sets `overdue_at` again for the processes whose ids the select `ids` gives. */
+const REFRESH_OVERDUE = (ids: string) => `
+  update process_viewers v set overdue_at = x.overdue_at
+  from (select p.id, ${OVERDUE_AT} as overdue_at from processes p where p.id in (${ids})) x
+  where v.process_id = x.id and v.overdue_at is distinct from x.overdue_at`;
+
+export function m011(caps: DialectCapabilities) {
+  return async (db: Db): Promise<void> => {
+    if (caps.name !== 'postgres') return;
+    const run = (text: string) => sql.raw(text).execute(db);
+    // Filling it from a large database's members takes longer than any request may (the
+    // migrations run in one transaction, which this setting lasts until).
+    await run('set local statement_timeout = 0');
+    await run(`create table process_viewers (
+      process_id text not null, employee_id text not null,
+      status text not null, started_at bigint not null, responsible_id text, initiator_id text not null,
+      definition_id text not null, overdue_at bigint,
+      primary key (process_id, employee_id))`);
+    await run(`insert into process_viewers
+      select p.id, m.employee_id, ${COPIED}
+      from (select distinct process_id, employee_id from process_members) m
+      join processes p on p.id = m.process_id
+      union all
+      select p.id, '*', ${COPIED} from processes p`);
+    // Each index holds the status (the counts group by it); a page's ids come from the process in
+    // the responsible's and the initiator's. Only "overdue" is asked of the administrator's rows.
+    const members = "where employee_id <> '*'";
+    await run(`create index process_viewers_started on process_viewers (employee_id, started_at)
+      include (status) ${members}`);
+    await run(`create index process_viewers_definition on process_viewers (employee_id, definition_id)
+      include (status, process_id) ${members}`);
+    await run(`create index process_viewers_responsible on process_viewers (employee_id, responsible_id)
+      include (status, process_id) ${members}`);
+    await run(`create index process_viewers_initiator on process_viewers (employee_id, initiator_id)
+      include (status, process_id) ${members}`);
+    await run(`create index process_viewers_overdue on process_viewers (employee_id, overdue_at)
+      include (status) where overdue_at is not null`);
+
+    // The planner's statistics now, not when autovacuum gets round to a table it has not seen.
+    await run('analyze process_viewers');
+
+    // Members: an employee's first role in a process brings the row, their last one takes it away.
+    await run(`create function process_viewers_members_in() returns trigger language plpgsql as $$
+      begin
+        insert into process_viewers
+        select p.id, m.employee_id, ${COPIED}
+        from (select distinct process_id, employee_id from changed) m
+        join processes p on p.id = m.process_id
+        on conflict do nothing;
+        return null;
+      end $$`);
+    await run(`create trigger process_viewers_members_in after insert on process_members
+      referencing new table as changed for each statement execute function process_viewers_members_in()`);
+    await run(`create function process_viewers_members_out() returns trigger language plpgsql as $$
+      begin
+        delete from process_viewers v
+        using (select distinct process_id, employee_id from changed) m
+        where v.process_id = m.process_id and v.employee_id = m.employee_id
+          and not exists (select 1 from process_members x
+                          where x.process_id = m.process_id and x.employee_id = m.employee_id);
+        return null;
+      end $$`);
+    await run(`create trigger process_viewers_members_out after delete on process_members
+      referencing old table as changed for each statement execute function process_viewers_members_out()`);
+
+    // A process's own row, and its copied columns.
+    await run(`create function process_viewers_launched() returns trigger language plpgsql as $$
+      begin
+        insert into process_viewers select p.id, '*', ${COPIED} from changed p;
+        return null;
+      end $$`);
+    await run(`create trigger process_viewers_launched after insert on processes
+      referencing new table as changed for each statement execute function process_viewers_launched()`);
+    // Per row, and only when a copied column changed: most updates of a process change none of
+    // them (a stage move changes its stage, time and version), and a row trigger with a condition
+    // costs nothing there, where a statement trigger fills its transition tables on every update.
+    const copied = ['status', 'started_at', 'responsible_id', 'initiator_id', 'definition_id', 'due_at'];
+    await run(`create function process_viewers_process() returns trigger language plpgsql as $$
+      begin
+        if tg_op = 'DELETE' then
+          delete from process_viewers where process_id = old.id;
+          return null;
+        end if;
+        update process_viewers v set status = new.status, started_at = new.started_at,
+          responsible_id = new.responsible_id, initiator_id = new.initiator_id,
+          definition_id = new.definition_id,
+          overdue_at = case when old.due_at is not distinct from new.due_at then v.overdue_at
+                            else (select ${OVERDUE_AT} from processes p where p.id = new.id) end
+        where v.process_id = new.id;
+        return null;
+      end $$`);
+    await run(`create trigger process_viewers_process after update of ${copied.join(', ')} on processes
+      for each row when (${copied.map((c) => `old.${c} is distinct from new.${c}`).join(' or ')})
+      execute function process_viewers_process()`);
+    await run(`create trigger process_viewers_process_delete after delete on processes for each row
+      execute function process_viewers_process()`);
+
+    // Tasks: their processes' overdue_at again, per statement (an update may move a task between
+    // processes, so both its old and its new process).
+    for (const [op, tables, ids] of [
+      ['insert', 'new table as changed', 'select process_id from changed'],
+      ['delete', 'old table as changed', 'select process_id from changed'],
+      [
+        'update',
+        'old table as before new table as changed',
+        'select process_id from before union select process_id from changed',
+      ],
+    ] as const) {
+      await run(`create function process_viewers_tasks_${op}() returns trigger language plpgsql as $$
+        begin
+          ${REFRESH_OVERDUE(ids)};
+          return null;
+        end $$`);
+      await run(`create trigger process_viewers_tasks_${op} after ${op} on tasks
+        referencing ${tables} for each statement execute function process_viewers_tasks_${op}()`);
+    }
+  };
+}
