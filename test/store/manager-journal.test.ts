@@ -319,13 +319,16 @@ for (const kind of STORES) {
               }
             }
             if (store.caps.name === 'postgres') {
-              // The rows as migration 011 defines them: one per member and process, one per process for `*`.
+              // The rows as migration 011 defines them: one per member and process, one for `*` per process
+              // that can be overdue.
               const defined = sql`select p.id, m.employee_id, p.status, p.started_at, p.responsible_id,
                   p.initiator_id, p.definition_id,
                   least(p.due_at, (select min(t.due_at) from tasks t where t.process_id = p.id and t.status <> 'done'))
                 from (select distinct process_id, employee_id from process_members
                       union all select id, '*' from processes) m
-                join processes p on p.id = m.process_id`;
+                join processes p on p.id = m.process_id
+                where m.employee_id <> '*' or least(p.due_at, (select min(t.due_at) from tasks t
+                  where t.process_id = p.id and t.status <> 'done')) is not null`;
               const kept = sql`select process_id, employee_id, status, started_at, responsible_id, initiator_id,
                   definition_id, overdue_at from process_viewers`;
               const { rows: drift } = await sql<{ n: string }>`select count(*) as n from (
