@@ -10,6 +10,8 @@ import {
   type AbsenceEdge,
   type AbsenceRow,
   claimDueAbsences,
+  dueEdgesOf,
+  findAbsenceForUpdate,
   hasDueAbsences,
   markAbsenceEdge,
   processesAwaitingResponsible,
@@ -69,6 +71,23 @@ export async function applyDueAbsences(ctx: EngineContext, batchSize = 50): Prom
     if (claimed === 0) break;
   }
   return moved;
+}
+
+/**
+ * Applies the due start or end of one absence now: the employee who ends an absence early (or
+ * begins one now) sees the stages moved when the answer comes. Its row is locked without skipping:
+ * when the worker of any node has claimed the edge first, this waits for that transaction, then
+ * finds the edge applied and does nothing.
+ */
+export async function applyAbsenceNow(ctx: EngineContext, absenceId: string): Promise<number> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx, async (tx, log) => {
+    const row = await findAbsenceForUpdate(tx, absenceId, ctx.store.caps.rowLocks);
+    if (!row) return 0;
+    let changed = 0;
+    for (const edge of dueEdgesOf(row, now)) changed += await applyEdge(tx, ctx, row, edge, log);
+    return changed;
+  });
 }
 
 /**

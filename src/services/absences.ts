@@ -8,7 +8,7 @@ import type { Actor, EngineContext } from '../context.ts';
 import { isoTime } from '../domain/clock.ts';
 import { DomainError, notFound } from '../domain/errors.ts';
 import { forgetAbsences } from '../engine/step-context.ts';
-import { applyDueAbsences } from '../engine/time-control.ts';
+import { applyAbsenceNow } from '../engine/time-control.ts';
 import {
   type AbsenceRow,
   deleteAbsence,
@@ -95,7 +95,7 @@ export async function createAbsence(
     forgetAbsences(ctx.store);
   }
   // One that starts now moves the work at once rather than at the worker's next round.
-  if (row.from_at <= now) await applyDueAbsences(ctx);
+  if (row.from_at <= now) await applyAbsenceNow(ctx, row.id);
   return absenceView(row);
 }
 
@@ -138,5 +138,5 @@ export async function removeAbsence(
   } finally {
     forgetAbsences(ctx.store);
   }
-  await applyDueAbsences(ctx);
+  await applyAbsenceNow(ctx, absenceId);
 }

@@ -91,6 +91,21 @@ function dueEdges(db: Db, edge: AbsenceEdge, now: number) {
   return db.selectFrom('absences').where(applied, 'is', null).where(due, '<=', now);
 }
 
+/** The edges of one absence that are due at `now` and not yet applied, start before end. */
+export function dueEdgesOf(row: AbsenceRow, now: number): AbsenceEdge[] {
+  return EDGE_NAMES.filter((edge) => row[EDGES[edge].applied] === null && row[EDGES[edge].due] <= now);
+}
+
+/** One absence, its row locked until the transaction ends (waiting for a node that holds it claimed). */
+export async function findAbsenceForUpdate(
+  db: Db,
+  id: string,
+  rowLocks: boolean,
+): Promise<AbsenceRow | undefined> {
+  const q = db.selectFrom('absences').selectAll().where('id', '=', id);
+  return (rowLocks ? q.forUpdate() : q).executeTakeFirst();
+}
+
 /** Whether any absence has a start or an end that is due and not yet applied (a cheap indexed look). */
 export async function hasDueAbsences(db: Db, now: number): Promise<boolean> {
   for (const edge of EDGE_NAMES) {

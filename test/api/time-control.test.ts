@@ -2,6 +2,7 @@
  * The time-control contract over HTTP on both stores: the business calendar, absences with deputies,
  * stage deadlines in definitions and on the card.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectError, expectStatus, publishDefinition, twoStageBody } from '../support/api-helpers.ts';
 import { type Client, startTestServer, type TestServer } from '../support/server.ts';
@@ -136,6 +137,60 @@ for (const kind of STORES) {
       expect(back.body.stage.responsible.id).toBe(anna.id);
       expect(back.body.stage.actingFor).toBeNull();
     });
+
+    // The row lock another node's worker takes when it claims an absence's edge (PostgreSQL only:
+    // SQLite has one writer and no row locks).
+    if (kind === 'postgres') {
+      it('given an absence that has ended but another node holds it claimed, then removing it answers once the stage is back', async () => {
+        const now = Date.now();
+        const absence = await anna.post(`/api/employees/${anna.id}/absences`, {
+          from: new Date(now - 60_000).toISOString(),
+          to: new Date(now + DAY).toISOString(),
+          deputyId: boris.id,
+        });
+        expectStatus(absence, 201);
+        const definitionId = await publishDefinition(
+          t.admin,
+          'Deputy, claimed',
+          twoStageBody({ responsibles: [anna.id] }),
+        );
+        const launched = await t.admin.post('/api/processes', { definitionId });
+        expect(launched.body.stage.responsible.id).toBe(boris.id);
+        // Its end falls due, and a worker claims it before this node applies it.
+        const { store } = t.server.ctx;
+        await sql`update absences set to_at = ${Date.now() - 1000} where id = ${absence.body.id}`.execute(
+          store.db,
+        );
+        let release = () => {};
+        const released = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let claimed = () => {};
+        const isClaimed = new Promise<void>((resolve) => {
+          claimed = resolve;
+        });
+        const worker = store.transaction(async (tx) => {
+          await sql`select id from absences where id = ${absence.body.id} for update`.execute(tx);
+          claimed();
+          await released;
+        });
+        await isClaimed;
+        let answered = false;
+        const removing = anna.delete(`/api/employees/${anna.id}/absences/${absence.body.id}`).then((res) => {
+          answered = true;
+          return res;
+        });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        // It waits for the claim rather than skip the absence and answer before the stage is back.
+        expect(answered).toBe(false);
+        release();
+        await worker;
+        expectStatus(await removing, 204);
+        const back = await t.admin.get(`/api/processes/${launched.body.id}`);
+        expect(back.body.stage.responsible.id).toBe(anna.id);
+        expect(back.body.stage.actingFor).toBeNull();
+      });
+    }
 
     it('given a stage deadline, then the card shows dueAt and turns overdue when the test clock passes it', async () => {
       const definitionId = await publishDefinition(

@@ -64,6 +64,14 @@ const REFRESH_OVERDUE = (ids: string) => `
   delete from process_viewers v using x
   where v.process_id = x.id and v.employee_id = '*' and x.overdue_at is null`;
 
+/**
+ * Every statement of these triggers reads rows by key (a process, its tasks, its viewer rows). Their
+ * plans are made once per connection, and one made while the tables were small (a database being
+ * filled before any statistics) reads whole tables instead: the member rows of a 100,000-process
+ * slice then took minutes. Planned without sequential scans, each stays a lookup by key.
+ */
+const KEYED = 'set enable_seqscan = off';
+
 export function m011(caps: DialectCapabilities) {
   return async (db: Db): Promise<void> => {
     if (caps.name !== 'postgres') return;
@@ -100,7 +108,7 @@ export function m011(caps: DialectCapabilities) {
     await run('analyze process_viewers');
 
     // Members: an employee's first role in a process brings the row, their last one takes it away.
-    await run(`create function process_viewers_members_in() returns trigger language plpgsql as $$
+    await run(`create function process_viewers_members_in() returns trigger language plpgsql ${KEYED} as $$
       begin
         insert into process_viewers
         select p.id, m.employee_id, ${COPIED}
@@ -111,7 +119,7 @@ export function m011(caps: DialectCapabilities) {
       end $$`);
     await run(`create trigger process_viewers_members_in after insert on process_members
       referencing new table as changed for each statement execute function process_viewers_members_in()`);
-    await run(`create function process_viewers_members_out() returns trigger language plpgsql as $$
+    await run(`create function process_viewers_members_out() returns trigger language plpgsql ${KEYED} as $$
       begin
         delete from process_viewers v
         using (select distinct process_id, employee_id from changed) m
@@ -124,7 +132,7 @@ export function m011(caps: DialectCapabilities) {
       referencing old table as changed for each statement execute function process_viewers_members_out()`);
 
     // A process's own row, and its copied columns.
-    await run(`create function process_viewers_launched() returns trigger language plpgsql as $$
+    await run(`create function process_viewers_launched() returns trigger language plpgsql ${KEYED} as $$
       begin
         insert into process_viewers ${ADMIN_ROWS('changed p')};
         return null;
@@ -135,7 +143,7 @@ export function m011(caps: DialectCapabilities) {
     // them (a stage move changes its stage, time and version), and a row trigger with a condition
     // costs nothing there, where a statement trigger fills its transition tables on every update.
     const copied = ['status', 'started_at', 'responsible_id', 'initiator_id', 'definition_id', 'due_at'];
-    await run(`create function process_viewers_process() returns trigger language plpgsql as $$
+    await run(`create function process_viewers_process() returns trigger language plpgsql ${KEYED} as $$
       begin
         if tg_op = 'DELETE' then
           delete from process_viewers where process_id = old.id;
@@ -167,7 +175,7 @@ export function m011(caps: DialectCapabilities) {
         'select process_id from before union select process_id from changed',
       ],
     ] as const) {
-      await run(`create function process_viewers_tasks_${op}() returns trigger language plpgsql as $$
+      await run(`create function process_viewers_tasks_${op}() returns trigger language plpgsql ${KEYED} as $$
         begin
           ${REFRESH_OVERDUE(ids)};
           return null;
