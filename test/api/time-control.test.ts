@@ -114,7 +114,8 @@ for (const kind of STORES) {
       );
     });
 
-    it('given a deputy now, then a new stage goes to the deputy and the card says whom they act for', async () => {
+    /** Anna away since a minute ago with Boris standing in, and a process of hers launched: Boris holds its stage. */
+    async function deputyHolds(name: string) {
       const now = Date.now();
       const absence = await anna.post(`/api/employees/${anna.id}/absences`, {
         from: new Date(now - 60_000).toISOString(),
@@ -122,14 +123,15 @@ for (const kind of STORES) {
         deputyId: boris.id,
       });
       expectStatus(absence, 201);
-      const definitionId = await publishDefinition(
-        t.admin,
-        'Deputy',
-        twoStageBody({ responsibles: [anna.id] }),
-      );
+      const definitionId = await publishDefinition(t.admin, name, twoStageBody({ responsibles: [anna.id] }));
       const launched = await t.admin.post('/api/processes', { definitionId });
       expectStatus(launched, 201);
       expect(launched.body.stage.responsible.id).toBe(boris.id);
+      return { absence, launched };
+    }
+
+    it('given a deputy now, then a new stage goes to the deputy and the card says whom they act for', async () => {
+      const { absence, launched } = await deputyHolds('Deputy');
       expect(launched.body.stage.actingFor).toEqual({ id: anna.id, name: 'Anna Petrova' });
       // Ending the absence early gives the stage back.
       expectStatus(await anna.delete(`/api/employees/${anna.id}/absences/${absence.body.id}`), 204);
@@ -142,20 +144,7 @@ for (const kind of STORES) {
     // SQLite has one writer and no row locks).
     if (kind === 'postgres') {
       it('given an absence that has ended but another node holds it claimed, then removing it answers once the stage is back', async () => {
-        const now = Date.now();
-        const absence = await anna.post(`/api/employees/${anna.id}/absences`, {
-          from: new Date(now - 60_000).toISOString(),
-          to: new Date(now + DAY).toISOString(),
-          deputyId: boris.id,
-        });
-        expectStatus(absence, 201);
-        const definitionId = await publishDefinition(
-          t.admin,
-          'Deputy, claimed',
-          twoStageBody({ responsibles: [anna.id] }),
-        );
-        const launched = await t.admin.post('/api/processes', { definitionId });
-        expect(launched.body.stage.responsible.id).toBe(boris.id);
+        const { absence, launched } = await deputyHolds('Deputy, claimed');
         // Its end falls due, and a worker claims it before this node applies it.
         const { store } = t.server.ctx;
         await sql`update absences set to_at = ${Date.now() - 1000} where id = ${absence.body.id}`.execute(
