@@ -72,6 +72,61 @@ const REFRESH_OVERDUE = (ids: string) => `
  */
 const KEYED = 'set enable_seqscan = off';
 
+type Run = (text: string) => Promise<unknown>;
+
+/** The indexes of `process_viewers`, built by `fillViewerRows` once the rows are in. */
+const VIEWER_INDEXES = [
+  'process_viewers_started',
+  'process_viewers_definition',
+  'process_viewers_responsible',
+  'process_viewers_initiator',
+  'process_viewers_overdue',
+] as const;
+
+/** Fills the empty `process_viewers` from the members and processes there are, then indexes it. */
+async function fillViewerRows(run: Run): Promise<void> {
+  await run(`insert into process_viewers
+    select p.id, m.employee_id, ${COPIED}
+    from (select distinct process_id, employee_id from process_members) m
+    join processes p on p.id = m.process_id
+    union all
+    ${ADMIN_ROWS('processes p')}`);
+  // Each index holds the status (the counts group by it); a page's ids come from the process in
+  // the responsible's and the initiator's. Only "overdue" is asked of the administrator's rows.
+  const members = "where employee_id <> '*'";
+  await run(`create index process_viewers_started on process_viewers (employee_id, started_at)
+    include (status) ${members}`);
+  await run(`create index process_viewers_definition on process_viewers (employee_id, definition_id)
+    include (status, process_id) ${members}`);
+  await run(`create index process_viewers_responsible on process_viewers (employee_id, responsible_id)
+    include (status, process_id) ${members}`);
+  await run(`create index process_viewers_initiator on process_viewers (employee_id, initiator_id)
+    include (status, process_id) ${members}`);
+  await run(`create index process_viewers_overdue on process_viewers (employee_id, overdue_at)
+    include (status) where overdue_at is not null`);
+
+  // The planner's statistics now, not when autovacuum gets round to a table it has not seen.
+  await run('analyze process_viewers');
+}
+
+/**
+ * The triggers that write viewer rows as processes, members and tasks are inserted. A bulk load
+ * (the journal benchmark's million processes) may turn them off and fill the table once afterwards
+ * with `refillViewerRows`, as this migration fills it on a database that already has processes.
+ */
+export const VIEWER_INSERT_TRIGGERS = [
+  { table: 'processes', trigger: 'process_viewers_launched' },
+  { table: 'process_members', trigger: 'process_viewers_members_in' },
+  { table: 'tasks', trigger: 'process_viewers_tasks_insert' },
+] as const;
+
+/** Empties `process_viewers` and fills it again from what there is, its indexes built afterwards. */
+export async function refillViewerRows(run: Run): Promise<void> {
+  for (const name of VIEWER_INDEXES) await run(`drop index if exists ${name}`);
+  await run('truncate process_viewers');
+  await fillViewerRows(run);
+}
+
 export function m011(caps: DialectCapabilities) {
   return async (db: Db): Promise<void> => {
     if (caps.name !== 'postgres') return;
@@ -84,28 +139,7 @@ export function m011(caps: DialectCapabilities) {
       status text not null, started_at bigint not null, responsible_id text, initiator_id text not null,
       definition_id text not null, overdue_at bigint,
       primary key (process_id, employee_id))`);
-    await run(`insert into process_viewers
-      select p.id, m.employee_id, ${COPIED}
-      from (select distinct process_id, employee_id from process_members) m
-      join processes p on p.id = m.process_id
-      union all
-      ${ADMIN_ROWS('processes p')}`);
-    // Each index holds the status (the counts group by it); a page's ids come from the process in
-    // the responsible's and the initiator's. Only "overdue" is asked of the administrator's rows.
-    const members = "where employee_id <> '*'";
-    await run(`create index process_viewers_started on process_viewers (employee_id, started_at)
-      include (status) ${members}`);
-    await run(`create index process_viewers_definition on process_viewers (employee_id, definition_id)
-      include (status, process_id) ${members}`);
-    await run(`create index process_viewers_responsible on process_viewers (employee_id, responsible_id)
-      include (status, process_id) ${members}`);
-    await run(`create index process_viewers_initiator on process_viewers (employee_id, initiator_id)
-      include (status, process_id) ${members}`);
-    await run(`create index process_viewers_overdue on process_viewers (employee_id, overdue_at)
-      include (status) where overdue_at is not null`);
-
-    // The planner's statistics now, not when autovacuum gets round to a table it has not seen.
-    await run('analyze process_viewers');
+    await fillViewerRows(run);
 
     // Members: an employee's first role in a process brings the row, their last one takes it away.
     await run(`create function process_viewers_members_in() returns trigger language plpgsql ${KEYED} as $$
