@@ -39,6 +39,9 @@ export function readResults(dir: string): SectionResult[] {
   return results.sort((a, b) => rank(a.section) - rank(b.section) || a.section.localeCompare(b.section));
 }
 
+/** How long a whole run may take: `npm run bench` under 30 minutes, `--quick` under 5. */
+export const RUN_BUDGET_SECONDS = { full: 1_800, quick: 300 } as const;
+
 export function renderMarkdown(
   results: readonly SectionResult[],
   machine: Machine & { date: string },
@@ -65,6 +68,21 @@ export function renderMarkdown(
       `The sections below come from ${runs.length} different runs (${runs.join('; ')}); each section's run is named with it.`,
       '',
     );
+  // What each run's sections here took together, against the budget of a whole run.
+  const byRun = new Map<string, SectionResult[]>();
+  for (const r of results) byRun.set(r.runStarted, [...(byRun.get(r.runStarted) ?? []), r]);
+  const times = [...byRun].map(([started, rs]) => {
+    const seconds = Math.round(rs.reduce((sum, r) => sum + r.seconds, 0));
+    const budget = RUN_BUDGET_SECONDS[rs[0]?.quick ? 'quick' : 'full'];
+    return (
+      `the run of ${started} (${rs[0]?.quick ? 'quick' : 'full'}): ${seconds.toLocaleString('en-US')} s over ` +
+      `${rs.length === results.length ? 'all' : `${rs.length} of the`} ${results.length} sections` +
+      (rs.length === results.length
+        ? ` (≤ ${budget.toLocaleString('en-US')} s ${verdict(seconds <= budget)})`
+        : '')
+    );
+  });
+  lines.push(`Time, the sections of a run together: ${times.join('; ')}.`, '');
   const quick = results.filter((r) => r.quick);
   if (quick.length > 0)
     lines.push(

@@ -27,7 +27,7 @@ import path from 'node:path';
 import { httpSection } from './http-load.ts';
 import { movesSection } from './moves.ts';
 import { peerSection } from './peer.ts';
-import { readResults, writeMarkdown } from './report.ts';
+import { RUN_BUDGET_SECONDS, readResults, writeMarkdown } from './report.ts';
 import type { BenchSection, SectionAnswer, SectionResult, StoreKind } from './sections.ts';
 import { log, round3 } from './stats.ts';
 import { timersSection } from './timers.ts';
@@ -181,6 +181,13 @@ async function main(): Promise<void> {
   writeMarkdown(MARKDOWN, readResults(RESULTS_DIR), { ...machine, date: new Date().toISOString() });
   const wallSeconds = round3((Date.now() - started.getTime()) / 1000);
   log(`done in ${wallSeconds} s; results in ${RESULTS_DIR}, table in ${MARKDOWN}`);
+  const budget = RUN_BUDGET_SECONDS[quick ? 'quick' : 'full'];
+  if (sections.length === all.length && wallSeconds > budget) {
+    log(
+      `over budget: a ${quick ? 'quick' : 'full'} run must finish within ${budget} s, this one took ${wallSeconds} s`,
+    );
+    process.exitCode = 1;
+  }
   const report = {
     benchmark: 'stageflow: the goals table of docs/BENCHMARKS.md, measured in one run',
     meta: { date: started.toISOString(), quick, stores, ...machine, wallSeconds },
