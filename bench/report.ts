@@ -73,13 +73,13 @@ export function renderMarkdown(
   for (const r of results) byRun.set(r.runStarted, [...(byRun.get(r.runStarted) ?? []), r]);
   const times = [...byRun].map(([started, rs]) => {
     const seconds = Math.round(rs.reduce((sum, r) => sum + r.seconds, 0));
-    const budget = RUN_BUDGET_SECONDS[rs[0]?.quick ? 'quick' : 'full'];
+    const mode = rs[0]?.quick ? 'quick' : 'full';
+    const whole = rs.length === results.length;
+    const budget = RUN_BUDGET_SECONDS[mode];
     return (
-      `the run of ${started} (${rs[0]?.quick ? 'quick' : 'full'}): ${seconds.toLocaleString('en-US')} s over ` +
-      `${rs.length === results.length ? 'all' : `${rs.length} of the`} ${results.length} sections` +
-      (rs.length === results.length
-        ? ` (≤ ${budget.toLocaleString('en-US')} s ${verdict(seconds <= budget)})`
-        : '')
+      `the run of ${started} (${mode}): ${seconds.toLocaleString('en-US')} s over ` +
+      `${whole ? 'all' : `${rs.length} of the`} ${results.length} sections` +
+      (whole ? ` (≤ ${budget.toLocaleString('en-US')} s ${verdict(seconds <= budget)})` : '')
     );
   });
   lines.push(`Time, the sections of a run together: ${times.join('; ')}.`, '');

@@ -74,13 +74,26 @@ const KEYED = 'set enable_seqscan = off';
 
 type Run = (text: string) => Promise<unknown>;
 
-/** The indexes of `process_viewers`, built by `fillViewerRows` once the rows are in. */
+/**
+ * The indexes of `process_viewers`, by name, built by `fillViewerRows` once the rows are in. Each
+ * holds the status (the counts group by it); a page's ids come from the process in the
+ * responsible's and the initiator's. Only "overdue" is asked of the administrator's rows.
+ */
 const VIEWER_INDEXES = [
-  'process_viewers_started',
-  'process_viewers_definition',
-  'process_viewers_responsible',
-  'process_viewers_initiator',
-  'process_viewers_overdue',
+  ['process_viewers_started', "(employee_id, started_at) include (status) where employee_id <> '*'"],
+  [
+    'process_viewers_definition',
+    "(employee_id, definition_id) include (status, process_id) where employee_id <> '*'",
+  ],
+  [
+    'process_viewers_responsible',
+    "(employee_id, responsible_id) include (status, process_id) where employee_id <> '*'",
+  ],
+  [
+    'process_viewers_initiator',
+    "(employee_id, initiator_id) include (status, process_id) where employee_id <> '*'",
+  ],
+  ['process_viewers_overdue', '(employee_id, overdue_at) include (status) where overdue_at is not null'],
 ] as const;
 
 /** Fills the empty `process_viewers` from the members and processes there are, then indexes it. */
@@ -91,20 +104,8 @@ async function fillViewerRows(run: Run): Promise<void> {
     join processes p on p.id = m.process_id
     union all
     ${ADMIN_ROWS('processes p')}`);
-  // Each index holds the status (the counts group by it); a page's ids come from the process in
-  // the responsible's and the initiator's. Only "overdue" is asked of the administrator's rows.
-  const members = "where employee_id <> '*'";
-  await run(`create index process_viewers_started on process_viewers (employee_id, started_at)
-    include (status) ${members}`);
-  await run(`create index process_viewers_definition on process_viewers (employee_id, definition_id)
-    include (status, process_id) ${members}`);
-  await run(`create index process_viewers_responsible on process_viewers (employee_id, responsible_id)
-    include (status, process_id) ${members}`);
-  await run(`create index process_viewers_initiator on process_viewers (employee_id, initiator_id)
-    include (status, process_id) ${members}`);
-  await run(`create index process_viewers_overdue on process_viewers (employee_id, overdue_at)
-    include (status) where overdue_at is not null`);
-
+  for (const [name, columns] of VIEWER_INDEXES)
+    await run(`create index ${name} on process_viewers ${columns}`);
   // The planner's statistics now, not when autovacuum gets round to a table it has not seen.
   await run('analyze process_viewers');
 }
@@ -122,7 +123,7 @@ export const VIEWER_INSERT_TRIGGERS = [
 
 /** Empties `process_viewers` and fills it again from what there is, its indexes built afterwards. */
 export async function refillViewerRows(run: Run): Promise<void> {
-  for (const name of VIEWER_INDEXES) await run(`drop index if exists ${name}`);
+  for (const [name] of VIEWER_INDEXES) await run(`drop index if exists ${name}`);
   await run('truncate process_viewers');
   await fillViewerRows(run);
 }
