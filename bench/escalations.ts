@@ -16,7 +16,7 @@ import { TimerWorker } from '../src/scheduler/timer-worker.ts';
 import { createDefinition, publishDefinition } from '../src/services/definitions.ts';
 import { createEmployee } from '../src/services/employees.ts';
 import { openStore, type Store } from '../src/store/store.ts';
-import { freshPostgres, freshSqlite } from './databases.ts';
+import { freshPostgres, freshSqlite, orderedIds } from './databases.ts';
 import { type BenchSection, type Figure, fmtInt, type SectionAnswer, type StoreKind } from './sections.ts';
 import { log, round3 } from './stats.ts';
 
@@ -62,14 +62,11 @@ async function fillTimed(store: Store, modelId: string, total: number, due: numb
     // the burst below runs with them on, as a server does.
     await store.transaction(async (tx) => {
       await sql`set local session_replication_role = replica`.execute(tx);
-      await copy(sql`select gen_random_uuid()::text as id from generate_series(1, ${total})`).execute(tx);
+      await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
     });
   } else {
     await store.transaction(async (tx) => {
-      await copy(
-        sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${total})
-            select lower(hex(randomblob(16))) as id from n`,
-      ).execute(tx);
+      await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
     });
   }
   await store.transaction((tx) => members.execute(tx));

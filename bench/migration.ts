@@ -31,7 +31,7 @@ import { createEmployee } from '../src/services/employees.ts';
 import { type MigrationItem, migrateProcesses } from '../src/services/migrations.ts';
 import { type Db, openStore, type Store } from '../src/store/store.ts';
 import { cpuSecondsBetween, cpuSecondsByPid } from './cpu.ts';
-import { freshPostgres, freshSqlite } from './databases.ts';
+import { freshPostgres, freshSqlite, orderedIds } from './databases.ts';
 import { type BenchSection, type Figure, fmtInt, type SectionAnswer, type StoreKind } from './sections.ts';
 import { log, round3 } from './stats.ts';
 
@@ -246,11 +246,7 @@ async function fillCopies(store: Store, models: Record<Kind, string>, copies: nu
     lo += k.percent;
   }
   await sql`create table bench_copies (id text primary key, model text not null)`.execute(db);
-  const numbers =
-    store.caps.name === 'postgres'
-      ? sql`select n, gen_random_uuid()::text as id from generate_series(1, ${copies}) as n`
-      : sql`with recursive s(n) as (select 1 union all select n + 1 from s where n < ${copies})
-            select n, lower(hex(randomblob(16))) as id from s`;
+  const numbers = orderedIds(store, 1, copies);
   await sql`
     insert into bench_copies (id, model)
     select x.id, k.model from (${numbers}) as x join bench_kinds k on x.n % 100 between k.lo and k.hi`.execute(

@@ -20,7 +20,7 @@ import { systemClock } from '../src/scheduler/clock.ts';
 import { createDefinition, publishDefinition } from '../src/services/definitions.ts';
 import { createEmployee } from '../src/services/employees.ts';
 import { openStore, type Store } from '../src/store/store.ts';
-import { freshPostgres } from './databases.ts';
+import { freshPostgres, orderedIds } from './databases.ts';
 import { loopDefinition, ProcessPool, startMoves } from './http-load.ts';
 import { busiestProfile, type ProfileSummary } from './profile.ts';
 import {
@@ -118,16 +118,14 @@ async function fillWaiting(store: Store, modelId: string, total: number, due: nu
     // Two statements side by side on two connections: the database's work, not ours, sets the pace.
     const half = Math.ceil(total / 2);
     await Promise.all(
-      [half, total - half].map((n) =>
-        copy(sql`select gen_random_uuid()::text as id from generate_series(1, ${n})`).execute(db),
-      ),
+      [
+        { from: 1, to: half },
+        { from: half + 1, to: total },
+      ].map(({ from, to }) => copy(sql`select id from (${orderedIds(store, from, to)}) as o`).execute(db)),
     );
   } else {
     await store.transaction(async (tx) => {
-      await copy(
-        sql`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${total})
-            select lower(hex(randomblob(16))) as id from n`,
-      ).execute(tx);
+      await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
     });
   }
   log(`timers ${store.caps.name}: processes written (${elapsed()} s); writing their timers…`);
