@@ -57,18 +57,12 @@ async function fillTimed(store: Store, modelId: string, total: number, due: numb
     select 'escalate:' || id || ':call:1:0', 'escalate', id, case when n <= ${due} then cast(${dueAt} as bigint) else cast(${FAR} as bigint) end, 0
     from (select id, row_number() over (order by id) as n from processes
           where definition_id = (select definition_id from processes where id = ${modelId}) and id <> ${modelId}) as numbered`;
-  if (store.caps.name === 'postgres') {
-    // The journal's triggers (text index, status counters) would make the set-up the measurement;
-    // the burst below runs with them on, as a server does.
-    await store.transaction(async (tx) => {
-      await sql`set local session_replication_role = replica`.execute(tx);
-      await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
-    });
-  } else {
-    await store.transaction(async (tx) => {
-      await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
-    });
-  }
+  await store.transaction(async (tx) => {
+    // PostgreSQL: the journal's triggers (text index, status counters) would make the set-up the
+    // measurement; the burst below runs with them on, as a server does.
+    if (store.caps.name === 'postgres') await sql`set local session_replication_role = replica`.execute(tx);
+    await copy(sql`select id from (${orderedIds(store, 1, total)}) as o`).execute(tx);
+  });
   await store.transaction((tx) => members.execute(tx));
   await store.transaction((tx) => timers.execute(tx));
   await sql`analyze`.execute(db);
