@@ -348,8 +348,11 @@ export async function saveState(
   now: number,
   batch?: WriteBatch,
   writes?: CommandWrites,
+  /** The definition version the process moves to (a migration), written in the same update. */
+  version?: number,
 ): Promise<ProcessRow> {
   const patch = {
+    definition_version: version ?? before.definition_version,
     status: next.status,
     stage_key: next.stageKey,
     stage_state: next.stageState,

@@ -10,7 +10,6 @@ import type { Effect } from '../domain/process/step.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
 import {
   restageTasks,
-  setDefinitionVersion,
   timersOfProcess,
   unfinishedTasksOfVisit,
 } from '../store/process-migration.ts';
@@ -91,15 +90,14 @@ export async function migrateProcess(
     const item = { processId, from: decision.from, to: decision.to } as const;
     if (options.dryRun) throw new NothingWritten({ ...item, outcome: 'would_move' });
 
-    const saved = await saveState(tx, row, decision.process, now);
-    await setDefinitionVersion(tx, row.id, migration.to.version);
+    const saved = await saveState(tx, row, decision.process, now, undefined, undefined, migration.to.version);
     const effects: Effect[] = [];
     for (const effect of decision.effects) {
       if (effect.type === 'tasks.restage') await restageTasks(tx, row.id, effect.taskIds, effect.stageKey);
       else effects.push(effect);
     }
     await applyEffects(writeScope(tx, ctx, log), {
-      row: { ...saved, definition_version: migration.to.version },
+      row: saved,
       def: migration.to,
       effects,
       now,

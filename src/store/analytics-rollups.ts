@@ -8,12 +8,13 @@
  *   wall-clock and working time of visits left through a transition, per stage and UTC day and
  *   month of entry, and of the lead time of completed processes (stage '') per day and month of
  *   launch;
- * - `analytics_process_counts`: finished processes per UTC day of launch and final status.
+ * - `analytics_process_counts`: processes per UTC day of launch and status.
  *
- * Open visits and running processes are not here (they are counted from `stage_visits` and
- * `processes`); a visit or a process enters these tables (as a delta row) in the transaction that
- * closes or ends it, so the tables and the raw rows always agree; the timer worker folds the deltas
- * (`foldAnalyticsRollups`). `rebuildAnalyticsRollups` fills them from the raw rows in SQL, with the
+ * Open visits are counted with `left_by` '' (result and target ''). A visit enters these tables (as
+ * delta rows) in the transaction that opens, closes or re-keys it, and a process in the one that
+ * ends it; the running ones (`active`, `paused`) are kept by triggers on `processes` (migration 012),
+ * so every writer changes them with the row. The tables and the raw rows always agree; the timer
+ * worker folds the deltas (`foldAnalyticsRollups`). `rebuildAnalyticsRollups` fills them from the raw rows in SQL, with the
  * same buckets.
  */
 import { type Kysely, sql } from 'kysely';
@@ -65,11 +66,19 @@ export interface FinishedProcess {
 
 type Keyed<T> = Map<string, T & { n: number }>;
 
-function bump<T extends object>(map: Keyed<T>, key: T): void {
+function bump<T extends object>(map: Keyed<T>, key: T, by = 1): void {
   const id = JSON.stringify(Object.values(key));
   const found = map.get(id);
-  if (found) found.n++;
-  else map.set(id, { ...key, n: 1 });
+  if (found) found.n += by;
+  else map.set(id, { ...key, n: by });
+}
+
+/** A visit as the count of open visits keys it. */
+export interface OpenVisitKey {
+  readonly definition_id: string;
+  readonly version: number;
+  readonly stage_key: string;
+  readonly entered_at: number;
 }
 
 /** The rows closed visits and ended processes add, written together by `write`. */
@@ -110,6 +119,23 @@ export class RollupDeltas {
     }
   }
 
+  /**
+   * A visit counted as open from now on (`by` 1: entered, or re-keyed to this) or no longer
+   * (`by` -1: closed, or re-keyed away from this), as it was written to `stage_visits` before.
+   */
+  open(v: OpenVisitKey, by: 1 | -1): void {
+    const key = {
+      definition_id: v.definition_id,
+      version: v.version,
+      stage_key: v.stage_key,
+      day: dayOf(v.entered_at),
+      left_by: '' as const,
+      result: '',
+      to_stage: '',
+    };
+    bump(this.#visits, key, by);
+  }
+
   process(p: FinishedProcess): void {
     const day = dayOf(p.startedAt);
     bump(this.#processes, { definition_id: p.definitionId, version: p.version, day, status: p.status });
@@ -125,7 +151,7 @@ export class RollupDeltas {
    */
   async write(tx: Db, writes?: CommandWrites): Promise<void> {
     const tables = [
-      ['analytics_visit_counts', [...this.#visits.values()]],
+      ['analytics_visit_counts', [...this.#visits.values()].filter((r) => r.n !== 0)],
       ['analytics_durations', [...this.#durations.values()]],
       ['analytics_process_counts', [...this.#processes.values()]],
     ] as const;
@@ -247,14 +273,14 @@ export async function rebuildAnalyticsRollups(
   await sql`
     insert into analytics_visit_counts (definition_id, version, stage_key, day, left_by, result, to_stage, n, base)
     select definition_id, version, stage_key, day, left_by, result, to_stage, count(*), 1
-    from (select definition_id, version, stage_key, entered_at / ${day} as day, left_by,
-        coalesce(result, '') as result, coalesce(to_stage, '') as to_stage
-      from stage_visits where left_by is not null) v
+    from (select definition_id, version, stage_key, entered_at / ${day} as day,
+        coalesce(left_by, '') as left_by, coalesce(result, '') as result, coalesce(to_stage, '') as to_stage
+      from stage_visits) v
     group by definition_id, version, stage_key, day, left_by, result, to_stage`.execute(db);
   await sql`
     insert into analytics_process_counts (definition_id, version, day, status, n, base)
     select definition_id, definition_version, started_at / ${day}, status, count(*), 1
-    from processes where status in ('completed', 'cancelled')
+    from processes
     group by definition_id, definition_version, started_at / ${day}, status`.execute(db);
   const samples = [
     sql`select definition_id, version, stage_key, entered_at / ${day} as day, 'wall' as measure,

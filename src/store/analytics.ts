@@ -3,8 +3,8 @@
  * from them (analytics-rollups.ts). Every query is scoped to one definition, optionally one
  * version and a period of entry (visits) or launch (processes) times, and to what the viewer may
  * see. A non-administrator's figures are read from the raw rows of their own processes; an
- * administrator's from the aggregates for whole UTC days, plus the raw rows the aggregates do not
- * hold: the partial days at the period's edges, the open visits and the running processes.
+ * administrator's from the aggregates for whole UTC days (open visits and running processes
+ * included), plus the raw rows of the partial days at the period's edges.
  */
 import { CompiledQuery, type ExpressionBuilder, type RawBuilder, sql } from 'kysely';
 import { DAY_MS, monthOf } from './analytics-rollups.ts';
@@ -305,15 +305,30 @@ function baseAndDeltas(select: RawBuilder<unknown>) {
 }
 
 /**
- * Every visit count of an administrator's scope in one statement (one snapshot): the closed
- * visits of whole days from `analytics_visit_counts`, those of the partial days at the edges and
- * the open ones from `stage_visits`.
+ * Every visit count of an administrator's scope in one statement (one snapshot): the visits of
+ * whole days, open and closed, from `analytics_visit_counts`, those of the partial days at the
+ * edges from `stage_visits`.
  */
 export async function visitCountsFromAggregates(
   db: Db,
   scope: AnalyticsScope,
   split: PeriodSplit,
 ): Promise<VisitCountRow[]> {
+  const statement = visitCountsStatement(scope, split);
+  if (!statement) return [];
+  const rows = await statement.execute(db);
+  return rows.rows
+    .map((r) => ({
+      stage_key: r.stage_key,
+      left_by: r.left_by === '' ? null : r.left_by,
+      result: r.result === '' && r.left_by !== 'transition' ? null : r.result,
+      to_stage: r.to_stage === '' && r.left_by !== 'transition' ? null : r.to_stage,
+      count: Number(r.count),
+    }))
+    .filter((r) => r.count !== 0);
+}
+
+function visitCountsStatement(scope: AnalyticsScope, split: PeriodSplit) {
   const id = scope.definitionId;
   const parts = [];
   if (split.days) {
@@ -323,29 +338,20 @@ export async function visitCountsFromAggregates(
     );
   }
   for (const [from, to] of split.edges) {
-    parts.push(sql`select stage_key, left_by, coalesce(result, '') as result, coalesce(to_stage, '') as to_stage,
-        count(*) as n from stage_visits
-      where definition_id = ${id} ${within('entered_at', from, to)} and left_by is not null ${ofVersion('version', scope.version)}
+    parts.push(sql`select stage_key, coalesce(left_by, '') as left_by, coalesce(result, '') as result,
+        coalesce(to_stage, '') as to_stage, count(*) as n from stage_visits
+      where definition_id = ${id} ${within('entered_at', from, to)} ${ofVersion('version', scope.version)}
       group by stage_key, left_by, result, to_stage`);
   }
-  parts.push(sql`select stage_key, left_by, '' as result, '' as to_stage, count(*) as n from stage_visits
-    where definition_id = ${id} and left_by is null ${within('entered_at', scope.from, scope.to)} ${ofVersion('version', scope.version)}
-    group by stage_key, left_by`);
-  const rows = await sql<{
+  if (parts.length === 0) return undefined;
+  return sql<{
     stage_key: string;
-    left_by: VisitCountRow['left_by'];
+    left_by: NonNullable<VisitCountRow['left_by']> | '';
     result: string;
     to_stage: string;
     count: number | string;
   }>`select stage_key, left_by, result, to_stage, sum(n) as count
-    from (${sql.join(parts, sql` union all `)}) u group by stage_key, left_by, result, to_stage`.execute(db);
-  return rows.rows.map((r) => ({
-    stage_key: r.stage_key,
-    left_by: r.left_by,
-    result: r.result === '' && r.left_by !== 'transition' ? null : r.result,
-    to_stage: r.to_stage === '' && r.left_by !== 'transition' ? null : r.to_stage,
-    count: Number(r.count),
-  }));
+    from (${sql.join(parts, sql` union all `)}) u group by stage_key, left_by, result, to_stage`;
 }
 
 /** One bucket of a histogram read from the aggregates: `stage_key` '' is the process lead time. */
@@ -384,15 +390,21 @@ export async function histogramsFromAggregates(
 }
 
 /**
- * The processes of an administrator's scope by status in one statement: the finished ones of
- * whole days from `analytics_process_counts`, those of the partial days at the edges and the
- * running ones from `processes`.
+ * The processes of an administrator's scope by status in one statement: those launched on whole
+ * days from `analytics_process_counts`, those of the partial days at the edges from `processes`.
  */
 export async function processCountsFromAggregates(
   db: Db,
   scope: AnalyticsScope,
   split: PeriodSplit,
 ): Promise<{ status: Database['processes']['status']; count: number }[]> {
+  const statement = processCountsStatement(scope, split);
+  if (!statement) return [];
+  const rows = await statement.execute(db);
+  return rows.rows.map((r) => ({ status: r.status, count: Number(r.count) })).filter((r) => r.count !== 0);
+}
+
+function processCountsStatement(scope: AnalyticsScope, split: PeriodSplit) {
   const id = scope.definitionId;
   const parts = [];
   if (split.days) {
@@ -403,19 +415,12 @@ export async function processCountsFromAggregates(
   }
   for (const [from, to] of split.edges) {
     parts.push(sql`select status, count(*) as n from processes
-      where definition_id = ${id} and status in ('completed', 'cancelled') ${within('started_at', from, to)}
-        ${ofVersion('definition_version', scope.version)}
+      where definition_id = ${id} ${within('started_at', from, to)} ${ofVersion('definition_version', scope.version)}
       group by status`);
   }
-  for (const status of ['active', 'paused']) {
-    parts.push(sql`select status, count(*) as n from processes
-      where definition_id = ${id} and status = ${status} ${within('started_at', scope.from, scope.to)}
-        ${ofVersion('definition_version', scope.version)}
-      group by status`);
-  }
-  const rows = await sql<{ status: Database['processes']['status']; count: number | string }>`
-    select status, sum(n) as count from (${sql.join(parts, sql` union all `)}) u group by status`.execute(db);
-  return rows.rows.map((r) => ({ status: r.status, count: Number(r.count) }));
+  if (parts.length === 0) return undefined;
+  return sql<{ status: Database['processes']['status']; count: number | string }>`
+    select status, sum(n) as count from (${sql.join(parts, sql` union all `)}) u group by status`;
 }
 
 /** How the database plans the aggregate reads and the exact durations (for the benchmark). */
@@ -435,9 +440,8 @@ export async function analyticsPlans(
   };
   const split = splitPeriod(scope.from, scope.to);
   const id = scope.definitionId;
-  const counts = sql`select stage_key, left_by, count(*) from stage_visits
-    where definition_id = ${id} and left_by is null ${within('entered_at', scope.from, scope.to)}
-    group by stage_key, left_by`;
+  const counts = visitCountsStatement(scope, split);
+  const processes = processCountsStatement(scope, split);
   const durations = db
     .selectFrom('stage_visits as v')
     .select(['v.duration_ms', 'v.working_ms'])
@@ -451,11 +455,8 @@ export async function analyticsPlans(
     sql` union all `,
   )}) u group by measure, bucket`;
   return {
-    counts: `${await explain(counts.compile(db))}\n--\n${await explain(histogram.compile(db))}`,
+    counts: `${counts ? await explain(counts.compile(db)) : ''}\n--\n${await explain(histogram.compile(db))}`,
     durations: await explain(durations.compile()),
-    processes: await explain(
-      sql`select status, count(*) from processes where definition_id = ${id} and status = 'active'
-        ${within('started_at', scope.from, scope.to)} group by status`.compile(db),
-    ),
+    processes: processes ? await explain(processes.compile(db)) : '',
   };
 }

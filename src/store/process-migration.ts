@@ -67,12 +67,3 @@ export async function restageTasks(
     .where('id', 'in', [...taskIds])
     .execute();
 }
-
-/** Puts a process on another version of its definition (inside the migration's transaction). */
-export async function setDefinitionVersion(db: Db, processId: string, version: number): Promise<void> {
-  await db
-    .updateTable('processes')
-    .set({ definition_version: version })
-    .where('id', '=', processId)
-    .execute();
-}

@@ -236,7 +236,8 @@ export interface AnalyticsVisitCountTable {
   version: number;
   stage_key: string;
   day: number;
-  left_by: 'transition' | 'end' | 'cancel';
+  /** '' counts the visits still open (result and target '' too). */
+  left_by: 'transition' | 'end' | 'cancel' | '';
   result: string;
   to_stage: string;
   n: number;
@@ -262,12 +263,12 @@ export interface AnalyticsDurationTable {
   base: ColumnType<number, number | undefined, number>;
 }
 
-/** Finished processes counted per UTC day of launch and final status. */
+/** Processes counted per UTC day of launch and status (the running ones kept by triggers). */
 export interface AnalyticsProcessCountTable {
   definition_id: string;
   version: number;
   day: number;
-  status: 'completed' | 'cancelled';
+  status: 'active' | 'paused' | 'completed' | 'cancelled';
   n: number;
   /** 1: the folded count of the key; 0: a delta added since (analytics-rollups.ts). */
   base: ColumnType<number, number | undefined, number>;

@@ -46,7 +46,7 @@ const ROWS_PER_STATEMENT = 500;
  * Applies the steps, each of a different process. A step whose changes re-key an open visit of
  * the table (a migration) is written alone by `recordStageVisits`; the others' closings of the
  * open visit in the table come first (they never touch a visit added here), then the added visits,
- * then what was closed and ended is added to the analytics aggregates.
+ * then what was closed and ended, and what is open now, is added to the analytics aggregates.
  */
 export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[]): Promise<void> {
   const closings: Closing[] = [];
@@ -86,6 +86,7 @@ export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[
     for (const c of chunk) {
       const found = open.get(c.processId);
       if (!found) continue;
+      deltas.open(found, -1);
       const row: VisitRow = { ...found };
       closeVisit(row, c.change, c.at, c.working);
       const closed = closedVisit(row);
@@ -112,6 +113,7 @@ export async function recordStageVisitsOfMany(tx: Db, steps: readonly VisitStep[
   for (const row of added) {
     const closed = closedVisit(row);
     if (closed) deltas.visit(closed);
+    else deltas.open(row, 1);
   }
   await deltas.write(tx);
 }

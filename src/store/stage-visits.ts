@@ -281,8 +281,8 @@ async function closeCurrentVisit(
 /**
  * Applies one step's changes, all at the moment `at`: a leave closes the visit entered earlier
  * in the same step, or else the process's open visit in the table; an enter adds a visit. What
- * was closed (and the end of the process) is added to the analytics aggregates in the same
- * transaction. `working` gives the working time of what is closed. With `writes`, the rows added
+ * was closed (and the end of the process) and what is open now is added to the analytics
+ * aggregates in the same transaction. `working` gives the working time of what is closed. With `writes`, the rows added
  * are held there, to be written with the command's other writes.
  */
 export async function recordStageVisits(
@@ -307,11 +307,13 @@ export async function recordStageVisits(
     } else if (change.kind === 'leave') {
       const closedNow = await closeCurrentVisit(tx, owner, change, at, working);
       if (closedNow) {
+        deltas.open(closedNow, -1);
         const closed = closedVisit(closedNow);
         if (closed) deltas.visit(closed);
         continue;
       }
       for (const open of await openVisitsOf(tx, [owner.processId])) {
+        deltas.open(open, -1);
         const row: VisitRow = { ...open };
         closeVisit(row, change, at, working);
         await writeClosedVisit(tx, row, false);
@@ -319,6 +321,10 @@ export async function recordStageVisits(
         if (closed) deltas.visit(closed);
       }
     } else {
+      for (const open of await openVisitsOf(tx, [owner.processId])) {
+        deltas.open(open, -1);
+        deltas.open({ ...open, stage_key: change.stageKey, version: change.version }, 1);
+      }
       await tx
         .updateTable('stage_visits')
         .set({ stage_key: change.stageKey, version: change.version })
@@ -333,6 +339,7 @@ export async function recordStageVisits(
   for (const row of added) {
     const closed = closedVisit(row);
     if (closed) deltas.visit(closed);
+    else deltas.open(row, 1);
   }
   await deltas.write(tx, writes);
 }

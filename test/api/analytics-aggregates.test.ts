@@ -480,5 +480,48 @@ for (const kind of STORES) {
       expect(await foldAnalyticsRollups(store)).toBeGreaterThan(0);
       await compareAll();
     }, 120_000);
+
+    it('counts running processes and open visits through pauses, resumes and moves to another version', async () => {
+      await t.server.worker.stop();
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const res = await t.admin.post('/api/processes', { definitionId });
+        expectStatus(res, 201);
+        ids.push(res.body.id as string);
+        // Launched over several days, so the counts of running ones fall on several.
+        expectStatus(await t.admin.post('/api/test/clock', { advance: 'PT7H' }), 200);
+      }
+      const [a, b, c, d, e] = ids as [string, string, string, string, string];
+      expectStatus(await t.admin.post(`/api/processes/${a}/pause`, { for: 'P30D' }), 200);
+      expectStatus(await t.admin.post(`/api/processes/${b}/pause`, { for: 'PT2H' }), 200);
+      expectStatus(await t.admin.post(`/api/processes/${c}/pause`, { for: 'P30D' }), 200);
+      expectStatus(await t.admin.post(`/api/processes/${c}/resume`), 200);
+      expectStatus(await t.admin.post(`/api/processes/${d}/stage`, { state: 'done', result: 'Agreed' }), 200);
+      now = t.server.ctx.clock.now();
+      const paused = (await raw()).processes.filter((p) => p.status === 'paused');
+      expect(paused.map((p) => p.id).sort()).toEqual([a, b].sort());
+      await compareAll();
+      // The pause of b runs out: the clock fires it.
+      expectStatus(await t.admin.post('/api/test/clock', { advance: 'PT3H' }), 200);
+      // The processes of version 2 still calling or offering, moved to version 1.
+      const migrated = await t.admin.post(`/api/definitions/${definitionId}/migrations`, {
+        fromVersion: 2,
+        toVersion: 1,
+        stageMap: {},
+      });
+      expectStatus(migrated, 200);
+      const moved = (migrated.body.items as { processId: string; outcome: string }[]).filter(
+        (i) => i.outcome === 'moved',
+      );
+      expect(moved.map((i) => i.processId)).toEqual(expect.arrayContaining([b, c, d, e]));
+      expectStatus(await t.admin.post(`/api/processes/${e}/cancel`), 200);
+      now = t.server.ctx.clock.now();
+      const after = await raw();
+      expect(after.processes.find((p) => p.id === b)?.status).toBe('active');
+      expect(after.processes.find((p) => p.id === d)?.definition_version).toBe(1);
+      await compareAll();
+      expect(await foldAnalyticsRollups(store)).toBeGreaterThan(0);
+      await compareAll();
+    }, 120_000);
   });
 }

@@ -22,7 +22,10 @@ import { createTestDatabase, STORES, type TestDatabase } from '../support/stores
 
 const MINUTE = 60_000;
 
-/** Rows summed per key (all columns but `n` and `base`), in key order, counts as numbers. */
+/**
+ * Rows summed per key (all columns but `n` and `base`), in key order, counts as numbers; keys that
+ * sum to nothing (a process counted running, then no longer) are left out, as a rebuild has none.
+ */
 function sumByKey<T extends { n: number | string; base: number }>(rows: readonly T[]) {
   const sums = new Map<string, Omit<T, 'base' | 'n'> & { n: number }>();
   for (const { base: _base, n, ...key } of rows) {
@@ -31,7 +34,10 @@ function sumByKey<T extends { n: number | string; base: number }>(rows: readonly
     if (found) found.n += Number(n);
     else sums.set(id, { ...key, n: Number(n) });
   }
-  return [...sums.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([, row]) => row);
+  return [...sums.entries()]
+    .sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    .map(([, row]) => row)
+    .filter((row) => row.n !== 0);
 }
 const T0 = Date.UTC(2027, 2, 1, 9, 0);
 
@@ -250,10 +256,15 @@ for (const kind of STORES) {
         result: 'Agreed',
         to_stage: 'offer',
       });
+      // The two processes still running are counted too, as are their open visits.
       expect(kept.processes.map((r) => [r.status, Number(r.n)])).toEqual([
+        ['active', 2],
         ['cancelled', 1],
         ['completed', 1],
       ]);
+      const open = (await rows()).filter((r) => r.left_by === null);
+      expect(open.length).toBe(2);
+      expect(kept.visits.filter((r) => r.left_by === '').reduce((sum, r) => sum + r.n, 0)).toBe(open.length);
       const lead = kept.durations.filter((r) => r.measure === 'lead');
       expect(lead.map((r) => [r.grain, r.bucket, Number(r.n)])).toEqual([
         ['day', bucketOf(42 * MINUTE), 1],
@@ -328,10 +339,23 @@ for (const kind of STORES) {
       ).toEqual([[1, 'cancel', 10 * MINUTE, 5 * MINUTE]]);
       const after = await aggregates();
       const total = (list: { n: number }[]) => list.reduce((sum, r) => sum + r.n, 0);
+      const open = (list: typeof after.visits) => list.filter((r) => r.left_by === '');
+      const closed = (list: typeof after.visits) => list.filter((r) => r.left_by !== '');
+      const ofStatus = (list: typeof after.processes, status: string) =>
+        list.filter((r) => r.status === status);
       // Two closed visits; one timed visit in two histograms (wall, working) at two grains; one cancellation.
-      expect(total(after.visits) - total(before.visits)).toBe(2);
+      expect(total(closed(after.visits)) - total(closed(before.visits))).toBe(2);
+      // Two open visits closed, one entered.
+      expect(total(open(after.visits)) - total(open(before.visits))).toBe(-1);
       expect(total(after.durations) - total(before.durations)).toBe(4);
-      expect(total(after.processes) - total(before.processes)).toBe(1);
+      // The table of processes is not written here: the cancellation is counted, the process row
+      // (still active) is counted running, as its triggers keep it.
+      expect(
+        total(ofStatus(after.processes, 'cancelled')) - total(ofStatus(before.processes, 'cancelled')),
+      ).toBe(1);
+      expect(total(ofStatus(after.processes, 'active')) - total(ofStatus(before.processes, 'active'))).toBe(
+        0,
+      );
       const working = after.durations.filter(
         (r) => r.measure === 'working' && r.bucket === bucketOf(5 * MINUTE),
       );
@@ -380,7 +404,9 @@ for (const kind of STORES) {
       }
       const after = await aggregates();
       const total = (list: { n: number }[]) => list.reduce((sum, r) => sum + r.n, 0);
-      expect(total(after.visits) - total(before.visits)).toBe(2);
+      const open = (list: typeof after.visits) => list.filter((r) => r.left_by === '');
+      expect(total(after.visits) - total(before.visits)).toBe(0);
+      expect(total(open(after.visits)) - total(open(before.visits))).toBe(-2);
       const agreed = (list: typeof after.visits) =>
         total(list.filter((r) => r.stage_key === 'call' && r.result === 'Agreed'));
       expect(agreed(after.visits) - agreed(before.visits)).toBe(2);

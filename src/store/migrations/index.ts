@@ -9,6 +9,7 @@ import { m006 } from './006-flow-analytics.ts';
 import { m008 } from './008-analytics-rollups.ts';
 import { m010 } from './010-overdue-status.ts';
 import { m011 } from './011-process-viewers.ts';
+import { m012 } from './012-analytics-running.ts';
 import { type Columns, type SchemaChange, schemaChange } from './ddl.ts';
 
 function m001(caps: DialectCapabilities): SchemaChange {
@@ -327,6 +328,7 @@ export function migrationProvider(caps: DialectCapabilities): MigrationProvider 
     '009_partial_journal_indexes': { up: schemaChange(m009) },
     '010_overdue_status': { up: m010(caps) },
     '011_process_viewers': { up: m011(caps) },
+    '012_analytics_running': { up: m012(caps) },
   };
   return { getMigrations: async () => migrations };
 }
