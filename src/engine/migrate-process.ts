@@ -7,12 +7,9 @@
 import type { Actor, EngineContext } from '../context.ts';
 import { type MigrationPlan, migrate } from '../domain/process/migrate.ts';
 import type { Effect } from '../domain/process/step.ts';
+import { CommandWrites } from '../store/command-writes.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
-import {
-  restageTasks,
-  timersOfProcess,
-  unfinishedTasksOfVisit,
-} from '../store/process-migration.ts';
+import { restageTasks, timersOfProcess, unfinishedTasksOfVisit } from '../store/process-migration.ts';
 import { applyEffects, saveState, stateOf, writeScope } from './apply-effects.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 import { stepContextFor } from './step-context.ts';
@@ -90,7 +87,9 @@ export async function migrateProcess(
     const item = { processId, from: decision.from, to: decision.to } as const;
     if (options.dryRun) throw new NothingWritten({ ...item, outcome: 'would_move' });
 
-    const saved = await saveState(tx, row, decision.process, now, undefined, undefined, migration.to.version);
+    // The update and the rows that record the move are written together, as a command's are.
+    const writes = new CommandWrites();
+    const saved = await saveState(tx, row, decision.process, now, undefined, writes, migration.to.version);
     const effects: Effect[] = [];
     for (const effect of decision.effects) {
       if (effect.type === 'tasks.restage') await restageTasks(tx, row.id, effect.taskIds, effect.stageKey);
@@ -98,6 +97,7 @@ export async function migrateProcess(
     }
     await applyEffects(writeScope(tx, ctx, log), {
       row: saved,
+      writes,
       def: migration.to,
       effects,
       now,

@@ -4,7 +4,7 @@
  * step and written in the same transaction; the migration that created it filled it from the
  * protocol the same way.
  */
-import { CompiledQuery, type Insertable, type Selectable, SqliteAdapter } from 'kysely';
+import { CompiledQuery, type Insertable, type Selectable, SqliteAdapter, sql } from 'kysely';
 import { type ClosedVisit, RollupDeltas } from './analytics-rollups.ts';
 import type { CommandWrites } from './command-writes.ts';
 import { runCompiledOnce } from './compiled-once.ts';
@@ -278,6 +278,38 @@ async function closeCurrentVisit(
   return (await writeClosedVisit(tx, row, true)) === 1 ? row : undefined;
 }
 
+/** The key of an open visit as it was: what the open visits' count held it under. */
+type OpenVisitWas = Pick<StageVisitTable, 'definition_id' | 'version' | 'stage_key' | 'entered_at'>;
+
+/**
+ * Re-keys the process's open visit (a migration to another version) and answers it as it was
+ * before: on PostgreSQL in one statement (the old row read in the update's own `from`), on SQLite
+ * read and then updated.
+ */
+async function rekeyOpenVisit(
+  tx: Db,
+  processId: string,
+  change: Extract<StageVisitChange, { kind: 'rekey' }>,
+): Promise<OpenVisitWas[]> {
+  if (tx.getExecutor().adapter instanceof SqliteAdapter) {
+    const open = await openVisitsOf(tx, [processId]);
+    await tx
+      .updateTable('stage_visits')
+      .set({ stage_key: change.stageKey, version: change.version })
+      .where('process_id', '=', processId)
+      .where('left_by', 'is', null)
+      .execute();
+    return open;
+  }
+  const { rows } = await sql<OpenVisitWas>`
+    update stage_visits v set stage_key = ${change.stageKey}, version = ${change.version}
+    from (select process_id, visit, definition_id, version, stage_key, entered_at from stage_visits
+          where process_id = ${processId} and left_by is null) o
+    where v.process_id = o.process_id and v.visit = o.visit
+    returning o.definition_id, o.version, o.stage_key, o.entered_at`.execute(tx);
+  return rows;
+}
+
 /**
  * Applies one step's changes, all at the moment `at`: a leave closes the visit entered earlier
  * in the same step, or else the process's open visit in the table; an enter adds a visit. What
@@ -321,16 +353,10 @@ export async function recordStageVisits(
         if (closed) deltas.visit(closed);
       }
     } else {
-      for (const open of await openVisitsOf(tx, [owner.processId])) {
+      for (const open of await rekeyOpenVisit(tx, owner.processId, change)) {
         deltas.open(open, -1);
         deltas.open({ ...open, stage_key: change.stageKey, version: change.version }, 1);
       }
-      await tx
-        .updateTable('stage_visits')
-        .set({ stage_key: change.stageKey, version: change.version })
-        .where('process_id', '=', owner.processId)
-        .where('left_by', 'is', null)
-        .execute();
     }
   }
   const rows = withWorkingTime(added);
