@@ -1,7 +1,7 @@
 /**
  * Migrating the running processes of one definition version to another: page by page over the
  * processes, each process in its own transaction, every one answered (moved, would move, or refused
- * and why). Completed and cancelled processes stay on their version and are not listed.
+ * and why); a dry run reads and decides a page at a time and writes nothing. Completed and cancelled processes stay on their version and are not listed.
  */
 
 import { type Actor, type EngineContext, requireAdmin } from '../context.ts';
@@ -11,6 +11,7 @@ import {
   type MigrationItem,
   migrateProcess,
   planOf,
+  previewMigrations,
   type VersionMigration,
 } from '../engine/migrate-process.ts';
 import { runningProcessIds } from '../store/process-migration.ts';
@@ -86,7 +87,8 @@ export async function migrateProcesses(
   while (items.length < limit) {
     const size = Math.min(PAGE, limit - items.length);
     const ids = await runningProcessIds(ctx.store.db, definitionId, request.fromVersion, after, size);
-    for (const id of ids) items.push(await migrateOne(ctx, actor, id, migration, dryRun));
+    if (dryRun) items.push(...(await previewMigrations(ctx, actor, ids, migration)));
+    else for (const id of ids) items.push(await migrateOne(ctx, actor, id, migration));
     after = ids.at(-1) ?? after;
     if (ids.length < size) return { items, next: null };
   }
@@ -100,10 +102,9 @@ async function migrateOne(
   actor: Actor,
   processId: string,
   migration: VersionMigration,
-  dryRun: boolean,
 ): Promise<MigrationItem> {
   try {
-    return await migrateProcess(ctx, actor, processId, migration, { dryRun });
+    return await migrateProcess(ctx, actor, processId, migration, { dryRun: false });
   } catch (error) {
     if (!(error instanceof DomainError)) throw error;
     const row = await findProcess(ctx.store.db, processId);

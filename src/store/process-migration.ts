@@ -1,5 +1,6 @@
 /** What moving processes between definition versions reads and writes. */
 import { sql } from 'kysely';
+import type { ProcessRow } from './processes.ts';
 import type { Db } from './store.ts';
 
 /**
@@ -66,4 +67,52 @@ export async function restageTasks(
     .where('process_id', '=', processId)
     .where('id', 'in', [...taskIds])
     .execute();
+}
+
+/** What a preview of many processes' migration reads of each: its row, timers and unfinished tasks. */
+export interface MigrationInputs {
+  readonly rows: ProcessRow[];
+  /** Per process, its timers in key order. */
+  readonly timers: Map<string, { kind: string; key: string }[]>;
+  /** Per process, the tasks of its current visit that are not done, in id order. */
+  readonly unfinishedTasks: Map<string, { id: string; blocking: boolean; stage_key: string | null }[]>;
+}
+
+/**
+ * The rows, timers and unfinished tasks of many processes in three statements, read as
+ * `timersOfProcess` and `unfinishedTasksOfVisit` read them for one (a task counts when it belongs
+ * to the visit its process is at).
+ */
+export async function migrationInputsOf(db: Db, processIds: readonly string[]): Promise<MigrationInputs> {
+  const empty = { rows: [], timers: new Map(), unfinishedTasks: new Map() };
+  if (processIds.length === 0) return empty;
+  const ids = [...processIds];
+  const rows = await db.selectFrom('processes').selectAll().where('id', 'in', ids).execute();
+  const timers = new Map<string, { kind: string; key: string }[]>();
+  for (const t of await db
+    .selectFrom('timers')
+    .select(['process_id', 'kind', 'key'])
+    .where('process_id', 'in', ids)
+    .orderBy('key')
+    .execute()) {
+    if (t.process_id === null) continue;
+    const list = timers.get(t.process_id) ?? [];
+    list.push({ kind: t.kind, key: t.key });
+    timers.set(t.process_id, list);
+  }
+  const visitOf = new Map(rows.map((r) => [r.id, r.visit]));
+  const unfinishedTasks = new Map<string, { id: string; blocking: boolean; stage_key: string | null }[]>();
+  for (const t of await db
+    .selectFrom('tasks')
+    .select(['process_id', 'visit', 'id', 'blocking', 'stage_key'])
+    .where('process_id', 'in', ids)
+    .where('status', '!=', 'done')
+    .orderBy('id')
+    .execute()) {
+    if (t.process_id === null || visitOf.get(t.process_id) !== t.visit) continue;
+    const list = unfinishedTasks.get(t.process_id) ?? [];
+    list.push({ id: t.id, blocking: t.blocking === 1, stage_key: t.stage_key });
+    unfinishedTasks.set(t.process_id, list);
+  }
+  return { rows, timers, unfinishedTasks };
 }
