@@ -8,7 +8,13 @@
 
 import type { Actor, EngineContext } from '../context.ts';
 import { notFound } from '../domain/errors.ts';
-import { type MigrationPlan, migrate } from '../domain/process/migrate.ts';
+import {
+  type MigrationContext,
+  type MigrationDecision,
+  type MigrationFacts,
+  type MigrationPlan,
+  migrate,
+} from '../domain/process/migrate.ts';
 import type { Effect } from '../domain/process/step.ts';
 import { CommandWrites } from '../store/command-writes.ts';
 import type { LoadedVersion } from '../store/definition-cache.ts';
@@ -18,6 +24,7 @@ import {
   timersOfProcess,
   unfinishedTasksOfVisit,
 } from '../store/process-migration.ts';
+import type { ProcessRow } from '../store/processes.ts';
 import { applyEffects, saveState, stateOf, writeScope } from './apply-effects.ts';
 import { inTransaction, loadForWrite } from './run-command.ts';
 import { stepContextFor } from './step-context.ts';
@@ -66,34 +73,25 @@ export async function migrateProcess(
 ): Promise<MigrationItem> {
   return inTransaction(ctx, async (tx, log) => {
     const row = await loadForWrite(tx, ctx, actor, processId, { requires: 'admin' });
-    if (row.definition_id !== migration.to.id) {
-      throw new NothingWritten({
-        processId,
-        from: row.stage_key,
-        to: null,
-        outcome: 'refused',
-        reason: 'not_on_version',
-        message: 'The process runs on another definition.',
-      });
-    }
-    const [timers, unfinishedTasks] = await Promise.all([
-      timersOfProcess(tx, row.id),
-      unfinishedTasksOfVisit(tx, row.id, row.visit),
-    ]);
+    const [timers, unfinishedTasks] =
+      row.definition_id === migration.to.id
+        ? await Promise.all([timersOfProcess(tx, row.id), unfinishedTasksOfVisit(tx, row.id, row.visit)])
+        : [[], []];
     const now = ctx.clock.now();
     const { working } = await stepContextFor(tx, ctx, migration.to, now, new Set());
-    const decision = migrate(
-      stateOf(row),
+    const { answer, decision } = decideMigration(
+      row,
       { version: row.definition_version, timers, unfinishedTasks },
-      planOf(migration),
-      { now, zone: ctx.zone, actorId: actor.id, working, reason: options.reason },
+      migration,
+      {
+        now,
+        zone: ctx.zone,
+        actorId: actor.id,
+        working,
+        reason: options.reason,
+      },
     );
-    if (decision.outcome === 'refuse') {
-      const { from, to, reason, message } = decision;
-      throw new NothingWritten({ processId, from, to, outcome: 'refused', reason, message });
-    }
-    const item = { processId, from: decision.from, to: decision.to } as const;
-    if (options.dryRun) throw new NothingWritten({ ...item, outcome: 'would_move' });
+    if (!decision || options.dryRun) throw new NothingWritten(answer);
 
     // The update and the rows that record the move are written together, as a command's are.
     const writes = new CommandWrites();
@@ -111,7 +109,7 @@ export async function migrateProcess(
       now,
       responsibleBefore: row.responsible_id,
     });
-    return { ...item, outcome: 'moved' } as const;
+    return { ...answer, outcome: 'moved' } as const;
   }).catch(answerOfUnwritten);
 }
 
@@ -133,7 +131,6 @@ export async function previewMigrations(
   const rows = new Map(inputs.rows.map((r) => [r.id, r]));
   const now = ctx.clock.now();
   const { working } = await stepContextFor(db, ctx, migration.to, now, new Set());
-  const plan = planOf(migration);
   return processIds.map((processId): MigrationItem => {
     const row = rows.get(processId);
     if (!row) {
@@ -147,32 +144,47 @@ export async function previewMigrations(
         message: error.message,
       };
     }
-    if (row.definition_id !== migration.to.id) {
-      return {
+    const facts = {
+      version: row.definition_version,
+      timers: inputs.timers.get(processId) ?? [],
+      unfinishedTasks: inputs.unfinishedTasks.get(processId) ?? [],
+    };
+    const at = { now, zone: ctx.zone, actorId: actor.id, working, reason: options.reason };
+    return decideMigration(row, facts, migration, at).answer;
+  });
+}
+
+/**
+ * The domain's decision for one loaded process and what it answers: a refusal (a process of another
+ * definition, or one the domain refuses), or the move it would make (`would_move`) with the decision
+ * to write.
+ */
+function decideMigration(
+  row: ProcessRow,
+  facts: MigrationFacts,
+  migration: VersionMigration,
+  at: MigrationContext,
+): { answer: MigrationItem; decision?: Extract<MigrationDecision, { outcome: 'move' }> } {
+  const { id: processId } = row;
+  if (row.definition_id !== migration.to.id) {
+    const message = 'The process runs on another definition.';
+    return {
+      answer: {
         processId,
         from: row.stage_key,
         to: null,
         outcome: 'refused',
         reason: 'not_on_version',
-        message: 'The process runs on another definition.',
-      };
-    }
-    const decision = migrate(
-      stateOf(row),
-      {
-        version: row.definition_version,
-        timers: inputs.timers.get(processId) ?? [],
-        unfinishedTasks: inputs.unfinishedTasks.get(processId) ?? [],
+        message,
       },
-      plan,
-      { now, zone: ctx.zone, actorId: actor.id, working, reason: options.reason },
-    );
-    if (decision.outcome === 'refuse') {
-      const { from, to, reason, message } = decision;
-      return { processId, from, to, outcome: 'refused', reason, message };
-    }
-    return { processId, from: decision.from, to: decision.to, outcome: 'would_move' };
-  });
+    };
+  }
+  const decision = migrate(stateOf(row), facts, planOf(migration), at);
+  if (decision.outcome === 'refuse') {
+    const { from, to, reason, message } = decision;
+    return { answer: { processId, from, to, outcome: 'refused', reason, message } };
+  }
+  return { answer: { processId, from: decision.from, to: decision.to, outcome: 'would_move' }, decision };
 }
 
 /**
