@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PoolInTransactionError } from '../../src/store/pool-guard.ts';
 import { openStore, type Store } from '../../src/store/store.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
@@ -28,6 +29,47 @@ for (const kind of STORES) {
       expect(await store.db.selectFrom('settings').select('value').where('key', '=', 'a').execute()).toEqual([
         { value: '2' },
       ]);
+    });
+
+    it('keeps each of many concurrent transactions all-or-nothing', async () => {
+      const write = (key: string) =>
+        store.transaction(async (tx) => {
+          await tx.insertInto('settings').values({ key, value: 'v' }).execute();
+          return key;
+        });
+      const results = await Promise.allSettled([
+        write('c-1'),
+        write('c-2'),
+        store.transaction(async (tx) => {
+          await tx.insertInto('settings').values({ key: 'c-3', value: 'v' }).execute();
+          throw new Error('third fails');
+        }),
+        // A statement the database refuses: the same key again.
+        write('c-1'),
+        write('c-5'),
+      ]);
+      expect(results.map((r) => r.status)).toEqual([
+        'fulfilled',
+        'fulfilled',
+        'rejected',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(results.map((r) => (r.status === 'fulfilled' ? r.value : undefined))).toEqual([
+        'c-1',
+        'c-2',
+        undefined,
+        undefined,
+        'c-5',
+      ]);
+      const keys = await store.db.selectFrom('settings').select('key').where('key', 'like', 'c-%').execute();
+      expect(keys.map((k) => k.key).sort()).toEqual(['c-1', 'c-2', 'c-5']);
+    });
+
+    it('refuses a transaction started inside another instead of waiting on itself', async () => {
+      await expect(store.transaction(() => store.transaction(async () => 'inner'))).rejects.toBeInstanceOf(
+        PoolInTransactionError,
+      );
     });
 
     if (kind === 'postgres') {
