@@ -41,6 +41,8 @@ import type { Viewer } from '../src/store/visibility.ts';
 import { freshPostgres } from './databases.ts';
 import { log, percentile, round3 } from './stats.ts';
 
+const STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
+
 type Kind = 'sqlite' | 'postgres';
 
 const GOAL_MS = 50;
@@ -80,7 +82,8 @@ interface Measured {
   readonly case: string;
   readonly viewer: 'admin' | 'manager';
   readonly call: 'page' | 'counts';
-  readonly rows: number;
+  /** Rows of a page; the counts' sum (`10000+` when they are lower bounds). */
+  readonly rows: number | string;
   readonly p50: number;
   readonly p95: number;
   readonly plan: string[];
@@ -471,7 +474,8 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
     };
     const record = (m: Measured) => {
       measured.push(m);
-      // One or two characters are beyond the trigram index: their counts compare every row.
+      // One or two characters are beyond the trigram index: their counts compare the rows in turn,
+      // at most `SHORT_SEARCH_SCAN` of them (the plan's scan ends at its limit).
       const bad = m.case.startsWith(SHORT_SEARCH) ? [] : m.plan.filter((line) => fullScan(kind, line));
       if (bad.length > 0) fullScans.push(`${m.viewer} ${m.call} ${m.case}: ${bad.join(' | ')}`);
       log(
@@ -532,10 +536,12 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
           const countPlan: string[] = [];
           // The counts' own search, as the API makes it (`countByStatus`: not sized).
           const counted = await prepareSearch(store.db, store.caps, filter.q, false);
-          for (const query of countsQueries(store.db, store.caps, viewer, filter, now, counted)) {
+          for (const query of countsQueries(store.db, store.caps, viewer, filter, now, counted, false)) {
             countPlan.push(...(await explain(store, query)));
           }
-          const total = Object.values(counts.body as Record<string, number>).reduce((a, b) => a + b, 0);
+          const said = counts.body as Record<string, number> & { atLeast?: true };
+          // A lower bound is marked: "537100" and "10000+" are not the same answer.
+          const total = `${STATUSES.reduce((sum, s) => sum + Number(said[s] ?? 0), 0)}${said.atLeast ? '+' : ''}`;
           record({
             case: c.name,
             viewer: who,
@@ -548,12 +554,10 @@ async function benchStore(kind: Kind, count: number, repeats: number): Promise<J
       }
     }
     const worst = (who: 'admin' | 'manager') =>
-      Math.max(
-        ...measured.filter((m) => m.viewer === who && !m.case.startsWith(SHORT_SEARCH)).map((m) => m.p95),
-      );
+      Math.max(...measured.filter((m) => m.viewer === who).map((m) => m.p95));
     const managerVisible = Number(
       await api(server.url, managerToken, 'GET', '/api/processes/counts').then((r) =>
-        Object.values(r.body as Record<string, number>).reduce((a, b) => a + b, 0),
+        STATUSES.reduce((sum, s) => sum + Number((r.body as Record<string, number>)[s] ?? 0), 0),
       ),
     );
     return {
@@ -577,7 +581,7 @@ const pick = (t: { p50: number; p95: number }) => ({ p50: t.p50, p95: t.p95 });
 
 /** The worst call, the median of the calls' p95 and how many calls missed the goal. */
 function worstCase(r: JournalStoreResult, who: 'admin' | 'manager'): string {
-  const calls = r.measured.filter((x) => x.viewer === who && !x.case.startsWith(SHORT_SEARCH));
+  const calls = r.measured.filter((x) => x.viewer === who);
   const m = calls.reduce((a, b) => (b.p95 > a.p95 ? b : a));
   const p95s = calls.map((x) => x.p95).sort((a, b) => a - b);
   const missed = p95s.filter((p) => p > GOAL_MS).length;

@@ -262,6 +262,8 @@ export const processCountsSchema = z.strictObject({
   paused: z.number().int(),
   completed: z.number().int(),
   cancelled: z.number().int(),
+  /** The counts are lower bounds: a one- or two-character search compared only so many rows. */
+  atLeast: z.literal(true).optional(),
 });
 
 export const protocolEntrySchema = z.strictObject({

@@ -243,9 +243,14 @@ export async function journal(ctx: EngineContext, viewer: Actor, query: JournalQ
   return { items, nextCursor: page.next ? encodeSortCursor(page.next) : null };
 }
 
-/** Counts per status of what the journal filter matches. */
-export async function journalCounts(ctx: EngineContext, viewer: Actor, filter: JournalFilter) {
-  return countByStatus(ctx.store.db, ctx.store.caps, viewer, filter, ctx.clock.now());
+/** Counts per status of what the journal filter matches (lower bounds for a short search, unless `exact`). */
+export async function journalCounts(
+  ctx: EngineContext,
+  viewer: Actor,
+  filter: JournalFilter,
+  exact: boolean,
+) {
+  return countByStatus(ctx.store.db, ctx.store.caps, viewer, filter, ctx.clock.now(), exact);
 }
 
 /** The protocol of a process, oldest first. */

@@ -567,7 +567,16 @@ function countedByCounters(filter: JournalFilter): boolean {
   );
 }
 
-type CountRow = { status: ProcessTable['status']; n: number | string };
+/** `seen`: how many rows a bounded count compared (see `SHORT_SEARCH_SCAN`). */
+type CountRow = { status: ProcessTable['status']; n: number | string; seen?: number | string };
+
+/**
+ * Most rows a count of a search too short for the text index (one or two characters) compares,
+ * unless asked to be exact. Such a text is found in most rows, and a count of every match would
+ * compare each visible row (two seconds over a million processes); past this many rows the counts
+ * say how many matches there are at least.
+ */
+export const SHORT_SEARCH_SCAN = 10_000;
 
 /**
  * The filter asks for nothing the viewer's rows in `process_viewers` cannot answer (its status
@@ -646,6 +655,7 @@ export function countsQueries(
   filter: JournalFilter,
   now: number,
   search: Search,
+  exact = true,
 ): CompiledQuery<CountRow>[] {
   if (countedByCounters(filter)) {
     return [countersQuery(db, viewer, filter.definitionId ? [filter.definitionId] : undefined)];
@@ -667,6 +677,7 @@ export function countsQueries(
     // Counts read the text index whatever the size (a page's cap does not apply to them).
     use: { page: null, search: { ...counted, textIndex: true, capped: undefined } },
     excluded,
+    bounded: !exact,
   });
   if (search.definitions.length > 0 && countedByCounters({ ...filter, q: undefined })) {
     const named = filter.definitionId
@@ -690,6 +701,8 @@ interface Count {
   readonly now: number;
   readonly use: Use;
   readonly excluded: readonly string[];
+  /** A search too short for the text index may stop after `SHORT_SEARCH_SCAN` rows. */
+  readonly bounded: boolean;
 }
 
 /** The processes matching a filter, read as `use` says. */
@@ -723,7 +736,11 @@ function countQuery(count: Count): CompiledQuery<CountRow> {
   // the cost of probing the tens of thousands of rows of a responsible, an initiator, a stage or
   // a month.
   const probed = count.caps.name === 'postgres' && viewer.role !== 'admin' && !fromMembers;
-  let q = matching(count, filter, fromMembers || probed ? { ...use, visible: true } : use);
+  // A search too short for the text index compares each row's texts: unless the count must be
+  // exact, it compares a bounded number of rows and says whether it stopped (`seen`).
+  const bounded = count.bounded && search.text !== '' && !indexableText(search.text);
+  const read = bounded ? { ...use, search: NO_SEARCH } : use;
+  let q = matching(count, filter, fromMembers || probed ? { ...read, visible: true } : read);
   if (fromMembers) {
     q = q.where('p.id', 'in', (eb) =>
       eb.selectFrom('process_members as m').select('m.process_id').where('m.employee_id', '=', viewer.id),
@@ -732,6 +749,19 @@ function countQuery(count: Count): CompiledQuery<CountRow> {
   if (probed) {
     q = q.where(sql<boolean>`exists (select 1 from process_members m
       where m.process_id = p.id and m.employee_id = ${viewer.id} offset 0)`);
+  }
+  if (bounded) {
+    const rows = withoutExcluded(q, count.excluded)
+      .select([
+        'p.status',
+        sql<number>`case when ${mentions(count.caps, search, false)} then 1 else 0 end`.as('hit'),
+      ])
+      .limit(SHORT_SEARCH_SCAN + 1);
+    return count.db
+      .selectFrom(rows.as('s'))
+      .select(['s.status', sql<number>`sum(s.hit)`.as('n'), (eb) => eb.fn.countAll<number>().as('seen')])
+      .groupBy('s.status')
+      .compile() as CompiledQuery<CountRow>;
   }
   return withoutExcluded(q, count.excluded)
     .select([status.as('status'), (eb) => eb.fn.countAll<number>().as('n')])
@@ -865,19 +895,30 @@ function overdueOnlyCountQuery(
     group by o.status`.compile(db);
 }
 
-/** How many visible processes match the filter (its status aside), per status. */
+/**
+ * How many visible processes match the filter (its status aside), per status. Unless `exact`,
+ * a search too short for the text index compares at most `SHORT_SEARCH_SCAN` rows; `atLeast`
+ * then says the counts are lower bounds.
+ */
 export async function countByStatus(
   db: Db,
   caps: DialectCapabilities,
   viewer: Viewer,
   filter: JournalFilter,
   now: number,
-): Promise<Record<ProcessTable['status'], number>> {
+  exact = true,
+): Promise<Record<ProcessTable['status'], number> & { atLeast?: true }> {
   const counts = { active: 0, paused: 0, completed: 0, cancelled: 0 };
   const search = await prepareSearch(db, caps, filter.q, false);
-  for (const query of countsQueries(db, caps, viewer, filter, now, search)) {
+  let atLeast = false;
+  for (const query of countsQueries(db, caps, viewer, filter, now, search, exact)) {
     const { rows } = await db.executeQuery(query);
-    for (const r of rows) counts[r.status] += Number(r.n);
+    let seen = 0;
+    for (const r of rows) {
+      counts[r.status] += Number(r.n);
+      seen += Number(r.seen ?? 0);
+    }
+    if (seen > SHORT_SEARCH_SCAN) atLeast = true;
   }
-  return counts;
+  return atLeast ? { ...counts, atLeast } : counts;
 }

@@ -108,6 +108,16 @@ for (const store of STORES) {
       expect(await search(t.admin, 'Ж')).toEqual([]);
       expect(await search(t.admin, 'y')).toEqual(sorted('latin', 'client'));
       expect(await search(t.admin, 'b')).toEqual(sorted('latin', 'quotes'));
+      // Their counts compared every row (far fewer than the bound): exact, asked so or not.
+      for (const text of ['y', 'ЁЛ']) {
+        const said = await counts(t.admin, `q=${encodeURIComponent(text)}`);
+        const exact = await t.admin.get(`/api/processes/counts?q=${encodeURIComponent(text)}&exact=true`);
+        expectStatus(exact, 200);
+        expect(exact.body).toEqual(said);
+        expect(said).not.toHaveProperty('atLeast');
+      }
+      const bad = await t.admin.get('/api/processes/counts?q=y&exact=yes');
+      expectStatus(bad, 400);
     });
 
     it('limits the search to what the viewer may see', async () => {

@@ -139,11 +139,19 @@ export async function processRoutes(app: App, { ctx }: RouteDeps): Promise<void>
   );
 
   // The filters only: counts come in one answer, not in pages.
-  const countsQuery = journalQuery.omit({ sort: true, limit: true, cursor: true });
+  const countsQuery = journalQuery.omit({ sort: true, limit: true, cursor: true }).extend({
+    exact: flag
+      .optional()
+      .describe(
+        'Count every match of a one- or two-character search too (slow over many processes); ' +
+          'without it such counts may stop early and answer atLeast: true',
+      ),
+  });
   app.get(
     '/api/processes/counts',
     { schema: { tags, querystring: countsQuery, response: { 200: processCountsSchema, ...errorResponses } } },
-    async (request) => journalCounts(ctx, actorOf(request), filterOf(request.query)),
+    async (request) =>
+      journalCounts(ctx, actorOf(request), filterOf(request.query), request.query.exact === true),
   );
 
   app.get(

@@ -10,7 +10,11 @@ import type { BulkSelection } from './useBulkSelection.ts';
 import { apiParams, type JournalFilters, STATUSES } from './useJournalFilters.ts';
 import './bulk.css';
 
-/** How many processes the filters match: the journal's own status counts, summed. */
+/**
+ * How many processes the filters match: the journal's own status counts, summed. Where those
+ * are lower bounds (a one- or two-character search), the exact counts are asked for: an action
+ * on all matching processes says how many it will touch.
+ */
 function useMatchingCount(filters: JournalFilters): number | undefined {
   const countParams = apiParams(filters, false);
   const counts = useQuery({
@@ -18,9 +22,16 @@ function useMatchingCount(filters: JournalFilters): number | undefined {
     queryFn: () => api.get<ProcessCounts>(processPaths.counts(countParams)),
     placeholderData: (previous) => previous,
   });
-  if (!counts.data) return undefined;
+  const exactParams = { ...countParams, exact: 'true' };
+  const exact = useQuery({
+    queryKey: processKeys.counts(exactParams),
+    queryFn: () => api.get<ProcessCounts>(processPaths.counts(exactParams)),
+    enabled: counts.data?.atLeast === true,
+  });
+  const said = counts.data?.atLeast ? exact.data : counts.data;
+  if (!said) return undefined;
   const statuses = filters.status.length > 0 ? filters.status : STATUSES;
-  return statuses.reduce((sum, s) => sum + (counts.data?.[s] ?? 0), 0);
+  return statuses.reduce((sum, s) => sum + (said[s] ?? 0), 0);
 }
 
 /**

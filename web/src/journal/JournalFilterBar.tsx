@@ -91,6 +91,11 @@ export function JournalFilterBar({
     />
   );
   const total = counts.data ? STATUSES.reduce((sum, s) => sum + (counts.data?.[s] ?? 0), 0) : undefined;
+  // A one- or two-character search counts only so many rows: its counts say "at least".
+  const atLeast = counts.data?.atLeast === true;
+  const shownCount = (n: number) =>
+    atLeast ? t('filters.atLeast', { n: formatNumber(n) }) : formatNumber(n);
+  const countTitle = atLeast ? t('filters.atLeastHint') : undefined;
 
   return (
     <section className="panel journal-filters" aria-label={t('filters.label')}>
@@ -106,7 +111,11 @@ export function JournalFilterBar({
           onClick={() => update({ status: [] })}
         >
           {t('filters.all')}
-          {total !== undefined && <span className="chip-count">{formatNumber(total)}</span>}
+          {total !== undefined && (
+            <span className="chip-count" data-testid="status-count-all" title={countTitle}>
+              {shownCount(total)}
+            </span>
+          )}
         </button>
         {STATUSES.map((status) => {
           const on = filters.status.includes(status);
@@ -120,8 +129,8 @@ export function JournalFilterBar({
               onClick={() => toggleStatus(status)}
             >
               {t(`common:status.${status}`)}
-              <span className="chip-count" data-testid={`status-count-${status}`}>
-                {counts.data ? formatNumber(counts.data[status]) : '…'}
+              <span className="chip-count" data-testid={`status-count-${status}`} title={countTitle}>
+                {counts.data ? shownCount(counts.data[status]) : '…'}
               </span>
             </button>
           );
