@@ -610,7 +610,7 @@ export async function journalBench(opts: { quick: boolean; stores?: readonly Kin
       goal: `≤ ${GOAL_MS} ms`,
       comparison: `GET /api/me p95 ${r.floor[who].p95} ms; ${who === 'manager' ? `sees ${r.managerVisible.toLocaleString('en-US')}` : 'sees all'}`,
       met: r.worstP95[who] <= GOAL_MS,
-      note: `every filter, sort order, text search (three or more characters) and the counts; worst: ${worstCase(r, who)}`,
+      note: `every filter, sort order, text search (two characters too: their counts are bounded: "at least") and the counts; worst: ${worstCase(r, who)}`,
     })),
   );
   const scans = results.flatMap((r) => r.fullScans.map((s) => `${r.store}: ${s}`));

@@ -1,6 +1,6 @@
 /**
  * A journal search of two characters over more processes than its counts compare, in Chromium:
- * the status chips say their counts are lower bounds ("3,334+", with a hint), while "select all
+ * the status chips say their counts are lower bounds ("1,667+", with a hint), while "select all
  * matching" asks for and offers the exact number. At 1440 px in English and at 390 px in Russian.
  * Screenshots go to test-results/screens/short-search-<lang>-<width>.png.
  */
