@@ -741,8 +741,31 @@ function countQuery(count: Count): CompiledQuery<CountRow> {
   // exact, it compares a bounded number of rows and says whether it stopped (`seen`).
   const bounded = count.bounded && search.text !== '' && !indexableText(search.text);
   const read = bounded ? { ...use, search: NO_SEARCH } : use;
-  let q = matching(count, filter, fromMembers || probed ? { ...read, visible: true } : read);
-  if (fromMembers) {
+  // SQLite, a bounded count of a manager's processes: her member rows walked in their index's
+  // order, each process looked up as it comes, so the walk stops at the bound. An `in (…)` list of
+  // them all would be built first (230,000 ids at a million processes: 30 ms before the first row).
+  // With a definition too, its own index may be the narrower way in: left to the planner.
+  const walked = bounded && fromMembers && count.caps.name === 'sqlite' && filter.definitionId === undefined;
+  let q = walked
+    ? applyFilter(
+        count.db
+          .selectFrom(
+            count.db
+              .selectFrom('process_members as m')
+              .select('m.process_id as id')
+              .distinct()
+              .where('m.employee_id', '=', viewer.id)
+              .as('mm'),
+          )
+          .innerJoin('processes as p', 'p.id', 'mm.id') as unknown as Q,
+        count.caps,
+        viewer,
+        filter,
+        count.now,
+        { ...read, visible: true },
+      )
+    : matching(count, filter, fromMembers || probed ? { ...read, visible: true } : read);
+  if (fromMembers && !walked) {
     q = q.where('p.id', 'in', (eb) =>
       eb.selectFrom('process_members as m').select('m.process_id').where('m.employee_id', '=', viewer.id),
     );
