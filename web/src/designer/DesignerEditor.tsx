@@ -15,6 +15,7 @@ import { canRedo, canUndo, createStack, isDirty } from './command-stack.ts';
 import type { Command, DesignerState, Point } from './commands.ts';
 import { DefinitionFlow, DRAW_BEFORE_LAYOUT } from './DefinitionFlow.tsx';
 import { FlowHeat } from './FlowHeat.tsx';
+import { onlyNamesDiffer } from './flow-model.ts';
 import './designer.css';
 import { freeSpotFor, layoutStages, positionsForMissing, warmUpLayout } from './layout.ts';
 import { editorReducer, sameButPlace } from './placement.ts';
@@ -333,6 +334,10 @@ function Editor({
   const ruleSelection = { selectedRule, onSelectRule: selectRule };
   /** The flow as it is now, for the stage's settings and the chart. */
   const flow = { stages: state.stages, transitions: state.transitions };
+  // A stage's name typed: the chart redraws that label a moment behind, with validation, in a
+  // render React can interrupt, so a key's own task draws only the field and the list. Any other
+  // change (a stage added, moved, removed or reconfigured) reaches the chart at once.
+  const chartStages = onlyNamesDiffer(state.stages, later.stages) ? later.stages : state.stages;
   const moveStage = useCallback(
     (key: string, position: { x: number; y: number }) => run({ type: 'stage.move', key, position }),
     [run],
@@ -609,8 +614,9 @@ function Editor({
             definitionId={id}
             view={view}
             // The chart follows every change at once (a stage added, moved or dropped must be there
-            // for the next click); only its problem marks follow validation a moment behind.
-            {...flow}
+            // for the next click); its problem marks and a typed name follow a moment behind.
+            stages={chartStages}
+            transitions={state.transitions}
             invalidStages={invalidStages}
             selectedStage={selectedStage}
             onSelectStage={selectStage}

@@ -1,9 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { Stage } from '../api/types.ts';
-import { edgeGeometry, edgeSlots, roundedPath, transitionKey } from './flow-model.ts';
+import { edgeGeometry, edgeSlots, onlyNamesDiffer, roundedPath, transitionKey } from './flow-model.ts';
 import { freeSpotFor, layoutStages, NODE_HEIGHT, NODE_WIDTH, positionsForMissing } from './layout.ts';
 
 describe('flowchart model', () => {
+  it('tells a typed name (drawn a moment behind) from any other change (drawn at once)', () => {
+    const a: Stage = { key: 'a', name: 'Call', kind: 'start', position: { x: 0, y: 0 } };
+    const b: Stage = { key: 'b', name: 'Offer', kind: 'end', responsibles: ['e1'] };
+    const stages = [a, b];
+    expect(onlyNamesDiffer(stages, stages)).toBe(true);
+    expect(onlyNamesDiffer(stages, [a, { ...b, name: 'Offe' }])).toBe(true);
+    expect(
+      onlyNamesDiffer(stages, [
+        { ...a, name: 'C' },
+        { ...b, name: 'O' },
+      ]),
+    ).toBe(true);
+    // Added, removed, reordered, renamed as a key, moved, reconfigured: all reach the chart at once.
+    expect(onlyNamesDiffer(stages, [a])).toBe(false);
+    expect(onlyNamesDiffer(stages, [b, a])).toBe(false);
+    expect(onlyNamesDiffer(stages, [{ ...a, key: 'a2' }, b])).toBe(false);
+    expect(onlyNamesDiffer(stages, [{ ...a, position: { x: 1, y: 0 } }, b])).toBe(false);
+    expect(onlyNamesDiffer(stages, [a, { ...b, kind: 'normal' }])).toBe(false);
+    expect(onlyNamesDiffer(stages, [a, { ...b, responsibles: ['e1'] }])).toBe(false);
+    expect(onlyNamesDiffer(stages, [a, { ...b, wait: 'PT1H' }])).toBe(false);
+  });
+
   it('spreads transitions joining the same two stages', () => {
     const slots = edgeSlots([
       { from: 'a', to: 'b', result: 'x' },

@@ -2,9 +2,10 @@
  * What the flowchart draws, computed from the definition: edge geometry and which transitions run
  * in parallel. Pure, so it is tested without a browser.
  */
-import type { Transition } from '../api/types.ts';
+import type { Stage, Transition } from '../api/types.ts';
 import type { Point } from './commands.ts';
 import { type ChartLayout, NODE_HEIGHT, NODE_WIDTH } from './layout.ts';
+import { sameBut } from './placement.ts';
 
 /** The key of a taken transition as the process card passes it: "from->to". */
 export function transitionKey(t: Pick<Transition, 'from' | 'to'>): string {
@@ -182,4 +183,10 @@ export function routedTransitions(
     if (!covered) usable.add(index);
   });
   return usable;
+}
+
+/** Whether two lists hold the same stages, in the same order, differing in their names at most. */
+export function onlyNamesDiffer(a: readonly Stage[], b: readonly Stage[]): boolean {
+  if (a === b) return true;
+  return a.length === b.length && a.every((stage, i) => sameBut(stage, b[i] as Stage, 'name'));
 }

@@ -55,8 +55,13 @@ export function editorReducer(stack: EditorStack, action: EditorAction): EditorS
  * and on its node, so what draws it can keep what it drew.
  */
 export function sameButPlace(a: Stage, b: Stage): boolean {
+  return sameBut(a, b, 'position');
+}
+
+/** The same stage but for one field (each other field the same value, or the same object). */
+export function sameBut(a: Stage, b: Stage, field: keyof Stage): boolean {
   if (a === b) return true;
-  const keys = (s: Stage) => Object.keys(s).filter((k) => k !== 'position') as (keyof Stage)[];
+  const keys = (s: Stage) => Object.keys(s).filter((k) => k !== field) as (keyof Stage)[];
   const own = keys(b);
   return keys(a).length === own.length && own.every((k) => a[k] === b[k]);
 }
