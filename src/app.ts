@@ -11,7 +11,7 @@ import { seedDemo } from './demo/seed-demo.ts';
 import { reconcileTimers } from './engine/reconcile.ts';
 import { systemClock, TestClock } from './scheduler/clock.ts';
 import { SessionSweeper } from './scheduler/session-sweeper.ts';
-import { TimerWorker } from './scheduler/timer-worker.ts';
+import { lanesForPool, TimerWorker } from './scheduler/timer-worker.ts';
 import { removeStaleUploads } from './services/attachments.ts';
 import { bootstrapAdmin } from './services/employees.ts';
 import { PresenceRegistry } from './services/presence-registry.ts';
@@ -101,7 +101,10 @@ export async function startServer(
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  const worker = new TimerWorker(ctx, { intervalMs: options.workerIntervalMs ?? 1000 });
+  const worker = new TimerWorker(ctx, {
+    intervalMs: options.workerIntervalMs ?? 1000,
+    concurrency: config.databaseUrl ? lanesForPool(config.database.poolSize) : undefined,
+  });
   worker.start();
   const sessionSweeper = new SessionSweeper(store, {
     onError: (err) => log.warn({ err }, 'expired sessions not swept'),

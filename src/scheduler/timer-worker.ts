@@ -35,6 +35,14 @@ export interface TimerWorkerOptions {
   readonly foldIntervalMs?: number;
 }
 
+/**
+ * Lanes for a PostgreSQL pool of `poolSize`: each holds a pooled connection while it fires, so at
+ * most a third of the pool (and the default 3), leaving the requests answered during a burst theirs.
+ */
+export function lanesForPool(poolSize: number): number {
+  return Math.max(1, Math.min(3, Math.floor(poolSize / 3)));
+}
+
 export class TimerWorker {
   readonly #ctx: EngineContext;
   readonly #intervalMs: number;

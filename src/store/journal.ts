@@ -775,10 +775,16 @@ function countQuery(count: Count): CompiledQuery<CountRow> {
       where m.process_id = p.id and m.employee_id = ${viewer.id} offset 0)`);
   }
   if (bounded) {
-    const rows = withoutExcluded(q, count.excluded)
+    // The definitions the counters count are no hit here, but their rows still count as compared:
+    // left out by the WHERE, a definition holding most processes would make the walk read them all.
+    const excluded =
+      count.excluded.length > 0
+        ? sql<boolean>`and ${unindexedText('p.definition_id')} not in (${sql.join([...count.excluded])})`
+        : sql``;
+    const rows = q
       .select([
         'p.status',
-        sql<number>`case when ${mentions(count.caps, search, false)} then 1 else 0 end`.as('hit'),
+        sql<number>`case when ${mentions(count.caps, search, false)} ${excluded} then 1 else 0 end`.as('hit'),
       ])
       .limit(SHORT_SEARCH_SCAN + 1);
     return count.db

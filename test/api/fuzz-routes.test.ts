@@ -596,7 +596,6 @@ function problemWith(c: Case, a: Answer): string | undefined {
   return undefined;
 }
 
-/** Every table but sessions: its row count and (but for presence) its full contents. */
 /** Tables of counters kept as a base row plus deltas: the columns naming a count. */
 const COUNTER_KEYS: Record<string, string[]> = {
   process_counts: ['scope', 'definition_id', 'status'],
@@ -605,6 +604,7 @@ const COUNTER_KEYS: Record<string, string[]> = {
   analytics_process_counts: ['definition_id', 'version', 'day', 'status'],
 };
 
+/** Every table but sessions: its row count and (but for presence) its full contents. */
 async function tableState(t: TestServer): Promise<Record<string, unknown>> {
   const db = t.server.ctx.store.db;
   const tables = (await db.introspection.getTables()).map((x) => x.name).sort();

@@ -12,6 +12,9 @@ import { processRow } from '../support/rows.ts';
 import { createTestDatabase, STORES, type TestDatabase } from '../support/stores.ts';
 
 const DEF = 'def-short';
+/** A definition whose name the search names: its processes are counted from the counters. */
+const DEF_ZQ = 'def-short-zq';
+const NAMED = 300;
 const NOW = 1_000_000;
 const STATUSES = ['active', 'paused', 'completed', 'cancelled'] as const;
 /** More processes than a bounded count compares. */
@@ -20,16 +23,33 @@ const CLIENT = 'client-zq';
 
 interface Made {
   readonly id: string;
+  readonly definition: string;
   readonly status: ProcessTable['status'];
   readonly note: string;
   readonly counterparty: string | null;
   readonly members: readonly string[];
 }
 
-/** Every third note mentions "zq"; 30 processes belong to a client whose name does; anna sees most, boris 100 (two roles in each). */
+/**
+ * Every third note mentions "zq"; 30 processes belong to a client whose name does; anna sees
+ * most, boris 100 (two roles in each). The last `NAMED` run on a definition whose name mentions
+ * "zq", which both see; they are written first, so a bounded count compares them too.
+ */
 function made(i: number): Made {
+  if (i >= PROCESSES) {
+    return {
+      id: `p-${String(i).padStart(6, '0')}`,
+      definition: DEF_ZQ,
+      status: STATUSES[i % 4]!,
+      // Found by their definition's name, half of them by their note too: each counts once.
+      note: i % 2 === 0 ? `Order ${i}: ZQ too` : `Order ${i}: plain`,
+      counterparty: null,
+      members: ['anna', 'boris'],
+    };
+  }
   return {
     id: `p-${String(i).padStart(6, '0')}`,
+    definition: DEF,
     status: STATUSES[i % 4]!,
     note: i % 3 === 0 ? `Order ${i}: contains ZQ here` : `Order ${i}: plain`,
     counterparty: i % 400 === 1 ? CLIENT : null,
@@ -44,11 +64,13 @@ const boris: Viewer = { id: 'boris', role: 'manager' };
 /** What the rows say: each visible process matching the text, per status. */
 function expected(viewer: Viewer, text: string, only: (p: Made) => boolean = () => true) {
   const counts = { active: 0, paused: 0, completed: 0, cancelled: 0 };
-  for (let i = 0; i < PROCESSES; i++) {
+  for (let i = 0; i < PROCESSES + NAMED; i++) {
     const p = made(i);
     if (viewer.role !== 'admin' && !p.members.includes(viewer.id)) continue;
     const said =
-      p.note.toLowerCase().includes(text) || (p.counterparty === CLIENT && 'zq trading'.includes(text));
+      p.note.toLowerCase().includes(text) ||
+      (p.counterparty === CLIENT && 'zq trading'.includes(text)) ||
+      (p.definition === DEF_ZQ && 'zq orders'.includes(text));
     if (said && only(p)) counts[p.status]++;
   }
   return counts;
@@ -83,6 +105,17 @@ for (const kind of STORES) {
           } as never)
           .execute();
         await tx
+          .insertInto('definitions')
+          .values({
+            id: DEF_ZQ,
+            name: 'ZQ orders',
+            draft: '{}',
+            status: 'published',
+            created_at: 0,
+            updated_at: 0,
+          } as never)
+          .execute();
+        await tx
           .insertInto('counterparties')
           .values({
             id: CLIENT,
@@ -94,20 +127,25 @@ for (const kind of STORES) {
             updated_at: 0,
           })
           .execute();
-        for (let from = 0; from < PROCESSES; from += 500) {
-          const part = Array.from({ length: Math.min(500, PROCESSES - from) }, (_, k) => made(from + k));
+        // The named definition's processes first: rows are compared in the order they were written.
+        const order = [
+          ...Array.from({ length: NAMED }, (_, k) => PROCESSES + k),
+          ...Array.from({ length: PROCESSES }, (_, k) => k),
+        ];
+        for (let from = 0; from < order.length; from += 500) {
+          const part = order.slice(from, from + 500).map(made);
           await tx
             .insertInto('processes')
             .values(
               part.map((p, k) =>
                 processRow({
                   id: p.id,
-                  definition_id: DEF,
+                  definition_id: p.definition,
                   status: p.status,
                   note: p.note,
                   counterparty_id: p.counterparty,
-                  started_at: from + k,
-                  updated_at: from + k,
+                  started_at: order[from + k]!,
+                  updated_at: order[from + k]!,
                 }),
               ),
             )
@@ -160,12 +198,16 @@ for (const kind of STORES) {
     });
 
     it('is exact, and says nothing more, when the rows to compare are fewer than the bound', async () => {
-      // boris sees 100 processes; the client's 30; a status and a start-time window narrow the rest.
+      // boris sees 400 processes; the client's 30; a start-time window narrows the rest.
       const his = expected(boris, 'zq');
       expect(his.paused).toBeGreaterThan(50);
       expect(await count(boris, { q: 'zq' }, false)).toEqual(his);
       expect(await count(admin, { q: 'zq', counterpartyId: CLIENT }, false)).toEqual(
         expected(admin, 'zq', (p) => p.counterparty === CLIENT),
+      );
+      // A search naming a definition: its processes come from the counters, the rest compared.
+      expect(await count(admin, { q: 'zq', definitionId: DEF_ZQ }, false)).toEqual(
+        expected(admin, 'zq', (p) => p.definition === DEF_ZQ),
       );
       const window = { startedFrom: 1_000, startedTo: 4_999 };
       expect(await count(anna, { q: 'zq', ...window }, false)).toEqual(

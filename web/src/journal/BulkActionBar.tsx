@@ -15,7 +15,7 @@ import './bulk.css';
  * are lower bounds (a one- or two-character search), the exact counts are asked for: an action
  * on all matching processes says how many it will touch.
  */
-function useMatchingCount(filters: JournalFilters): number | undefined {
+function useMatchingCount(filters: JournalFilters, selecting: boolean): number | undefined {
   const countParams = apiParams(filters, false);
   const counts = useQuery({
     queryKey: processKeys.counts(countParams),
@@ -26,7 +26,8 @@ function useMatchingCount(filters: JournalFilters): number | undefined {
   const exact = useQuery({
     queryKey: processKeys.counts(exactParams),
     queryFn: () => api.get<ProcessCounts>(processPaths.counts(exactParams)),
-    enabled: counts.data?.atLeast === true,
+    // Only while rows are selected (the bar shows): an exact count of a short search reads every row.
+    enabled: selecting && counts.data?.atLeast === true && !counts.isPlaceholderData,
   });
   const said = counts.data?.atLeast ? exact.data : counts.data;
   if (!said) return undefined;
@@ -56,7 +57,7 @@ export function BulkActionBar({
   onClear: () => void;
 }) {
   const { t } = useTranslation('journal');
-  const matching = useMatchingCount(filters);
+  const matching = useMatchingCount(filters, selection.picked.size > 0 || selection.allMatching);
   const [action, setAction] = useState<BulkAction | null>(null);
   if (selection.picked.size === 0 && !selection.allMatching) return null;
 
