@@ -14,7 +14,7 @@ import { publishDefinition } from '../support/api-helpers.ts';
 import { processRow } from '../support/rows.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn } from './browser.ts';
 
 const SHOTS = path.resolve('test-results/screens');
 /** More processes than a short search's counts compare; every third mentions "zq". */
@@ -36,13 +36,7 @@ for (const store of STORES) {
         if (m.type() === 'error') problems.push(m.text());
       });
       page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`${t.url}/`);
-      await page.evaluate((l) => (globalThis as any).localStorage.setItem('stageflow.lang', l), lang);
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      await logIn(page, t.url, 'admin', ADMIN_PASSWORD, lang);
       return page;
     }
 

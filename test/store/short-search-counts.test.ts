@@ -87,33 +87,34 @@ for (const kind of STORES) {
       db = await createTestDatabase(kind);
       store = await openStore({ databaseUrl: db.databaseUrl, sqliteFile: `${db.dataDir}/t.db` });
       await store.transaction(async (tx) => {
-        for (const id of ['root', 'anna', 'boris']) {
-          await tx
-            .insertInto('employees')
-            .values({ id, login: id, name: id, role: 'manager', password_hash: 'x', created_at: 0 } as never)
-            .execute();
-        }
         await tx
-          .insertInto('definitions')
-          .values({
-            id: DEF,
-            name: 'Delivery',
-            draft: '{}',
-            status: 'published',
-            created_at: 0,
-            updated_at: 0,
-          } as never)
+          .insertInto('employees')
+          .values(
+            ['root', 'anna', 'boris'].map((id) => ({
+              id,
+              login: id,
+              name: id,
+              role: 'manager',
+              password_hash: 'x',
+              created_at: 0,
+            })) as never,
+          )
           .execute();
         await tx
           .insertInto('definitions')
-          .values({
-            id: DEF_ZQ,
-            name: 'ZQ orders',
-            draft: '{}',
-            status: 'published',
-            created_at: 0,
-            updated_at: 0,
-          } as never)
+          .values(
+            [
+              [DEF, 'Delivery'],
+              [DEF_ZQ, 'ZQ orders'],
+            ].map(([id, name]) => ({
+              id,
+              name,
+              draft: '{}',
+              status: 'published',
+              created_at: 0,
+              updated_at: 0,
+            })) as never,
+          )
           .execute();
         await tx
           .insertInto('counterparties')
