@@ -35,12 +35,15 @@ export interface TimerWorkerOptions {
   readonly foldIntervalMs?: number;
 }
 
+/** Lanes by default where the claim skips locked rows (see `concurrency`). */
+const SKIP_LOCKED_LANES = 3;
+
 /**
  * Lanes for a PostgreSQL pool of `poolSize`: each holds a pooled connection while it fires, so at
  * most a third of the pool (and the default 3), leaving the requests answered during a burst theirs.
  */
 export function lanesForPool(poolSize: number): number {
-  return Math.max(1, Math.min(3, Math.floor(poolSize / 3)));
+  return Math.max(1, Math.min(SKIP_LOCKED_LANES, Math.floor(poolSize / 3)));
 }
 
 export class TimerWorker {
@@ -60,7 +63,10 @@ export class TimerWorker {
     this.#ctx = ctx;
     this.#intervalMs = options.intervalMs ?? 1000;
     this.#batchSize = options.batchSize ?? 500;
-    this.#concurrency = Math.max(1, options.concurrency ?? (ctx.store.caps.skipLocked ? 3 : 1));
+    this.#concurrency = Math.max(
+      1,
+      options.concurrency ?? (ctx.store.caps.skipLocked ? SKIP_LOCKED_LANES : 1),
+    );
     this.#foldIntervalMs = options.foldIntervalMs ?? 2000;
     this.#budgetMs = options.batchBudgetMs ?? (ctx.store.caps.skipLocked ? undefined : 50);
   }

@@ -713,7 +713,12 @@ function matching(count: Count, filter: JournalFilter, use: Use): Q {
 
 /** Leaves out the processes of the definitions the counters count. */
 function withoutExcluded(q: Q, excluded: readonly string[]): Q {
-  return excluded.length > 0 ? q.where(unindexedText('p.definition_id'), 'not in', [...excluded]) : q;
+  return excluded.length > 0 ? q.where(notExcluded(excluded)) : q;
+}
+
+/** The process is of none of the definitions the counters count (`excluded` not empty). */
+function notExcluded(excluded: readonly string[]) {
+  return sql<boolean>`${unindexedText('p.definition_id')} not in (${sql.join([...excluded])})`;
 }
 
 function countQuery(count: Count): CompiledQuery<CountRow> {
@@ -777,10 +782,7 @@ function countQuery(count: Count): CompiledQuery<CountRow> {
   if (bounded) {
     // The definitions the counters count are no hit here, but their rows still count as compared:
     // left out by the WHERE, a definition holding most processes would make the walk read them all.
-    const excluded =
-      count.excluded.length > 0
-        ? sql<boolean>`and ${unindexedText('p.definition_id')} not in (${sql.join([...count.excluded])})`
-        : sql``;
+    const excluded = count.excluded.length > 0 ? sql`and ${notExcluded(count.excluded)}` : sql``;
     const rows = q
       .select([
         'p.status',
