@@ -5,7 +5,7 @@
  */
 import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -50,4 +50,24 @@ export async function logIn(
   await page.locator('input[name=password]').fill(password);
   await page.locator('button[type=submit]').click();
   await page.getByTestId('notification-bell').waitFor();
+}
+
+/**
+ * A page in a context of its own at `viewport`: the context joins `contexts` (for the test to
+ * close), and the page's console errors and uncaught errors join `problems` (for it to assert on).
+ */
+export async function watchedPage(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  contexts: BrowserContext[],
+  problems: string[],
+): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  return page;
 }

@@ -13,7 +13,7 @@ import { chainBody } from '../fixtures/definitions.ts';
 import { expectStatus, publishDefinition } from '../support/api-helpers.ts';
 import { ADMIN_PASSWORD, type Client, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser } from './browser.ts';
+import { launchBrowser, logIn, watchedPage } from './browser.ts';
 
 const SHOTS = path.resolve('test-results/screens');
 
@@ -37,20 +37,8 @@ for (const store of STORES) {
     }
 
     async function loggedIn(lang: 'en' | 'ru', viewport: { width: number; height: number }): Promise<Page> {
-      const context = await browser.newContext({ viewport });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(e.message));
-      await page.goto(`${t.url}/`);
-      await page.evaluate((l) => (globalThis as any).localStorage.setItem('stageflow.lang', l), lang);
-      await page.reload();
-      await page.locator('input[name=login]').fill('admin');
-      await page.locator('input[name=password]').fill(ADMIN_PASSWORD);
-      await page.locator('button[type=submit]').click();
-      await page.getByTestId('notification-bell').waitFor();
+      const page = await watchedPage(browser, viewport, contexts, problems);
+      await logIn(page, t.url, 'admin', ADMIN_PASSWORD, lang);
       return page;
     }
 

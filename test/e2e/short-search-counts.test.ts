@@ -14,7 +14,7 @@ import { publishDefinition } from '../support/api-helpers.ts';
 import { processRow } from '../support/rows.ts';
 import { ADMIN_PASSWORD, startTestServer, type TestServer } from '../support/server.ts';
 import { STORES } from '../support/stores.ts';
-import { launchBrowser, logIn } from './browser.ts';
+import { launchBrowser, logIn, watchedPage } from './browser.ts';
 
 const SHOTS = path.resolve('test-results/screens');
 /** More processes than a short search's counts compare; every third mentions "zq". */
@@ -29,13 +29,7 @@ for (const store of STORES) {
     const problems: string[] = [];
 
     async function loggedIn(lang: 'en' | 'ru', viewport: { width: number; height: number }): Promise<Page> {
-      const context = await browser.newContext({ viewport });
-      contexts.push(context);
-      const page = await context.newPage();
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(e.message));
+      const page = await watchedPage(browser, viewport, contexts, problems);
       await logIn(page, t.url, 'admin', ADMIN_PASSWORD, lang);
       return page;
     }
